@@ -1,0 +1,61 @@
+# buddylab: build, test and run the teaching lab.
+# Never export MPLBACKEND here or in CI: it reaches the notebook kernels and removes figure output.
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.stamp
+NOTEBOOKS := $(wildcard notebooks/*.ipynb)
+
+NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with nbval_sanitize.cfg \
+               -p no:cacheprovider -n 2 --dist loadfile
+
+.PHONY: all venv lab test bench figures refresh clean distclean
+
+all: test
+
+venv: $(STAMP)
+
+# Reinstalled only when pyproject.toml or a package __init__.py changes (or the venv is missing):
+# the editable install records whether buddylab/ is a regular or a namespace package.
+PKG_INITS := $(wildcard buddylab/__init__.py buddylab/*/__init__.py)
+
+$(STAMP): pyproject.toml $(PKG_INITS)
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[lab,test]'
+	touch $@
+
+# Authentication stays on: Jupyter prints a URL with a fresh token. Never pass an empty token.
+lab: venv
+	@echo "Starting JupyterLab on 127.0.0.1:8888 (token auth on)."
+	@echo "Open the http://127.0.0.1:8888/lab?token=... URL printed below;"
+	@echo "from another machine: ssh -L 8888:127.0.0.1:8888 <this host>, then open that URL locally."
+	$(VENV)/bin/jupyter lab --no-browser --ip=127.0.0.1 --port=8888 --allow-root notebooks/
+
+# pytest exit code 5 ("no tests collected") does not fail the build; any other failure does.
+test: venv
+	$(PY) -m pytest -q tests --doctest-modules buddylab || [ $$? -eq 5 ]
+ifneq ($(NOTEBOOKS),)
+	$(PY) -m pytest -q $(NBVAL_FLAGS) notebooks/ || [ $$? -eq 5 ]
+else
+	@echo "no notebooks/*.ipynb: skipping the nbval run"
+endif
+
+bench: venv
+	@if [ -f benchmarks/bench.py ]; then $(PY) benchmarks/bench.py; \
+	else echo "benchmarks/bench.py does not exist yet"; fi
+
+figures: venv
+	$(PY) -m buddylab.plot.figures
+
+refresh: venv
+	$(PY) tools/refresh_notebooks.py $(NOTEBOOKS)
+
+# clean keeps the venv; distclean removes it too.
+clean:
+	rm -rf build dist *.egg-info .pytest_cache .hypothesis
+	find . -path ./$(VENV) -prune -o \( -name __pycache__ -o -name .ipynb_checkpoints \) -type d -print0 | xargs -0 rm -rf
+
+distclean: clean
+	rm -rf $(VENV)

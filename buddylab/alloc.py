@@ -1,0 +1,337 @@
+"""The allocation path: __alloc_pages_nodemask, the zonelist walk, the slow path.
+
+Kernel: mm/page_alloc.c (v4.18): __alloc_pages_nodemask(),
+prepare_alloc_pages(), finalise_ac(), get_page_from_freelist(), rmqueue(),
+prep_new_page(), __alloc_pages_slowpath(), should_reclaim_retry(),
+__alloc_pages_may_oom(), __alloc_pages_cpuset_fallback(), __free_pages(),
+__free_pages_ok().
+
+Said aloud: kswapd, direct reclaim, direct compaction and the OOM killer are
+not modelled yet.  Where the slow path would call them the model records a
+``not_modelled`` trace event and carries on as if they made no progress (no
+page reclaimed, compaction skipped, no OOM victim), which is what the kernel
+does when there is nothing to reclaim.  There are no cpusets, no memory
+policies other than the default (local node), no PF_MEMALLOC tasks and no
+interrupt context.
+"""
+
+import warnings
+
+from . import mmzone as mz
+from . import gfp as G
+from . import buddy, pcp as P
+from .zone import zone_watermark_fast, zone_watermark_ok_full
+from .node import first_zones_zonelist
+from .memmap import ALLOCATED
+
+MAX_RECLAIM_RETRIES = 16
+NOFAIL_GIVE_UP = 64          # the kernel retries a __GFP_NOFAIL request forever
+
+# aliases without leading underscores, usable inside class bodies too
+GFP_DIRECT_RECLAIM = G.__GFP_DIRECT_RECLAIM
+GFP_KSWAPD_RECLAIM = G.__GFP_KSWAPD_RECLAIM
+GFP_ATOMIC_BIT = G.__GFP_ATOMIC
+GFP_NOWARN = G.__GFP_NOWARN
+GFP_NORETRY = G.__GFP_NORETRY
+GFP_RETRY_MAYFAIL = G.__GFP_RETRY_MAYFAIL
+GFP_NOFAIL = G.__GFP_NOFAIL
+GFP_THISNODE = G.__GFP_THISNODE
+GFP_HARDWALL = G.__GFP_HARDWALL
+GFP_HIGHMEM_BIT = G.__GFP_HIGHMEM
+GFP_ZERO_BIT = G.__GFP_ZERO
+
+
+class AllocationWarning(UserWarning):
+    """The kernel's WARN_ON_ONCE / warn_alloc() messages ("page allocation failure")."""
+
+
+class AllocContext:
+    """struct alloc_context: zonelist, high_zoneidx, migratetype, preferred_zoneref."""
+
+    def __init__(self, zonelist, high_zoneidx, migratetype):
+        self.zonelist = zonelist
+        self.high_zoneidx = high_zoneidx
+        self.migratetype = migratetype
+        self.preferred = first_zones_zonelist(zonelist, high_zoneidx)
+
+    @property
+    def preferred_zone(self):
+        if self.preferred < len(self.zonelist):
+            return self.zonelist[self.preferred]
+        return None
+
+    def classzone_idx(self):
+        """ac_classzone_idx(): the zone index of the preferred zoneref (0 for the terminator)."""
+        z = self.preferred_zone
+        return z.idx if z is not None else 0
+
+    def zones(self, start=None):
+        """for_each_zone_zonelist_nodemask(): zones with idx <= high_zoneidx."""
+        first = first_zones_zonelist(self.zonelist, self.high_zoneidx) if start is None else start
+        for z in self.zonelist[first:]:
+            if z.idx <= self.high_zoneidx:
+                yield z
+
+
+def rmqueue(m, zone, order, gfp_flags, alloc_flags, migratetype, cpu):
+    """rmqueue(): order 0 from this CPU's pcp list, bigger orders from the buddy lists.
+
+    Kernel: rmqueue() in mm/page_alloc.c (v4.18).  ALLOC_HARDER requests of
+    order > 0 first try the MIGRATE_HIGHATOMIC lists.  Returns a pfn or -1.
+    """
+    if order == 0:
+        return P.rmqueue_pcplist(zone, zone.pageset[cpu], migratetype)
+    pfn = -1
+    if alloc_flags & mz.ALLOC_HARDER:
+        pfn = buddy.rmqueue_smallest(zone, order, mz.MIGRATE_HIGHATOMIC)
+        if pfn >= 0 and m.trace is not None:
+            m.trace.emit("mm_page_alloc_zone_locked", pfn=pfn, order=order,
+                         migratetype=migratetype, percpu_refill=0)
+    if pfn < 0:
+        pfn = buddy.rmqueue(zone, order, migratetype)
+    if pfn < 0:
+        return -1
+    zone.mod_zone_freepage_state(-(1 << order), zone.mm.index[pfn])
+    return pfn
+
+
+def prep_new_page(m, zone, pfn, order, migratetype):
+    """prep_new_page(): refcount 1 on the head; the model also records the allocation.
+
+    A block allocated with a MOVABLE migratetype is marked PageLRU page by page
+    (the model's stand-in for user memory that migration could move).
+    """
+    mm = m.mm
+    n = 1 << order
+    mm.state[pfn:pfn + n] = bytes([ALLOCATED]) * n
+    mm.refcount[pfn] = 1
+    if migratetype == mz.MIGRATE_MOVABLE:
+        mm.lru[pfn:pfn + n] = b"\x01" * n
+    m.allocated[pfn] = (order, migratetype)
+
+
+def get_page_from_freelist(m, gfp_mask, order, alloc_flags, ac, cpu):
+    """get_page_from_freelist(): walk the zonelist from the preferred zone.
+
+    Kernel: get_page_from_freelist() in mm/page_alloc.c (v4.18).  Each zone with
+    idx <= high_zoneidx is checked against the watermark alloc_flags selects,
+    with the lowmem_reserve of the preferred zone's index; the first zone that
+    passes and has a page serves the request.  node_reclaim_mode is 0, so a
+    zone that fails the check is skipped.  Returns (zone, pfn) or None.
+    """
+    classzone_idx = ac.classzone_idx()
+    tr = m.trace
+    for zone in ac.zones(ac.preferred):
+        wm = alloc_flags & mz.ALLOC_WMARK_MASK
+        mark = zone.watermark[wm]
+        ok = zone_watermark_fast(zone, order, mark, classzone_idx, alloc_flags)
+        if tr is not None:
+            tr.emit("zonelist_step", nid=zone.nid, zone=zone.name, order=order,
+                    mark=mz.WMARK_NAMES[wm], mark_pages=mark, classzone_idx=classzone_idx,
+                    free_pages=zone.NR_FREE_PAGES,
+                    lowmem_reserve=zone.lowmem_reserve[classzone_idx],
+                    alloc_flags=alloc_flags, ok=ok)
+        if not ok and not alloc_flags & mz.ALLOC_NO_WATERMARKS:
+            continue
+        pfn = rmqueue(m, zone, order, gfp_mask, alloc_flags, ac.migratetype, cpu)
+        if pfn >= 0:
+            prep_new_page(m, zone, pfn, order, ac.migratetype)
+            if order and alloc_flags & mz.ALLOC_HARDER:
+                buddy.reserve_highatomic_pageblock(zone, pfn, order)
+            return zone, pfn
+    return None
+
+
+def _not_modelled(m, what):
+    if m.trace is not None:
+        m.trace.emit("not_modelled", what=what)
+
+
+def _slow(m, step, alloc_flags, detail=""):
+    if m.trace is not None:
+        m.trace.emit("slowpath", step=step, alloc_flags=mz.alloc_flags_str(alloc_flags),
+                     detail=detail)
+
+
+def should_reclaim_retry(m, gfp_mask, order, ac, alloc_flags, did_some_progress, state):
+    """should_reclaim_retry(): is another round of reclaim worth it?
+
+    Kernel: should_reclaim_retry() in mm/page_alloc.c (v4.18).  After
+    MAX_RECLAIM_RETRIES rounds without progress only unreserving a highatomic
+    pageblock (force) earns a retry.  Otherwise retry while some zone would
+    pass the min watermark counting its free pages plus a shrinking share of
+    its reclaimable pages (none in this model).
+    """
+    if did_some_progress and order <= mz.PAGE_ALLOC_COSTLY_ORDER:
+        state["no_progress_loops"] = 0
+    else:
+        state["no_progress_loops"] += 1
+    if state["no_progress_loops"] > MAX_RECLAIM_RETRIES:
+        return buddy.unreserve_highatomic_pageblock(list(ac.zones()), ac.migratetype, True)
+    for zone in ac.zones():
+        reclaimable = 0
+        available = reclaimable - (-(-state["no_progress_loops"] * reclaimable
+                                     // MAX_RECLAIM_RETRIES))
+        available += zone.NR_FREE_PAGES
+        if zone_watermark_ok_full(zone, order, zone.min_wmark_pages(), ac.classzone_idx(),
+                                  alloc_flags, available):
+            return True
+    return False
+
+
+def cpuset_fallback(m, gfp_mask, order, alloc_flags, ac, cpu):
+    """__alloc_pages_cpuset_fallback(): with ALLOC_CPUSET, then without (no cpusets here)."""
+    page = get_page_from_freelist(m, gfp_mask, order, alloc_flags | mz.ALLOC_CPUSET, ac, cpu)
+    if page is None:
+        page = get_page_from_freelist(m, gfp_mask, order, alloc_flags, ac, cpu)
+    return page
+
+
+def alloc_pages_may_oom(m, gfp_mask, order, ac, cpu):
+    """__alloc_pages_may_oom(): a last try at the HIGH watermark, then the OOM killer.
+
+    Kernel: __alloc_pages_may_oom() in mm/page_alloc.c (v4.18).  The OOM killer
+    itself is not modelled (it finds no victim); a __GFP_NOFAIL request that
+    reaches it is then tried with ALLOC_NO_WATERMARKS, as the kernel does.
+    Returns (page, did_some_progress).
+    """
+    page = get_page_from_freelist(m, (int(gfp_mask) | GFP_HARDWALL) & ~GFP_DIRECT_RECLAIM,
+                                  order, mz.ALLOC_WMARK_HIGH | mz.ALLOC_CPUSET, ac, cpu)
+    if page is not None:
+        return page, 0
+    if order > mz.PAGE_ALLOC_COSTLY_ORDER or gfp_mask & GFP_RETRY_MAYFAIL \
+            or ac.high_zoneidx < mz.ZONE_NORMAL or gfp_mask & GFP_THISNODE:
+        return None, 0
+    _not_modelled(m, "out_of_memory(): the OOM killer (no victim chosen)")
+    if gfp_mask & GFP_NOFAIL:
+        page = cpuset_fallback(m, gfp_mask, order, mz.ALLOC_NO_WATERMARKS, ac, cpu)
+        return page, 1
+    return None, 0
+
+
+def alloc_pages_slowpath(m, gfp_mask, order, ac, cpu):
+    """__alloc_pages_slowpath(): the MIN watermark, reserves, retries, then failure.
+
+    Kernel: __alloc_pages_slowpath() in mm/page_alloc.c (v4.18), step by step;
+    reclaim, compaction and OOM are the stated gaps (see the module docstring).
+    Returns (zone, pfn) or None.
+    """
+    can_direct_reclaim = bool(gfp_mask & GFP_DIRECT_RECLAIM)
+    costly_order = order > mz.PAGE_ALLOC_COSTLY_ORDER
+    if order >= m.max_order:
+        if not gfp_mask & GFP_NOWARN:
+            warnings.warn("__alloc_pages_slowpath(): order %d >= MAX_ORDER %d: WARN_ON_ONCE, "
+                          "returns NULL" % (order, m.max_order), AllocationWarning, stacklevel=4)
+        return None
+    if (gfp_mask & (GFP_ATOMIC_BIT | GFP_DIRECT_RECLAIM)) == (GFP_ATOMIC_BIT | GFP_DIRECT_RECLAIM):
+        gfp_mask = G.gfp_t(gfp_mask & ~GFP_ATOMIC_BIT)
+    state = {"no_progress_loops": 0}
+    alloc_flags = G.gfp_to_alloc_flags(gfp_mask, ac.migratetype)
+    ac.preferred = first_zones_zonelist(ac.zonelist, ac.high_zoneidx)
+    if ac.preferred_zone is None:
+        return _nopage(m, gfp_mask, order, ac, cpu, can_direct_reclaim)
+    _slow(m, "gfp_to_alloc_flags", alloc_flags)
+    if gfp_mask & GFP_KSWAPD_RECLAIM:
+        _not_modelled(m, "wake_all_kswapds(): kswapd")
+    page = get_page_from_freelist(m, gfp_mask, order, alloc_flags, ac, cpu)
+    if page is not None:
+        return page
+    if can_direct_reclaim and (costly_order or (order > 0 and ac.migratetype != mz.MIGRATE_MOVABLE)) \
+            and not G.gfp_pfmemalloc_flags(gfp_mask):
+        _not_modelled(m, "__alloc_pages_direct_compact(): early async compaction (skipped)")
+    loops = 0
+    while True:                                             # retry:
+        loops += 1
+        if gfp_mask & GFP_KSWAPD_RECLAIM and loops > 1:
+            _not_modelled(m, "wake_all_kswapds(): kswapd")
+        reserve_flags = G.gfp_pfmemalloc_flags(gfp_mask)
+        if reserve_flags:
+            alloc_flags = reserve_flags
+        if not alloc_flags & mz.ALLOC_CPUSET or reserve_flags:
+            ac.preferred = first_zones_zonelist(ac.zonelist, ac.high_zoneidx)
+        _slow(m, "retry", alloc_flags)
+        page = get_page_from_freelist(m, gfp_mask, order, alloc_flags, ac, cpu)
+        if page is not None:
+            return page
+        if not can_direct_reclaim:
+            break
+        _not_modelled(m, "__alloc_pages_direct_reclaim(): direct reclaim (no progress)")
+        _not_modelled(m, "__alloc_pages_direct_compact(): direct compaction (skipped)")
+        did_some_progress = 0
+        if gfp_mask & GFP_NORETRY:
+            break
+        if costly_order and not gfp_mask & GFP_RETRY_MAYFAIL:
+            break
+        if should_reclaim_retry(m, gfp_mask, order, ac, alloc_flags, did_some_progress, state):
+            continue
+        page, did_some_progress = alloc_pages_may_oom(m, gfp_mask, order, ac, cpu)
+        if page is not None:
+            return page
+        if did_some_progress and loops < NOFAIL_GIVE_UP:
+            state["no_progress_loops"] = 0
+            continue
+        break
+    return _nopage(m, gfp_mask, order, ac, cpu, can_direct_reclaim)
+
+
+def _nopage(m, gfp_mask, order, ac, cpu, can_direct_reclaim):
+    """The slow path's nopage: label: __GFP_NOFAIL's last tries, then warn_alloc()."""
+    if gfp_mask & GFP_NOFAIL and can_direct_reclaim:
+        page = cpuset_fallback(m, gfp_mask, order, mz.ALLOC_HARDER, ac, cpu)
+        if page is not None:
+            return page
+        warnings.warn("__GFP_NOFAIL order-%d allocation cannot be satisfied: the kernel would "
+                      "retry forever; buddylab returns None" % order, AllocationWarning,
+                      stacklevel=4)
+        return None
+    if not gfp_mask & GFP_NOWARN:
+        warnings.warn("page allocation failure: order:%d, mode:%#x(%s)"
+                      % (order, int(gfp_mask), G.gfp_str(gfp_mask)), AllocationWarning,
+                      stacklevel=4)
+    return None
+
+
+def alloc_pages_nodemask(m, gfp_mask, order, preferred_nid, cpu):
+    """__alloc_pages_nodemask(): the heart of the zoned buddy allocator.
+
+    Kernel: __alloc_pages_nodemask() in mm/page_alloc.c (v4.18).  The fast path
+    tries the LOW watermark with no reserve flags; only the slow path lowers
+    it to MIN and adds ALLOC_HIGH / ALLOC_HARDER.  Fires mm_page_alloc, with
+    pfn -1 for a failure.  Returns (zone, pfn) or None.
+    """
+    alloc_flags = mz.ALLOC_WMARK_LOW
+    high_zoneidx = G.gfp_zone(gfp_mask)
+    migratetype = G.gfpflags_to_migratetype(gfp_mask, m.page_group_by_mobility_disabled)
+    which = mz.ZONELIST_NOFALLBACK if gfp_mask & GFP_THISNODE else mz.ZONELIST_FALLBACK
+    zonelist = m.nodes[preferred_nid].node_zonelists[which]
+    if migratetype == mz.MIGRATE_MOVABLE:
+        alloc_flags |= mz.ALLOC_CMA
+    ac = AllocContext(zonelist, high_zoneidx, migratetype)
+    page = get_page_from_freelist(m, gfp_mask, order, alloc_flags, ac, cpu)
+    if page is None:
+        page = alloc_pages_slowpath(m, gfp_mask, order, ac, cpu)
+    if m.trace is not None:
+        m.trace.emit("mm_page_alloc", pfn=page[1] if page else -1, order=order,
+                     gfp_flags=G.gfp_t(gfp_mask), migratetype=migratetype)
+    return page
+
+
+def free_pages_ok(m, zone, pfn, order):
+    """__free_pages_ok(): an order > 0 block goes straight to the buddy lists."""
+    migratetype = m.mm.get_pageblock_migratetype(pfn)
+    buddy.free_one_page(zone, pfn, order, migratetype)
+
+
+def free_pages_core(m, zone, pfn, order, cpu):
+    """__free_pages() once the refcount reached 0: pcp for order 0, buddy otherwise."""
+    mm = m.mm
+    n = 1 << order
+    mm.lru[pfn:pfn + n] = bytes(n)
+    mm.refcount[pfn] = 0
+    del m.allocated[pfn]
+    if m.trace is not None:
+        m.trace.emit("mm_page_free", pfn=pfn, order=order)
+    if order == 0:
+        P.free_unref_page(zone, zone.pageset[cpu], pfn)
+    else:
+        free_pages_ok(m, zone, pfn, order)

@@ -1,0 +1,130 @@
+"""check(): every invariant of the allocator, as CONFIG_DEBUG_VM would check it.
+
+Kernel: the VM_BUG_ON()s scattered through mm/page_alloc.c and the
+"Bad page state" checks of free_pages_check() / check_new_page().
+
+Raises InvariantError naming the first broken invariant; a broken invariant is
+always a bug in the model, never bad input.
+"""
+
+from . import mmzone as mz
+from .errors import InvariantError
+from .memmap import HOLE, RESERVED, FREE, PCP, ALLOCATED
+
+
+def _fail(msg):
+    raise InvariantError(msg)
+
+
+def check_machine(m):
+    mm = m.mm
+    role = bytearray(mm.nr_pfns)           # 0 unseen, 1 free, 2 pcp, 3 allocated
+    for z in m.zones:
+        s, e = z.zone_start_pfn, z.zone_end_pfn
+        free_pages = 0
+        counted = 0
+        for order in range(m.max_order):
+            n = 0
+            for mt in range(mz.MIGRATE_TYPES):
+                head = z.free_list(order, mt)
+                length = 0
+                for pfn in mm.iter_list(head):
+                    length += 1
+                    if not s <= pfn < e or pfn + (1 << order) > e:
+                        _fail("free block pfn %d order %d lies outside zone %s (%d-%d)"
+                              % (pfn, order, z.name, s, e))
+                    if pfn & ((1 << order) - 1):
+                        _fail("free block pfn %d is not aligned to its order %d" % (pfn, order))
+                    if not mm.buddy[pfn] or mm.private[pfn] != order:
+                        _fail("pfn %d on free_list[%d] of order %d lacks PageBuddy/order"
+                              % (pfn, mt, order))
+                    if mm.onlist[pfn] != head:
+                        _fail("pfn %d's list link does not match its list" % pfn)
+                    for p in range(pfn, pfn + (1 << order)):
+                        if role[p]:
+                            _fail("pfn %d is in two places (free block at %d)" % (p, pfn))
+                        role[p] = 1
+                        if mm.state[p] != FREE:
+                            _fail("pfn %d inside free block %d is marked %d" % (p, pfn, mm.state[p]))
+                        if p != pfn and mm.buddy[p]:
+                            _fail("tail pfn %d of free block %d has PageBuddy" % (p, pfn))
+                    if mt != mz.MIGRATE_ISOLATE:
+                        counted += 1 << order
+                    free_pages += 1 << order
+                if length != mm.list_len[head]:
+                    _fail("list length of zone %s order %d mt %d is %d, counted %d"
+                          % (z.name, order, mt, mm.list_len[head], length))
+                n += length
+            if n != z.nr_free[order]:
+                _fail("zone %s nr_free[%d] = %d but the lists hold %d blocks"
+                      % (z.name, order, z.nr_free[order], n))
+        if counted != z.NR_FREE_PAGES:
+            _fail("zone %s NR_FREE_PAGES = %d but non-isolate lists hold %d pages"
+                  % (z.name, z.NR_FREE_PAGES, counted))
+        pcp_pages = 0
+        for cpu, p in z.pageset.items():
+            n = 0
+            for mt in range(mz.MIGRATE_PCPTYPES):
+                for pfn in mm.iter_list(p.list_head(mt)):
+                    n += 1
+                    if not s <= pfn < e:
+                        _fail("pcp pfn %d is outside zone %s" % (pfn, z.name))
+                    if role[pfn]:
+                        _fail("pfn %d is in two places (pcp list of cpu %d)" % (pfn, cpu))
+                    role[pfn] = 2
+                    if mm.state[pfn] != PCP or mm.buddy[pfn]:
+                        _fail("pcp pfn %d has the wrong state" % pfn)
+            if n != p.count:
+                _fail("zone %s cpu %d pcp count %d but its lists hold %d" % (z.name, cpu, p.count, n))
+            pcp_pages += n
+        alloc_pages = 0
+        for pfn, (order, mt) in m.allocated.items():
+            if not s <= pfn < e:
+                continue
+            if pfn & ((1 << order) - 1):
+                _fail("allocation at pfn %d is not aligned to its order %d" % (pfn, order))
+            if mm.refcount[pfn] < 1:
+                _fail("allocated pfn %d has refcount %d" % (pfn, mm.refcount[pfn]))
+            for p in range(pfn, pfn + (1 << order)):
+                if role[p]:
+                    _fail("pfn %d is in two places (allocation at %d)" % (p, pfn))
+                role[p] = 3
+                if mm.state[p] != ALLOCATED or mm.buddy[p]:
+                    _fail("allocated pfn %d has the wrong state" % p)
+            alloc_pages += 1 << order
+        if free_pages + pcp_pages + alloc_pages != z.managed_pages:
+            _fail("zone %s: free %d + pcp %d + allocated %d != managed %d"
+                  % (z.name, free_pages, pcp_pages, alloc_pages, z.managed_pages))
+        # every free block fully merged
+        isolate_blocks = 0
+        for pfn in range(s, e):
+            if not mm.buddy[pfn]:
+                continue
+            order = mm.private[pfn]
+            if order >= m.max_order - 1:
+                continue
+            b = pfn ^ (1 << order)
+            if s <= b < e and mm.buddy[b] and mm.private[b] == order:
+                mt_a = mm.get_pageblock_migratetype(pfn)
+                mt_b = mm.get_pageblock_migratetype(b)
+                blocked = (order >= m.pageblock_order and mt_a != mt_b
+                           and mz.MIGRATE_ISOLATE in (mt_a, mt_b))
+                if not blocked:
+                    _fail("free buddies pfn %d and %d of order %d were not merged" % (pfn, b, order))
+        nr = m.pageblock_nr_pages
+        for p in range(s & ~(nr - 1), e, nr):
+            if mm.get_pageblock_migratetype(p) == mz.MIGRATE_ISOLATE:
+                isolate_blocks += 1
+        if isolate_blocks != z.nr_isolate_pageblock:
+            _fail("zone %s nr_isolate_pageblock %d but %d pageblocks are ISOLATE"
+                  % (z.name, z.nr_isolate_pageblock, isolate_blocks))
+        if z.nr_reserved_highatomic % nr or z.nr_reserved_highatomic < 0:
+            _fail("zone %s nr_reserved_highatomic %d is not whole pageblocks"
+                  % (z.name, z.nr_reserved_highatomic))
+    for pfn in range(mm.nr_pfns):
+        st = mm.state[pfn]
+        if st in (HOLE, RESERVED):
+            if role[pfn]:
+                _fail("pfn %d is a hole/reserved page but is in use" % pfn)
+        elif not role[pfn]:
+            _fail("pfn %d (state %d) is on no list and in no allocation" % (pfn, st))

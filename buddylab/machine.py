@@ -1,0 +1,844 @@
+"""Machine: nodes, zones, CPUs and the whole allocator, booted as the kernel boots.
+
+Kernel: the boot sequence of start_kernel() (v4.18): memmap_init_zone(),
+build_all_zonelists(), free_all_bootmem(), setup_per_cpu_pageset(),
+init_per_zone_wmark_min(), cma_init_reserved_areas(); and the public
+allocation interface of include/linux/gfp.h.
+
+Layout: pfns start at 0, node after node, and inside a node zone after zone
+in zone order (DMA, DMA32, Normal, Movable).  A zone is given as a number of
+pages, or as a dict with ``spanned`` (or ``pages``), ``present``, ``managed``
+and ``start_pfn``.  Simplifications, said aloud: the ``spanned - present``
+missing pages are a hole at the END of the zone's span and the ``present -
+managed`` reserved pages sit at its START (unless ``holes``/``reserved`` list
+pfn ranges); boot memory is freed zone by zone (the kernel walks memblock
+ranges, which is the same when zone boundaries are MAX_ORDER-aligned, as
+they are on real machines); vm_total_pages (which decides
+page_group_by_mobility_disabled) is the sum of managed pages.
+"""
+
+import warnings
+from dataclasses import dataclass
+
+from . import mmzone as mz
+from . import gfp as G
+from . import buddy, pcp as P, alloc as A
+from .errors import (BadOrderError, BadGfpError, BadFreeError, UnknownCpuError,
+                     UnknownNodeError, LayoutError, BusyError, InvariantError, BuddyLabError)
+from .memmap import MemMap, HOLE, RESERVED, FREE, PCP, ALLOCATED, STATE_NAMES
+from .zone import (Zone, setup_per_zone_wmarks, setup_per_zone_lowmem_reserve,
+                   default_min_free_kbytes)
+from .node import PglistData, build_all_zonelists
+from .trace import Trace
+from .snapshot import ZoneSnapshot, MachineSnapshot, PcpSnapshot
+
+# x86_64 direct map base of v4.18 (__PAGE_OFFSET_BASE_L4, no KASLR)
+PAGE_OFFSET = 0xffff880000000000
+DEFAULT_LOWMEM_RESERVE_RATIO = (256, 256, 32)      # sysctl_lowmem_reserve_ratio, 4.18
+
+
+@dataclass(frozen=True)
+class Page:
+    """A struct page, named by its pfn (what alloc_pages() returns)."""
+    pfn: int
+
+    def __repr__(self):
+        return "Page(pfn=%d)" % self.pfn
+
+
+def _check_order(order, what="order"):
+    if isinstance(order, bool) or not isinstance(order, int):
+        raise BadOrderError("%s must be an int, got %r" % (what, order))
+    if order < 0:
+        raise BadOrderError("%s must be >= 0, got %d" % (what, order))
+
+
+class Machine:
+    """A booted machine running the classic (v4.18) page allocator.
+
+    >>> m = Machine(nodes=[{"DMA": 4096, "Normal": 28672}], cpus_per_node=2)
+    >>> m.zonelist(0, G.GFP_KERNEL)
+    [(0, 'Normal'), (0, 'DMA')]
+    >>> page = m.alloc_pages(G.GFP_KERNEL, order=2, cpu=0)
+    >>> page.pfn % 4
+    0
+    >>> m.free_pages(page, order=2, cpu=0); m.check()
+    """
+
+    def __init__(self, nodes=({"DMA": 4096, "Normal": 28672},), cpus_per_node=2,
+                 kernel="classic", max_order=mz.MAX_ORDER, pageblock_order=mz.pageblock_order,
+                 distance=None, min_free_kbytes=None, watermark_scale_factor=10,
+                 lowmem_reserve_ratio=DEFAULT_LOWMEM_RESERVE_RATIO,
+                 percpu_pagelist_fraction=0, cma=(), debug=False):
+        self._args = dict(nodes=nodes, cpus_per_node=cpus_per_node, kernel=kernel,
+                          max_order=max_order, pageblock_order=pageblock_order,
+                          distance=distance, min_free_kbytes=min_free_kbytes,
+                          watermark_scale_factor=watermark_scale_factor,
+                          lowmem_reserve_ratio=lowmem_reserve_ratio,
+                          percpu_pagelist_fraction=percpu_pagelist_fraction, cma=cma,
+                          debug=debug)
+        if kernel != "classic":
+            raise LayoutError("kernel=%r: only the classic (v4.18) allocator is modelled; "
+                              "buddylab.profiles lists what a modern kernel does differently"
+                              % (kernel,))
+        self.kernel = kernel
+        self.trace = None
+        self.debug = debug
+        _check_order(max_order, "max_order")
+        _check_order(pageblock_order, "pageblock_order")
+        if max_order < 1 or not 1 <= pageblock_order <= max_order - 1:
+            raise LayoutError("need 1 <= pageblock_order <= max_order - 1, got pageblock_order=%d "
+                              "max_order=%d" % (pageblock_order, max_order))
+        self.max_order = max_order
+        self.pageblock_order = pageblock_order
+        self.pageblock_nr_pages = 1 << pageblock_order
+        self._validate_sysctls(watermark_scale_factor, lowmem_reserve_ratio,
+                               percpu_pagelist_fraction, min_free_kbytes)
+        self.watermark_scale_factor = watermark_scale_factor
+        self.lowmem_reserve_ratio = tuple(lowmem_reserve_ratio)
+        self.percpu_pagelist_fraction = percpu_pagelist_fraction
+        self.allocated = {}                 # head pfn -> (order, migratetype)
+        specs = self._parse_layout(nodes)
+        self.nr_nodes = len(specs)
+        self.node_cpus, self.cpu_to_node = self._parse_cpus(cpus_per_node, self.nr_nodes)
+        self.nr_cpus = len(self.cpu_to_node)
+        self.distance = self._parse_distance(distance, self.nr_nodes)
+        self._build(specs, cma)
+
+    # ------------------------------------------------------------------ layout
+    @staticmethod
+    def _validate_sysctls(wsf, ratio, fraction, mfk):
+        if isinstance(wsf, bool) or not isinstance(wsf, int) or not 1 <= wsf <= 1000:
+            raise LayoutError("watermark_scale_factor must be an int in 1..1000 (the sysctl's "
+                              "range), got %r" % (wsf,))
+        ratio = tuple(ratio)
+        if len(ratio) != mz.MAX_NR_ZONES - 1 or not all(isinstance(r, int) for r in ratio):
+            raise LayoutError("lowmem_reserve_ratio needs %d ints (DMA, DMA32, Normal), got %r"
+                              % (mz.MAX_NR_ZONES - 1, ratio))
+        if not isinstance(fraction, int) or (fraction and fraction < P.MIN_PERCPU_PAGELIST_FRACTION):
+            raise LayoutError("percpu_pagelist_fraction must be 0 or >= 8, got %r" % (fraction,))
+        if mfk is not None and (isinstance(mfk, bool) or not isinstance(mfk, int) or mfk < 0):
+            raise LayoutError("min_free_kbytes must be an int >= 0, got %r" % (mfk,))
+
+    def _parse_layout(self, nodes):
+        if isinstance(nodes, dict):
+            nodes = [nodes]
+        nodes = list(nodes)
+        if not nodes:
+            raise LayoutError("a machine needs at least one node")
+        if len(nodes) > mz.MAX_NUMNODES:
+            raise LayoutError("%d nodes: MAX_NUMNODES is %d" % (len(nodes), mz.MAX_NUMNODES))
+        specs = []
+        next_pfn = 0
+        for nid, node in enumerate(nodes):
+            if not isinstance(node, dict):
+                raise LayoutError("node %d must be a dict of zone name -> pages, got %r"
+                                  % (nid, node))
+            for name in node:
+                if name not in mz.ZONE_NAMES:
+                    raise LayoutError("node %d: unknown zone name %r (zones are %s)"
+                                      % (nid, name, ", ".join(mz.ZONE_NAMES)))
+            zones = []
+            for zidx, name in enumerate(mz.ZONE_NAMES):
+                spec = node.get(name, 0)
+                if isinstance(spec, dict):
+                    spec = dict(spec)
+                    spanned = spec.pop("spanned", spec.pop("pages", 0))
+                    present = spec.pop("present", spanned)
+                    managed = spec.pop("managed", present)
+                    start = spec.pop("start_pfn", next_pfn)
+                    holes = spec.pop("holes", None)
+                    reserved = spec.pop("reserved", None)
+                    if spec:
+                        raise LayoutError("node %d zone %s: unknown keys %s"
+                                          % (nid, name, sorted(spec)))
+                else:
+                    spanned = present = managed = spec
+                    start = next_pfn
+                    holes = reserved = None
+                for label, v in (("pages", spanned), ("present", present), ("managed", managed),
+                                 ("start_pfn", start)):
+                    if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+                        raise LayoutError("node %d zone %s: %s must be an int >= 0, got %r"
+                                          % (nid, name, label, v))
+                if not managed <= present <= spanned:
+                    raise LayoutError("node %d zone %s: need managed <= present <= spanned, got "
+                                      "%d, %d, %d" % (nid, name, managed, present, spanned))
+                if start < next_pfn:
+                    raise LayoutError("node %d zone %s starts at pfn %d, inside the previous zone "
+                                      "(which ends at %d)" % (nid, name, start, next_pfn))
+                if spanned == 0:
+                    start = next_pfn if start == next_pfn else start
+                if holes is None:
+                    holes = [(start + present, start + spanned)] if present < spanned else []
+                if reserved is None:
+                    reserved = [(start, start + present - managed)] if managed < present else []
+                zones.append(dict(idx=zidx, start=start, spanned=spanned, present=present,
+                                  managed=managed, holes=[tuple(h) for h in holes],
+                                  reserved=[tuple(r) for r in reserved]))
+                next_pfn = start + spanned
+            specs.append(zones)
+        if next_pfn == 0:
+            raise LayoutError("a machine needs at least one page")
+        return specs
+
+    @staticmethod
+    def _parse_cpus(cpus_per_node, nr_nodes):
+        if isinstance(cpus_per_node, int) and not isinstance(cpus_per_node, bool):
+            counts = [cpus_per_node] * nr_nodes
+        else:
+            counts = list(cpus_per_node)
+        if len(counts) != nr_nodes or any(isinstance(c, bool) or not isinstance(c, int) or c < 0
+                                          for c in counts):
+            raise LayoutError("cpus_per_node must be an int >= 0 or one per node, got %r"
+                              % (cpus_per_node,))
+        if sum(counts) == 0:
+            raise LayoutError("a machine needs at least one CPU")
+        node_cpus, cpu_to_node, cpu = [], [], 0
+        for nid, c in enumerate(counts):
+            node_cpus.append(tuple(range(cpu, cpu + c)))
+            cpu_to_node.extend([nid] * c)
+            cpu += c
+        return node_cpus, cpu_to_node
+
+    @staticmethod
+    def _parse_distance(distance, n):
+        if distance is None:
+            return [[mz.LOCAL_DISTANCE if i == j else mz.REMOTE_DISTANCE for j in range(n)]
+                    for i in range(n)]
+        rows = [list(r) for r in distance]
+        if len(rows) != n or any(len(r) != n for r in rows):
+            raise LayoutError("distance matrix must be %d x %d (one row and column per node)"
+                              % (n, n))
+        for i, r in enumerate(rows):
+            for j, d in enumerate(r):
+                if isinstance(d, bool) or not isinstance(d, int) or d < 0:
+                    raise LayoutError("distance[%d][%d] must be an int >= 0, got %r" % (i, j, d))
+        return rows
+
+    # -------------------------------------------------------------------- boot
+    def _build(self, specs, cma):
+        nr_pfns = max(z["start"] + z["spanned"] for node in specs for z in node)
+        nr_zones = sum(len(node) for node in specs)
+        per_zone_heads = self.max_order * mz.MIGRATE_TYPES + self.nr_cpus * mz.MIGRATE_PCPTYPES
+        self.mm = mm = MemMap(nr_pfns, nr_zones * per_zone_heads, self.pageblock_order)
+        self.zone_of_pfn = bytearray(b"\xff") * nr_pfns
+        self.zones = []
+        self.nodes = []
+        head = 0
+        for nid, node in enumerate(specs):
+            zones = []
+            for zs in node:
+                z = Zone(self, nid, zs["idx"], zs["start"], zs["spanned"], zs["present"], head)
+                head += self.max_order * mz.MIGRATE_TYPES
+                for cpu in range(self.nr_cpus):
+                    z.pageset[cpu] = P.PerCpuPages(cpu, head, high=0, batch=1)  # boot pageset
+                    head += mz.MIGRATE_PCPTYPES
+                z.spec = zs
+                zones.append(z)
+                self.zones.append(z)
+                gz = len(self.zones) - 1
+                s, e = zs["start"], zs["start"] + zs["spanned"]
+                self.zone_of_pfn[s:e] = bytes([gz]) * (e - s)
+                mm.state[s:e] = bytes([RESERVED]) * (e - s)
+                for hs, he in zs["holes"]:
+                    self._check_range(nid, z, hs, he, "hole")
+                    mm.state[hs:he] = bytes([HOLE]) * (he - hs)
+                for rs, re_ in zs["reserved"]:
+                    self._check_range(nid, z, rs, re_, "reserved range")
+            self.nodes.append(PglistData(nid, zones, self.node_cpus[nid]))
+        # memmap_init_zone(): every pageblock whose first pfn a zone reaches is MOVABLE
+        for z in self.zones:
+            nr = self.pageblock_nr_pages
+            first = -(-z.zone_start_pfn // nr) * nr
+            for pfn in range(first, z.zone_end_pfn, nr):
+                mm.set_pageblock_bits(pfn, mz.MIGRATE_MOVABLE)
+        # CMA areas are memblock-reserved at boot; check them now
+        cma_blocks = self._parse_cma(cma)
+        cma_set = set(cma_blocks)
+        # build_all_zonelists(): managed_zone() uses the early managed estimate
+        for z in self.zones:
+            z.managed_pages = z.spec["managed"]
+        vm_total_pages = sum(z.managed_pages for z in self.zones)
+        self.page_group_by_mobility_disabled = (
+            vm_total_pages < self.pageblock_nr_pages * mz.MIGRATE_TYPES)
+        self.node_orders = build_all_zonelists(self.nodes, self.distance)
+        # free_all_bootmem(): managed pages recounted as they are freed
+        for z in self.zones:
+            z.managed_pages = 0
+        for z in self.zones:
+            for start, end in self._free_ranges(z, cma_set):
+                pfn = start
+                while pfn < end:
+                    order = min(self.max_order - 1, (pfn & -pfn).bit_length() - 1 if pfn else 63)
+                    while pfn + (1 << order) > end:
+                        order -= 1
+                    z.managed_pages += 1 << order
+                    buddy.free_one_page(z, pfn, order, mm.get_pageblock_migratetype(pfn))
+                    pfn += 1 << order
+        # setup_per_cpu_pageset(): real pagesets for populated zones
+        for z in self.zones:
+            if z.populated():
+                for p in z.pageset.values():
+                    P.pageset_set_high_and_batch(z, p, 0)
+        # init_per_zone_wmark_min() (core_initcall)
+        lowmem_pages = sum(z.managed_pages for z in self.nodes[0].node_zonelists[0]
+                           if z.idx <= mz.ZONE_NORMAL)
+        self.default_min_free_kbytes = default_min_free_kbytes(lowmem_pages * (mz.PAGE_SIZE >> 10))
+        self.min_free_kbytes = self.default_min_free_kbytes
+        setup_per_zone_wmarks(self.zones, self.min_free_kbytes, self.watermark_scale_factor)
+        for node in self.nodes:
+            setup_per_zone_lowmem_reserve(node.node_zones, self.lowmem_reserve_ratio)
+        # cma_init_reserved_areas() (core_initcall, after page_alloc's)
+        for pfn in cma_blocks:
+            z = self.zones[self.zone_of_pfn[pfn]]
+            mm.set_pageblock_bits(pfn, mz.MIGRATE_CMA)
+            order = self.pageblock_order
+            mm.state[pfn:pfn + (1 << order)] = bytes([ALLOCATED]) * (1 << order)
+            buddy.free_one_page(z, pfn, order, mz.MIGRATE_CMA)
+            z.managed_pages += 1 << order
+        # sysctls written after boot
+        if self._args["min_free_kbytes"] is not None:
+            self.set_min_free_kbytes(self._args["min_free_kbytes"], _record=False)
+        if self.percpu_pagelist_fraction:
+            self.set_percpu_pagelist_fraction(self.percpu_pagelist_fraction, _record=False)
+        if self.debug:
+            self.check()
+
+    def _check_range(self, nid, z, s, e, what):
+        if not (z.zone_start_pfn <= s <= e <= z.zone_end_pfn):
+            raise LayoutError("node %d zone %s: %s %d-%d lies outside the zone (%d-%d)"
+                              % (nid, z.name, what, s, e, z.zone_start_pfn, z.zone_end_pfn))
+
+    def _parse_cma(self, cma):
+        blocks = []
+        for area in cma or ():
+            try:
+                start, nr_pages = area
+            except (TypeError, ValueError):
+                raise LayoutError("a CMA area is (start_pfn, nr_pages), got %r" % (area,)) from None
+            nr = self.pageblock_nr_pages
+            if start % nr or nr_pages % nr or nr_pages <= 0:
+                raise LayoutError("CMA area (%r, %r) must be whole pageblocks (%d pages, aligned)"
+                                  % (start, nr_pages, nr))
+            if start < 0 or start + nr_pages > self.mm.nr_pfns:
+                raise LayoutError("CMA area %d-%d lies outside memory" % (start, start + nr_pages))
+            zi = self.zone_of_pfn[start]
+            for pfn in range(start, start + nr_pages):
+                if self.zone_of_pfn[pfn] != zi or zi == 255 or self.mm.state[pfn] == HOLE \
+                        or self._in_reserved(pfn):
+                    raise LayoutError("CMA area %d-%d must lie inside the managed pages of one zone"
+                                      % (start, start + nr_pages))
+            for pfn in range(start, start + nr_pages, nr):
+                if pfn in blocks:
+                    raise LayoutError("CMA areas overlap at pfn %d" % pfn)
+                blocks.append(pfn)
+        return sorted(blocks)
+
+    def _in_reserved(self, pfn):
+        zi = self.zone_of_pfn[pfn]
+        if zi == 255:
+            return True
+        return any(s <= pfn < e for s, e in self.zones[zi].spec["reserved"])
+
+    def _free_ranges(self, z, cma_set):
+        """The zone's pfn ranges that boot frees: present, not reserved, not CMA."""
+        mm = self.mm
+        start = None
+        out = []
+        nr = self.pageblock_nr_pages
+        reserved = z.spec["reserved"]
+        for pfn in range(z.zone_start_pfn, z.zone_end_pfn + 1):
+            ok = (pfn < z.zone_end_pfn and mm.state[pfn] != HOLE
+                  and (pfn & ~(nr - 1)) not in cma_set
+                  and not any(s <= pfn < e for s, e in reserved))
+            if ok and start is None:
+                start = pfn
+            elif not ok and start is not None:
+                out.append((start, pfn))
+                start = None
+        return out
+
+    # ---------------------------------------------------------------- helpers
+    def _cpu(self, cpu):
+        if isinstance(cpu, bool) or not isinstance(cpu, int) or not 0 <= cpu < self.nr_cpus:
+            raise UnknownCpuError("unknown cpu %r: this machine has cpus 0..%d"
+                                  % (cpu, self.nr_cpus - 1))
+        return cpu
+
+    def _nid(self, nid):
+        if isinstance(nid, bool) or not isinstance(nid, int) or not 0 <= nid < self.nr_nodes:
+            raise UnknownNodeError("unknown node %r: this machine has nodes 0..%d"
+                                   % (nid, self.nr_nodes - 1))
+        return nid
+
+    def _gfp(self, gfp_mask):
+        if isinstance(gfp_mask, bool) or not isinstance(gfp_mask, int) or gfp_mask < 0 \
+                or gfp_mask & ~G._GFP_BITS_MASK:
+            raise BadGfpError("not a GFP mask: %r" % (gfp_mask,))
+        gfp_mask = G.gfp_t(gfp_mask)
+        G.gfp_zone(gfp_mask)
+        G.gfpflags_to_migratetype(gfp_mask)
+        return gfp_mask
+
+    def _record(self, name, **kwargs):
+        if self.trace is not None:
+            self.trace.ops.append((name, kwargs))
+
+    def _after(self):
+        if self.debug:
+            self.check()
+
+    def page_zone(self, pfn):
+        """page_zone(): the zone a pfn belongs to (None outside every zone)."""
+        if not 0 <= pfn < self.mm.nr_pfns:
+            return None
+        zi = self.zone_of_pfn[pfn]
+        return None if zi == 255 else self.zones[zi]
+
+    def zone(self, nid, name):
+        """The zone called `name` on node `nid`."""
+        self._nid(nid)
+        if name not in mz.ZONE_NAMES:
+            raise LayoutError("unknown zone name %r" % (name,))
+        return self.nodes[nid].node_zones[mz.ZONE_NAMES.index(name)]
+
+    @property
+    def nr_pfns(self):
+        return self.mm.nr_pfns
+
+    # -------------------------------------------------------------- allocation
+    def alloc_pages(self, gfp_mask, order=0, cpu=0):
+        """alloc_pages(): 2^order contiguous pages on the calling CPU's node, or None.
+
+        Kernel: alloc_pages() -> alloc_pages_current() (default memory policy:
+        the local node) -> __alloc_pages_nodemask() in mm/page_alloc.c.
+        """
+        return self._alloc(gfp_mask, order, cpu, None, "alloc_pages")
+
+    def alloc_page(self, gfp_mask, cpu=0):
+        """alloc_page(): alloc_pages(gfp_mask, 0)."""
+        return self._alloc(gfp_mask, 0, cpu, None, "alloc_pages")
+
+    def alloc_pages_node(self, nid, gfp_mask, order=0, cpu=0):
+        """alloc_pages_node(): prefer node `nid` (-1, NUMA_NO_NODE: the CPU's node)."""
+        return self._alloc(gfp_mask, order, cpu, nid, "alloc_pages_node")
+
+    def _alloc(self, gfp_mask, order, cpu, nid, name):
+        _check_order(order)
+        self._cpu(cpu)
+        if nid is None or nid == -1:
+            nid = self.cpu_to_node[cpu]
+        self._nid(nid)
+        gfp_mask = self._gfp(gfp_mask)
+        if name == "alloc_pages_node":
+            self._record(name, nid=nid, gfp_mask=gfp_mask, order=order, cpu=cpu)
+        else:
+            self._record("alloc_pages", gfp_mask=gfp_mask, order=order, cpu=cpu)
+        res = A.alloc_pages_nodemask(self, gfp_mask, order, nid, cpu)
+        self._after()
+        return Page(res[1]) if res else None
+
+    def page_address(self, page):
+        """page_address(): the page's address in the direct map."""
+        pfn = self._pfn_of(page)
+        return PAGE_OFFSET + (pfn << mz.PAGE_SHIFT)
+
+    def virt_to_page(self, addr):
+        """virt_to_page(): the page holding a direct-map address."""
+        if isinstance(addr, bool) or not isinstance(addr, int) or addr < PAGE_OFFSET \
+                or (addr - PAGE_OFFSET) >> mz.PAGE_SHIFT >= self.mm.nr_pfns:
+            raise BadFreeError("%r is not a direct-map address of this machine "
+                               "(virt_addr_valid() fails)" % (addr,))
+        return Page((addr - PAGE_OFFSET) >> mz.PAGE_SHIFT)
+
+    def _get_free_pages(self, gfp_mask, order=0, cpu=0):
+        gfp_mask = self._gfp(gfp_mask)
+        if gfp_mask & A.GFP_HIGHMEM_BIT:
+            raise BadGfpError("__get_free_pages() with __GFP_HIGHMEM: a highmem page has no "
+                              "kernel address (VM_BUG_ON)")
+        page = self.alloc_pages(gfp_mask, order, cpu)
+        return 0 if page is None else self.page_address(page)
+
+    def _get_free_page(self, gfp_mask, cpu=0):
+        return self._get_free_pages(gfp_mask, 0, cpu)
+
+    def get_zeroed_page(self, gfp_mask, cpu=0):
+        """get_zeroed_page(): __get_free_pages(gfp_mask | __GFP_ZERO, 0)."""
+        return self._get_free_pages(self._gfp(gfp_mask) | A.GFP_ZERO_BIT, 0, cpu)
+
+    def _get_dma_pages(self, gfp_mask, order=0, cpu=0):
+        return self._get_free_pages(self._gfp(gfp_mask) | G.GFP_DMA, order, cpu)
+
+    # -------------------------------------------------------------------- free
+    def _pfn_of(self, page):
+        if isinstance(page, Page):
+            pfn = page.pfn
+        elif isinstance(page, int) and not isinstance(page, bool):
+            pfn = page
+        else:
+            raise BadFreeError("not a page: %r" % (page,))
+        if not 0 <= pfn < self.mm.nr_pfns:
+            raise BadFreeError("pfn %d is outside this machine (pfns 0..%d)"
+                               % (pfn, self.mm.nr_pfns - 1))
+        return pfn
+
+    def _check_free(self, pfn, order):
+        mm = self.mm
+        st = mm.state[pfn]
+        if st == FREE:
+            raise BadFreeError("double free: pfn %d is already free (in a buddy free block)" % pfn)
+        if st == PCP:
+            cpu = (mm.onlist[pfn] - self.page_zone(pfn).head_base
+                   - self.max_order * mz.MIGRATE_TYPES) // mz.MIGRATE_PCPTYPES
+            raise BadFreeError("double free: pfn %d is already free (on cpu %d's pcp list)"
+                               % (pfn, cpu))
+        if st in (HOLE, RESERVED):
+            raise BadFreeError("pfn %d was never allocated (it is %s)" % (pfn, STATE_NAMES[st]))
+        if pfn not in self.allocated:
+            head = next(p for p in range(pfn, -1, -1) if p in self.allocated)
+            raise BadFreeError("pfn %d is not the head of an allocation: it lies inside the "
+                               "order-%d block allocated at pfn %d"
+                               % (pfn, self.allocated[head][0], head))
+        got = self.allocated[pfn][0]
+        if order != got:
+            raise BadFreeError("wrong order: pfn %d was allocated with order %d, freed with "
+                               "order %d" % (pfn, got, order))
+
+    def _free_pages(self, page, order=0, cpu=0):
+        """__free_pages(): drop a reference; at zero the block is freed.
+
+        Kernel: __free_pages() in mm/page_alloc.c: order 0 goes to this CPU's
+        pcp list (free_unref_page), larger orders straight to the buddy lists
+        (__free_pages_ok).
+        """
+        _check_order(order)
+        if order >= self.max_order:
+            raise BadOrderError("order %d >= MAX_ORDER %d cannot have been allocated"
+                                % (order, self.max_order))
+        self._cpu(cpu)
+        pfn = self._pfn_of(page)
+        self._check_free(pfn, order)
+        self._record("free_pages", page=Page(pfn), order=order, cpu=cpu)
+        self.mm.refcount[pfn] -= 1
+        if self.mm.refcount[pfn] == 0:
+            A.free_pages_core(self, self.page_zone(pfn), pfn, order, cpu)
+        self._after()
+
+    def _free_page(self, page, cpu=0):
+        return self._free_pages(page, 0, cpu)
+
+    def free_pages(self, page_or_addr, order=0, cpu=0):
+        """free_pages(): free a block given as a Page, a pfn or a direct-map address.
+
+        Kernel: free_pages(addr, order) is ``if (addr) __free_pages(virt_to_page(addr),
+        order)``; the model also takes the Page itself (the public contract).
+        """
+        if isinstance(page_or_addr, int) and not isinstance(page_or_addr, bool) \
+                and page_or_addr >= PAGE_OFFSET:
+            page_or_addr = self.virt_to_page(page_or_addr)
+        elif page_or_addr == 0 and not isinstance(page_or_addr, Page):
+            return
+        return self._free_pages(page_or_addr, order, cpu)
+
+    def free_page(self, page_or_addr, cpu=0):
+        """free_page(): free_pages(addr, 0)."""
+        return self.free_pages(page_or_addr, 0, cpu)
+
+    def get_page(self, page):
+        """get_page(): take one more reference on an allocated block's head page."""
+        pfn = self._pfn_of(page)
+        if pfn not in self.allocated:
+            raise BadFreeError("get_page(): pfn %d is not the head of an allocation" % pfn)
+        self._record("get_page", page=Page(pfn))
+        self.mm.refcount[pfn] += 1
+
+    # ------------------------------------------------------------- pcp drains
+    def drain_pages_zone(self, cpu, nid, zone_name):
+        """drain_pages_zone(): empty one CPU's pcp lists of one zone."""
+        self._cpu(cpu)
+        z = self.zone(nid, zone_name)
+        self._record("drain_pages_zone", cpu=cpu, nid=nid, zone_name=zone_name)
+        P.drain_pages_zone(z, z.pageset[cpu])
+        self._after()
+
+    def drain_pages(self, cpu):
+        """drain_pages(): empty one CPU's pcp lists in every zone."""
+        self._cpu(cpu)
+        self._record("drain_pages", cpu=cpu)
+        for z in self.zones:
+            P.drain_pages_zone(z, z.pageset[cpu], reason="drain_pages")
+        self._after()
+
+    def drain_all_pages(self):
+        """drain_all_pages(NULL): every CPU, every zone (CPU by CPU)."""
+        self._record("drain_all_pages")
+        for cpu in range(self.nr_cpus):
+            for z in self.zones:
+                P.drain_pages_zone(z, z.pageset[cpu], reason="drain_all_pages")
+        self._after()
+
+    # ----------------------------------------------------------------- sysctls
+    def set_min_free_kbytes(self, value, _record=True):
+        """Write /proc/sys/vm/min_free_kbytes: recompute every watermark (not lowmem_reserve)."""
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise BuddyLabError("min_free_kbytes must be an int >= 0, got %r" % (value,))
+        if _record:
+            self._record("set_min_free_kbytes", value=value)
+        self.min_free_kbytes = value
+        setup_per_zone_wmarks(self.zones, value, self.watermark_scale_factor)
+
+    def set_watermark_scale_factor(self, value):
+        """Write /proc/sys/vm/watermark_scale_factor (1..1000): recompute watermarks."""
+        self._validate_sysctls(value, self.lowmem_reserve_ratio, 0, None)
+        self._record("set_watermark_scale_factor", value=value)
+        self.watermark_scale_factor = value
+        setup_per_zone_wmarks(self.zones, self.min_free_kbytes, value)
+
+    def set_lowmem_reserve_ratio(self, ratio):
+        """Write /proc/sys/vm/lowmem_reserve_ratio: recompute every zone's protection."""
+        self._validate_sysctls(10, ratio, 0, None)
+        ratio = tuple(max(0, r) if r >= 1 else 0 for r in ratio)
+        self._record("set_lowmem_reserve_ratio", ratio=ratio)
+        self.lowmem_reserve_ratio = ratio
+        for node in self.nodes:
+            setup_per_zone_lowmem_reserve(node.node_zones, ratio)
+
+    def set_percpu_pagelist_fraction(self, value, _record=True):
+        """Write /proc/sys/vm/percpu_pagelist_fraction (0, or >= 8).
+
+        Kernel: percpu_pagelist_fraction_sysctl_handler(): every possible CPU of
+        every populated zone gets high = managed / fraction and batch =
+        max(1, high/4) capped at 96; 0 goes back to zone_batchsize().
+        """
+        self._validate_sysctls(self.watermark_scale_factor, self.lowmem_reserve_ratio, value, None)
+        if _record:
+            self._record("set_percpu_pagelist_fraction", value=value)
+        self.percpu_pagelist_fraction = value
+        for z in self.zones:
+            if z.populated():
+                for p in z.pageset.values():
+                    P.pageset_set_high_and_batch(z, p, value)
+
+    # --------------------------------------------------------------- isolation
+    def _isolation_blocks(self, start_pfn, end_pfn):
+        nr = self.pageblock_nr_pages
+        for v in (start_pfn, end_pfn):
+            if isinstance(v, bool) or not isinstance(v, int):
+                raise BuddyLabError("pfn range bounds must be ints, got %r" % (v,))
+        if start_pfn % nr or end_pfn % nr or not 0 <= start_pfn < end_pfn <= self.mm.nr_pfns:
+            raise BuddyLabError("isolation works on whole pageblocks: %d-%d must be aligned to %d "
+                                "and inside memory" % (start_pfn, end_pfn, nr))
+        blocks = []
+        for pfn in range(start_pfn, end_pfn, nr):
+            z = self.page_zone(pfn)
+            if z is None:
+                raise BuddyLabError("pageblock at pfn %d is in no zone" % pfn)
+            blocks.append((z, pfn))
+        return blocks
+
+    def _has_unmovable_pages(self, z, pfn, migratetype):
+        """has_unmovable_pages(): a reserved page, or an in-use page that is not LRU."""
+        mm = self.mm
+        if migratetype == mz.MIGRATE_CMA and mm.get_pageblock_migratetype(pfn) == mz.MIGRATE_CMA:
+            return None
+        it = 0
+        while it < self.pageblock_nr_pages:
+            p = pfn + it
+            if mm.state[p] == RESERVED:
+                return p
+            if mm.refcount[p] == 0:
+                if mm.buddy[p]:
+                    it += (1 << mm.private[p]) - 1
+                it += 1
+                continue
+            if not mm.lru[p]:
+                return p
+            it += 1
+        return None
+
+    def start_isolate_page_range(self, start_pfn, end_pfn, migratetype=mz.MIGRATE_MOVABLE):
+        """start_isolate_page_range(): mark pageblocks MIGRATE_ISOLATE.
+
+        Kernel: start_isolate_page_range() / set_migratetype_isolate() in
+        mm/page_isolation.c (v4.18).  Each block's free pages move to the
+        ISOLATE lists and leave NR_FREE_PAGES; then every CPU's pcp lists of
+        the zone are drained.  A block already isolated, or holding an
+        unmovable page, makes the whole call fail with BusyError (-EBUSY);
+        the model checks every block before changing any.
+        """
+        blocks = self._isolation_blocks(start_pfn, end_pfn)
+        mm = self.mm
+        for z, pfn in blocks:
+            if mm.get_pageblock_migratetype(pfn) == mz.MIGRATE_ISOLATE:
+                raise BusyError("pageblock at pfn %d is already isolated (-EBUSY)" % pfn)
+            bad = self._has_unmovable_pages(z, pfn, migratetype)
+            if bad is not None:
+                raise BusyError("pageblock at pfn %d holds an unmovable page at pfn %d (-EBUSY)"
+                                % (pfn, bad))
+        self._record("start_isolate_page_range", start_pfn=start_pfn, end_pfn=end_pfn,
+                     migratetype=migratetype)
+        for z, pfn in blocks:
+            old = mm.get_pageblock_migratetype(pfn)
+            mm.set_pageblock_bits(pfn, mz.MIGRATE_ISOLATE)
+            z.nr_isolate_pageblock += 1
+            moved, _ = buddy.move_freepages_block(z, pfn, mz.MIGRATE_ISOLATE)
+            z.mod_zone_freepage_state(-moved, old)
+            for cpu in range(self.nr_cpus):
+                P.drain_pages_zone(z, z.pageset[cpu], reason="isolation")
+        self._after()
+
+    def undo_isolate_page_range(self, start_pfn, end_pfn, migratetype=mz.MIGRATE_MOVABLE):
+        """undo_isolate_page_range(): give isolated pageblocks back to `migratetype`.
+
+        Kernel: unset_migratetype_isolate() in mm/page_isolation.c (v4.18).  A
+        free block of pageblock order or more at the block's start is taken out
+        and freed again so that it can merge; otherwise the free pages move
+        back and count in NR_FREE_PAGES again.
+        """
+        blocks = self._isolation_blocks(start_pfn, end_pfn)
+        mm = self.mm
+        if migratetype not in (mz.MIGRATE_UNMOVABLE, mz.MIGRATE_MOVABLE, mz.MIGRATE_RECLAIMABLE,
+                               mz.MIGRATE_CMA):
+            raise BuddyLabError("cannot un-isolate to migratetype %r" % (migratetype,))
+        self._record("undo_isolate_page_range", start_pfn=start_pfn, end_pfn=end_pfn,
+                     migratetype=migratetype)
+        for z, pfn in blocks:
+            if mm.get_pageblock_migratetype(pfn) != mz.MIGRATE_ISOLATE:
+                continue
+            isolated_page = None
+            if mm.buddy[pfn] and mm.private[pfn] >= self.pageblock_order:
+                order = mm.private[pfn]
+                bpfn = buddy.find_buddy_pfn(pfn, order)
+                if not (0 <= bpfn < mm.nr_pfns) or \
+                        mm.get_pageblock_migratetype(bpfn) != mz.MIGRATE_ISOLATE:
+                    # __isolate_free_page() of an ISOLATE page: no watermark check
+                    mm.list_del(pfn)
+                    z.nr_free[order] -= 1
+                    buddy.rmv_page_order(z, pfn)
+                    isolated_page = (pfn, order)
+            if isolated_page is None:
+                moved, _ = buddy.move_freepages_block(z, pfn, migratetype)
+                z.mod_zone_freepage_state(moved, migratetype)
+            buddy.set_pageblock_migratetype(z, pfn, migratetype)
+            z.nr_isolate_pageblock -= 1
+            if isolated_page is not None:
+                ipfn, order = isolated_page
+                mm.state[ipfn:ipfn + (1 << order)] = bytes([ALLOCATED]) * (1 << order)
+                A.free_pages_ok(self, z, ipfn, order)
+        self._after()
+
+    # ------------------------------------------------------------------ views
+    def zonelist(self, nid, gfp_mask):
+        """The _zonerefs of node nid's zonelist for gfp_mask, as (nid, zone name).
+
+        FALLBACK, or NOFALLBACK for __GFP_THISNODE; walk order, terminator
+        omitted, not filtered by the request's zone index.
+        """
+        self._nid(nid)
+        if isinstance(gfp_mask, bool) or not isinstance(gfp_mask, int):
+            raise BadGfpError("not a GFP mask: %r" % (gfp_mask,))
+        which = mz.ZONELIST_NOFALLBACK if gfp_mask & A.GFP_THISNODE else mz.ZONELIST_FALLBACK
+        return [(z.nid, z.name) for z in self.nodes[nid].node_zonelists[which]]
+
+    def snapshot(self):
+        """A MachineSnapshot: every zone's free lists, allocations, pcps and settings."""
+        return MachineSnapshot(
+            zones=tuple(self.zone_snapshot(z.nid, z.name) for z in self.zones),
+            nr_cpus=self.nr_cpus, node_cpus=tuple(self.node_cpus),
+            min_free_kbytes=self.min_free_kbytes,
+            watermark_scale_factor=self.watermark_scale_factor,
+            lowmem_reserve_ratio=self.lowmem_reserve_ratio,
+            percpu_pagelist_fraction=self.percpu_pagelist_fraction,
+            page_group_by_mobility_disabled=self.page_group_by_mobility_disabled,
+            max_order=self.max_order, pageblock_order=self.pageblock_order)
+
+    def zone_snapshot(self, nid, name):
+        """One ZoneSnapshot (see buddylab.snapshot)."""
+        z = self.zone(nid, name)
+        mm = self.mm
+        free_lists = tuple(tuple(tuple(mm.iter_list(z.free_list(o, mt)))
+                                 for mt in range(mz.MIGRATE_TYPES))
+                           for o in range(self.max_order))
+        s, e = z.zone_start_pfn, z.zone_end_pfn
+        allocated = tuple(sorted((p, o, mt) for p, (o, mt) in self.allocated.items() if s <= p < e))
+        nr = self.pageblock_nr_pages
+        pb = tuple((p, mm.get_pageblock_migratetype(p))
+                   for p in range(s & ~(nr - 1), e, nr)) if e > s else ()
+        pcps = tuple(PcpSnapshot(cpu=p.cpu, count=p.count, high=p.high, batch=p.batch,
+                                 lists=tuple(tuple(mm.iter_list(p.list_head(mt)))
+                                             for mt in range(mz.MIGRATE_PCPTYPES)))
+                     for _, p in sorted(z.pageset.items()))
+        return ZoneSnapshot(
+            nid=z.nid, name=z.name, zone_idx=z.idx, start_pfn=s, spanned_pages=z.spanned_pages,
+            present_pages=z.present_pages, managed_pages=z.managed_pages,
+            max_order=self.max_order, pageblock_order=self.pageblock_order,
+            nr_free=tuple(z.nr_free), free_lists=free_lists, allocated=allocated,
+            pageblock_mt=pb, pcp=pcps, watermark=tuple(z.watermark),
+            lowmem_reserve=tuple(z.lowmem_reserve), nr_free_pages=z.NR_FREE_PAGES,
+            nr_free_cma_pages=z.NR_FREE_CMA_PAGES,
+            nr_reserved_highatomic=z.nr_reserved_highatomic,
+            nr_isolate_pageblock=z.nr_isolate_pageblock,
+            reserved=tuple(z.spec["reserved"]), holes=tuple(z.spec["holes"]))
+
+    def buddyinfo(self):
+        """The text of /proc/buddyinfo."""
+        from . import vmstat
+        return vmstat.buddyinfo(self.snapshot())
+
+    def pagetypeinfo(self):
+        """The text of /proc/pagetypeinfo (4.18 layout)."""
+        from . import vmstat
+        return vmstat.pagetypeinfo(self.snapshot())
+
+    def zoneinfo(self):
+        """The text of /proc/zoneinfo (4.18 layout)."""
+        from . import vmstat
+        return vmstat.zoneinfo(self.snapshot())
+
+    def extfrag_index(self):
+        """The text of debugfs extfrag/extfrag_index."""
+        from . import vmstat
+        return vmstat.extfrag_index(self.snapshot())
+
+    def unusable_index(self):
+        """The text of debugfs extfrag/unusable_index."""
+        from . import vmstat
+        return vmstat.unusable_index(self.snapshot())
+
+    def nr_free_pages(self):
+        """global NR_FREE_PAGES: the sum over zones (pcp pages not included)."""
+        return sum(z.NR_FREE_PAGES for z in self.zones)
+
+    # ------------------------------------------------------------------ trace
+    def start_trace(self, kinds=None):
+        """Start recording events (all, or only the names in `kinds`); returns the Trace."""
+        self.trace = Trace(machine_args=dict(self._args),
+                           kinds=None if kinds is None else set(kinds))
+        return self.trace
+
+    def stop_trace(self):
+        """Stop recording; returns the Trace."""
+        t, self.trace = self.trace, None
+        return t
+
+    # ------------------------------------------------------------------ check
+    def check(self):
+        """Every invariant, or InvariantError naming the first one broken.
+
+        Alignment and zone of every free block, PageBuddy only on heads,
+        nr_free = list lengths, no pfn on two lists or in two roles,
+        conservation (free + pcp + allocated = managed), NR_FREE_PAGES = the
+        pages on non-isolate lists, pcp count = list lengths, every free block
+        fully merged (unless isolation forbade it), pageblock counts.
+        """
+        from .check import check_machine
+        check_machine(self)
+
+
+# kernel spellings whose leading double underscore a class body would mangle
+setattr(Machine, "__free_pages", Machine._free_pages)
+setattr(Machine, "__free_page", Machine._free_page)
+setattr(Machine, "__get_free_pages", Machine._get_free_pages)
+setattr(Machine, "__get_free_page", Machine._get_free_page)
+setattr(Machine, "__get_dma_pages", Machine._get_dma_pages)

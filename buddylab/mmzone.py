@@ -1,0 +1,100 @@
+"""Constants and enumerations of include/linux/mmzone.h (x86_64, v4.18 "classic").
+
+Kernel: include/linux/mmzone.h, include/linux/pageblock-flags.h.
+
+The numbers are the x86_64 defaults with CONFIG_CMA and CONFIG_MEMORY_ISOLATION
+set (as on distribution kernels).  MAX_ORDER is *exclusive* here, as in 4.18:
+valid orders are 0 .. MAX_ORDER-1 (a modern kernel spells the same limit
+MAX_PAGE_ORDER = 10, inclusive).
+
+>>> MAX_ORDER, pageblock_order, pageblock_nr_pages
+(11, 9, 512)
+>>> MIGRATETYPE_NAMES[MIGRATE_MOVABLE]
+'Movable'
+>>> MAX_ZONES_PER_ZONELIST
+256
+"""
+
+PAGE_SHIFT = 12
+PAGE_SIZE = 1 << PAGE_SHIFT
+
+MAX_ORDER = 11                      # exclusive: orders 0..10
+MAX_ORDER_NR_PAGES = 1 << (MAX_ORDER - 1)
+pageblock_order = 9                 # HUGETLB_PAGE_ORDER on x86_64
+pageblock_nr_pages = 1 << pageblock_order
+PAGE_ALLOC_COSTLY_ORDER = 3
+
+# enum migratetype (with CONFIG_CMA and CONFIG_MEMORY_ISOLATION)
+MIGRATE_UNMOVABLE = 0
+MIGRATE_MOVABLE = 1
+MIGRATE_RECLAIMABLE = 2
+MIGRATE_PCPTYPES = 3
+MIGRATE_HIGHATOMIC = MIGRATE_PCPTYPES
+MIGRATE_CMA = 4
+MIGRATE_ISOLATE = 5
+MIGRATE_TYPES = 6
+
+MIGRATETYPE_NAMES = ("Unmovable", "Movable", "Reclaimable", "HighAtomic", "CMA", "Isolate")
+
+# enum zone_type on x86_64 without HIGHMEM and without ZONE_DEVICE
+ZONE_DMA = 0
+ZONE_DMA32 = 1
+ZONE_NORMAL = 2
+ZONE_MOVABLE = 3
+MAX_NR_ZONES = 4
+ZONE_NAMES = ("DMA", "DMA32", "Normal", "Movable")
+
+NODES_SHIFT = 6                     # x86_64 default without MAXSMP
+MAX_NUMNODES = 1 << NODES_SHIFT     # 64
+MAX_ZONES_PER_ZONELIST = MAX_NUMNODES * MAX_NR_ZONES    # 256; _zonerefs[] has one more slot
+ZONELIST_FALLBACK = 0
+ZONELIST_NOFALLBACK = 1
+MAX_ZONELISTS = 2
+
+LOCAL_DISTANCE = 10
+REMOTE_DISTANCE = 20
+RECLAIM_DISTANCE = 30
+PENALTY_FOR_NODE_WITH_CPUS = 1
+
+# enum zone_watermarks
+WMARK_MIN = 0
+WMARK_LOW = 1
+WMARK_HIGH = 2
+WMARK_NAMES = ("min", "low", "high")
+
+# mm/internal.h (v4.18) alloc_flags
+ALLOC_WMARK_MIN = WMARK_MIN
+ALLOC_WMARK_LOW = WMARK_LOW
+ALLOC_WMARK_HIGH = WMARK_HIGH
+ALLOC_NO_WATERMARKS = 0x04
+ALLOC_WMARK_MASK = ALLOC_NO_WATERMARKS - 1
+ALLOC_OOM = 0x08
+ALLOC_HARDER = 0x10
+ALLOC_HIGH = 0x20
+ALLOC_CPUSET = 0x40
+ALLOC_CMA = 0x80
+
+ALLOC_FLAG_NAMES = (
+    (ALLOC_NO_WATERMARKS, "ALLOC_NO_WATERMARKS"),
+    (ALLOC_OOM, "ALLOC_OOM"),
+    (ALLOC_HARDER, "ALLOC_HARDER"),
+    (ALLOC_HIGH, "ALLOC_HIGH"),
+    (ALLOC_CPUSET, "ALLOC_CPUSET"),
+    (ALLOC_CMA, "ALLOC_CMA"),
+)
+
+
+def alloc_flags_str(alloc_flags):
+    """Decode alloc_flags into the mm/internal.h names, watermark first.
+
+    >>> alloc_flags_str(ALLOC_WMARK_MIN | ALLOC_HIGH | ALLOC_HARDER)
+    'ALLOC_WMARK_MIN|ALLOC_HARDER|ALLOC_HIGH'
+    """
+    parts = ["ALLOC_WMARK_" + WMARK_NAMES[alloc_flags & ALLOC_WMARK_MASK].upper()]
+    parts += [name for bit, name in ALLOC_FLAG_NAMES if alloc_flags & bit]
+    return "|".join(parts)
+
+
+def is_migrate_movable(mt):
+    """is_migrate_movable(): MOVABLE or CMA."""
+    return mt == MIGRATE_MOVABLE or mt == MIGRATE_CMA

@@ -1,0 +1,129 @@
+"""pglist_data and zonelists: which zones a request may use, in which order.
+
+Kernel: struct pglist_data, struct zonelist (include/linux/mmzone.h);
+build_zonelists(), find_next_best_node(), build_zonerefs_node(),
+build_thisnode_zonelists(), __build_all_zonelists() in mm/page_alloc.c (v4.18,
+CONFIG_NUMA).
+"""
+
+from . import mmzone as mz
+
+
+class PglistData:
+    """One node: its zones in zone order, its CPUs and its two zonelists.
+
+    ``node_zonelists[ZONELIST_FALLBACK]`` and ``[ZONELIST_NOFALLBACK]`` are lists
+    of zones (the `_zonerefs`, terminator omitted); `zonerefs()` adds the
+    `{NULL, 0}` terminator as the kernel stores it.
+    """
+
+    def __init__(self, node_id, zones, cpus):
+        self.node_id = node_id
+        self.node_zones = zones
+        self.cpus = tuple(cpus)
+        self.node_zonelists = [[], []]
+        self.node_start_pfn = zones[0].zone_start_pfn
+        self.node_spanned_pages = sum(z.spanned_pages for z in zones)
+        self.node_present_pages = sum(z.present_pages for z in zones)
+
+    @property
+    def nr_zones(self):
+        """1 + the index of the highest populated zone."""
+        n = 0
+        for z in self.node_zones:
+            if z.populated():
+                n = z.idx + 1
+        return n
+
+    def has_memory(self):
+        """node_state(N_MEMORY)."""
+        return self.node_present_pages > 0
+
+    def zonerefs(self, which=mz.ZONELIST_FALLBACK):
+        """_zonerefs as (zone, zone_idx) pairs, with the (None, 0) terminator."""
+        return [(z, z.idx) for z in self.node_zonelists[which]] + [(None, 0)]
+
+
+def build_zonerefs_node(pgdat):
+    """build_zonerefs_node(): the node's managed zones, highest first."""
+    return [z for z in reversed(pgdat.node_zones) if z.managed()]
+
+
+def find_next_best_node(node, used, nodes, distance, node_load, nr_online_nodes):
+    """find_next_best_node(): the nearest unused node with memory, or -1.
+
+    Kernel: find_next_best_node() in mm/page_alloc.c (v4.18).  The local node
+    comes first.  Otherwise val = distance, +1 for nodes below `node` ("prefer
+    the next node"), +PENALTY_FOR_NODE_WITH_CPUS for nodes with CPUs, then
+    val * (MAX_NODE_LOAD * MAX_NUMNODES) + node_load[n]; the smallest val wins
+    (the first one on ties).  MAX_NODE_LOAD is nr_online_nodes.
+    """
+    if node not in used:
+        used.add(node)
+        return node
+    min_val = None
+    best_node = -1
+    for n, pgdat in enumerate(nodes):
+        if not pgdat.has_memory() or n in used:
+            continue
+        val = distance[node][n]
+        val += int(n < node)
+        if pgdat.cpus:
+            val += mz.PENALTY_FOR_NODE_WITH_CPUS
+        val *= nr_online_nodes * mz.MAX_NUMNODES
+        val += node_load[n]
+        if min_val is None or val < min_val:
+            min_val = val
+            best_node = n
+    if best_node >= 0:
+        used.add(best_node)
+    return best_node
+
+
+def build_all_zonelists(nodes, distance):
+    """__build_all_zonelists(): every node's FALLBACK and NOFALLBACK zonelist.
+
+    Kernel: __build_all_zonelists() and build_zonelists() in mm/page_alloc.c
+    (v4.18).  node_load[] is zeroed once for all nodes and shared between
+    them; the first node of each new distance group gets node_load = load,
+    where load starts at nr_online_nodes and drops by one per node placed
+    (assigned, not added).  Returns the node orders, for teaching.
+    """
+    nr_online_nodes = len(nodes)
+    node_load = [0] * len(nodes)
+    orders = []
+    for pgdat in nodes:
+        local_node = pgdat.node_id
+        load = nr_online_nodes
+        prev_node = local_node
+        used = set()
+        node_order = []
+        while True:
+            node = find_next_best_node(local_node, used, nodes, distance, node_load,
+                                       nr_online_nodes)
+            if node < 0:
+                break
+            if distance[local_node][node] != distance[local_node][prev_node]:
+                node_load[node] = load
+            node_order.append(node)
+            prev_node = node
+            load -= 1
+        fallback = []
+        for node in node_order:
+            fallback.extend(build_zonerefs_node(nodes[node]))
+        pgdat.node_zonelists[mz.ZONELIST_FALLBACK] = fallback
+        pgdat.node_zonelists[mz.ZONELIST_NOFALLBACK] = build_zonerefs_node(pgdat)
+        pgdat.node_order = tuple(node_order)
+        orders.append(tuple(node_order))
+    return orders
+
+
+def first_zones_zonelist(zonelist, highest_zoneidx):
+    """first_zones_zonelist(): index of the first zoneref with zone_idx <= highest.
+
+    Returns len(zonelist) (the terminator) when none qualifies.
+    """
+    for i, z in enumerate(zonelist):
+        if z.idx <= highest_zoneidx:
+            return i
+    return len(zonelist)

@@ -1,0 +1,106 @@
+"""Read-only snapshots of a zone, the only view plots, widgets and /proc text use.
+
+Kernel: none (a snapshot is what /proc/zoneinfo, /proc/pagetypeinfo and a
+memory-map dump together would show at one instant).
+
+A snapshot is plain, immutable data: taking one never changes the model, and
+holding one never sees later changes.  `Machine.snapshot()` returns a
+`MachineSnapshot`; `Machine.zone_snapshot(nid, zone_name)` one `ZoneSnapshot`.
+"""
+
+from dataclasses import dataclass, field
+from typing import Tuple, Dict
+
+
+@dataclass(frozen=True)
+class PcpSnapshot:
+    """One CPU's per_cpu_pages in one zone (struct per_cpu_pages)."""
+    cpu: int
+    count: int
+    high: int
+    batch: int
+    lists: Tuple[Tuple[int, ...], ...]     # lists[mt] for mt 0..2: pfns head -> tail
+
+
+@dataclass(frozen=True)
+class ZoneSnapshot:
+    """One struct zone at one instant.
+
+    Fields use the kernel's names; pfn ranges are [start_pfn, end_pfn).
+    `free_lists[order][mt]` lists the head pfns of free blocks, head -> tail,
+    exactly as the kernel's list walk would meet them.
+    `allocated` holds (pfn, order, migratetype) for every allocation head in the
+    zone, ascending pfn; `pageblock_mt` the migratetype of every pageblock that
+    the zone touches, as (pageblock_start_pfn, mt) in ascending pfn.
+    `reserved` lists the pfn ranges (start, end) in the zone that were never
+    given to the buddy allocator (present - managed) and `holes` those that are
+    not present.
+    """
+    nid: int
+    name: str
+    zone_idx: int
+    start_pfn: int
+    spanned_pages: int
+    present_pages: int
+    managed_pages: int
+    max_order: int
+    pageblock_order: int
+    nr_free: Tuple[int, ...]                                  # per order, blocks
+    free_lists: Tuple[Tuple[Tuple[int, ...], ...], ...]      # [order][mt] -> pfns
+    allocated: Tuple[Tuple[int, int, int], ...]               # (pfn, order, mt)
+    pageblock_mt: Tuple[Tuple[int, int], ...]                 # (pfn, mt)
+    pcp: Tuple[PcpSnapshot, ...]
+    watermark: Tuple[int, int, int]                           # min, low, high
+    lowmem_reserve: Tuple[int, ...]
+    nr_free_pages: int                                        # vm_stat NR_FREE_PAGES
+    nr_free_cma_pages: int
+    nr_reserved_highatomic: int
+    nr_isolate_pageblock: int
+    reserved: Tuple[Tuple[int, int], ...] = ()
+    holes: Tuple[Tuple[int, int], ...] = ()
+
+    @property
+    def end_pfn(self):
+        return self.start_pfn + self.spanned_pages
+
+    @property
+    def populated(self):
+        return self.present_pages > 0
+
+    def free_blocks(self):
+        """Every free buddy block as (pfn, order, mt), ascending pfn."""
+        out = []
+        for order, per_mt in enumerate(self.free_lists):
+            for mt, pfns in enumerate(per_mt):
+                out.extend((pfn, order, mt) for pfn in pfns)
+        return sorted(out)
+
+    def free_count(self, mt, order):
+        """Blocks on free_list[mt] of `order` (a /proc/pagetypeinfo cell)."""
+        return len(self.free_lists[order][mt])
+
+    def pcp_pages(self):
+        """Pages on all pcp lists of this zone (free, but not in nr_free)."""
+        return sum(p.count for p in self.pcp)
+
+
+@dataclass(frozen=True)
+class MachineSnapshot:
+    """Every zone of every node, in pfn order, plus machine-wide settings."""
+    zones: Tuple[ZoneSnapshot, ...]
+    nr_cpus: int
+    node_cpus: Tuple[Tuple[int, ...], ...]
+    min_free_kbytes: int
+    watermark_scale_factor: int
+    lowmem_reserve_ratio: Tuple[int, ...]
+    percpu_pagelist_fraction: int
+    page_group_by_mobility_disabled: bool
+    max_order: int
+    pageblock_order: int
+    extra: Dict[str, object] = field(default_factory=dict)
+
+    def zone(self, nid, name):
+        for z in self.zones:
+            if z.nid == nid and z.name == name:
+                return z
+        raise KeyError((nid, name))

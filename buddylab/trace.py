@@ -1,0 +1,210 @@
+"""Trace events named after the kernel's kmem tracepoints, plus teaching events.
+
+Kernel: include/trace/events/kmem.h (mm_page_alloc, mm_page_free,
+mm_page_alloc_zone_locked, mm_page_pcpu_drain, mm_page_alloc_extfrag).
+
+Tracing is off by default; the model tests ``machine.trace is not None`` before
+building any event, so an untraced machine pays one attribute test per hook.
+A `Trace` also records the top-level calls made on the machine (``ops``), so
+`replay(trace)` can run the same calls on a fresh machine built with the same
+arguments and compare the events.
+
+Kernel events (fields as in kmem.h, 4.18 prints pfn in decimal):
+
+=========================== ===================================================
+mm_page_alloc               pfn (-1 if NULL), order, gfp_flags, migratetype
+mm_page_free                pfn, order
+mm_page_alloc_zone_locked   pfn (-1 if NULL), order, migratetype, percpu_refill
+mm_page_pcpu_drain          pfn, order, migratetype
+mm_page_alloc_extfrag       pfn, alloc_order, fallback_order, alloc_migratetype,
+                            fallback_migratetype, change_ownership
+=========================== ===================================================
+
+Teaching events (every one carries ``nid`` and ``zone``):
+
+=================== ===========================================================
+rmqueue             pfn, order, migratetype: a block unlinked from a list head
+split               pfn, order (of the block split), buddy_pfn, buddy_order,
+                    migratetype: expand() put the upper half at a list head
+merge               pfn, buddy_pfn, order (of the halves), merged_pfn
+place               pfn, order, migratetype, position ("head" or "tail")
+pcp_refill          cpu, migratetype, pfns (tail-appended), count (after)
+pcp_alloc           cpu, pfn, migratetype, count (after)
+pcp_free            cpu, pfn, migratetype, count (after)
+pcp_drain           cpu, nr_pages, count (after), reason
+zonelist_step       order, mark (watermark name), mark_pages, classzone_idx,
+                    free_pages, lowmem_reserve, ok
+fallback            pfn, order, start_migratetype, fallback_migratetype,
+                    whole_block, claimed, pageblock_pfn, old_pageblock_mt,
+                    new_pageblock_mt, moved_pages, movable_pages
+highatomic_reserve  pageblock_pfn, nr_reserved_highatomic
+highatomic_unreserve pageblock_pfn, migratetype, nr_reserved_highatomic
+slowpath            step, alloc_flags, detail
+not_modelled        what
+=================== ===========================================================
+"""
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Tuple
+
+KERNEL_EVENTS = ("mm_page_alloc", "mm_page_free", "mm_page_alloc_zone_locked",
+                 "mm_page_pcpu_drain", "mm_page_alloc_extfrag")
+
+
+@dataclass(frozen=True)
+class Event:
+    """One trace event: a tracepoint or teaching-event name and its fields."""
+    name: str
+    fields: Tuple[Tuple[str, Any], ...]
+
+    def __getitem__(self, key):
+        for k, v in self.fields:
+            if k == key:
+                return v
+        raise KeyError(key)
+
+    def get(self, key, default=None):
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def as_dict(self):
+        return dict(self.fields)
+
+    def __str__(self):
+        return format_event(self)
+
+
+def _mtname(mt):
+    from .mmzone import MIGRATETYPE_NAMES
+    return MIGRATETYPE_NAMES[mt] if 0 <= mt < len(MIGRATETYPE_NAMES) else str(mt)
+
+
+def format_event(ev):
+    """The event as a line of text: kernel events in the 4.18 printk layout."""
+    f = ev.as_dict()
+    n = ev.name
+    if n == "mm_page_alloc":
+        from .gfp import gfp_str
+        return ("mm_page_alloc: pfn=%d order=%d migratetype=%d gfp_flags=%s"
+                % (f["pfn"] if f["pfn"] >= 0 else 0, f["order"], f["migratetype"],
+                   gfp_str(f["gfp_flags"])))
+    if n == "mm_page_free":
+        return "mm_page_free: pfn=%d order=%d" % (f["pfn"], f["order"])
+    if n == "mm_page_alloc_zone_locked":
+        return ("mm_page_alloc_zone_locked: pfn=%d order=%u migratetype=%d percpu_refill=%d"
+                % (max(f["pfn"], 0), f["order"], f["migratetype"], f["percpu_refill"]))
+    if n == "mm_page_pcpu_drain":
+        return ("mm_page_pcpu_drain: pfn=%d order=%d migratetype=%d"
+                % (f["pfn"], f["order"], f["migratetype"]))
+    if n == "mm_page_alloc_extfrag":
+        from .mmzone import pageblock_order as _pbo
+        pbo = f.get("pageblock_order", _pbo)
+        return ("mm_page_alloc_extfrag: pfn=%d alloc_order=%d fallback_order=%d "
+                "pageblock_order=%d alloc_migratetype=%d fallback_migratetype=%d "
+                "fragmenting=%d change_ownership=%d"
+                % (f["pfn"], f["alloc_order"], f["fallback_order"], pbo,
+                   f["alloc_migratetype"], f["fallback_migratetype"],
+                   int(f["fallback_order"] < pbo), int(f["change_ownership"])))
+    return n + ": " + " ".join("%s=%s" % (k, v) for k, v in ev.fields)
+
+
+def explain(ev):
+    """One sentence in kernel words saying what the event did."""
+    f = ev.as_dict()
+    n = ev.name
+    if n == "split":
+        return ("expand(): order-%d block at pfn %d split; upper half pfn %d -> head of "
+                "free_list[%s] order %d" % (f["order"], f["pfn"], f["buddy_pfn"],
+                                            _mtname(f["migratetype"]), f["buddy_order"]))
+    if n == "merge":
+        return ("__free_one_page(): pfn %d and its buddy %d (= %d ^ (1 << %d)) merge into "
+                "order-%d block at pfn %d" % (f["pfn"], f["buddy_pfn"], f["pfn"], f["order"],
+                                              f["order"] + 1, f["merged_pfn"]))
+    if n == "place":
+        return ("__free_one_page(): order-%d block at pfn %d -> %s of free_list[%s]"
+                % (f["order"], f["pfn"], f["position"], _mtname(f["migratetype"])))
+    if n == "rmqueue":
+        return ("__rmqueue_smallest(): order-%d block at pfn %d taken from the head of "
+                "free_list[%s]" % (f["order"], f["pfn"], _mtname(f["migratetype"])))
+    if n == "pcp_refill":
+        return ("rmqueue_bulk(): cpu %d refills pcp list[%s] with %d pages at the tail "
+                "(count %d)" % (f["cpu"], _mtname(f["migratetype"]), len(f["pfns"]), f["count"]))
+    if n == "pcp_alloc":
+        return ("rmqueue_pcplist(): cpu %d takes pfn %d from the head of pcp list[%s] "
+                "(count %d)" % (f["cpu"], f["pfn"], _mtname(f["migratetype"]), f["count"]))
+    if n == "pcp_free":
+        return ("free_unref_page(): cpu %d puts pfn %d at the head of pcp list[%s] "
+                "(count %d)" % (f["cpu"], f["pfn"], _mtname(f["migratetype"]), f["count"]))
+    if n == "pcp_drain":
+        return ("free_pcppages_bulk(): cpu %d returns %d pages to the buddy lists (%s; "
+                "count %d)" % (f["cpu"], f["nr_pages"], f["reason"], f["count"]))
+    if n == "zonelist_step":
+        return ("get_page_from_freelist(): zone %s of node %d, order %d: free %d vs %s %d + "
+                "lowmem_reserve %d -> %s" % (f["zone"], f["nid"], f["order"], f["free_pages"],
+                                             f["mark"], f["mark_pages"], f["lowmem_reserve"],
+                                             "ok" if f["ok"] else "fail"))
+    if n == "fallback":
+        how = "claims" if f["claimed"] else "steals from"
+        return ("__rmqueue_fallback(): %s request %s free_list[%s] order %d (pfn %d); "
+                "pageblock %d %s -> %s, %d pages moved"
+                % (_mtname(f["start_migratetype"]), how, _mtname(f["fallback_migratetype"]),
+                   f["order"], f["pfn"], f["pageblock_pfn"], _mtname(f["old_pageblock_mt"]),
+                   _mtname(f["new_pageblock_mt"]), f["moved_pages"]))
+    if n == "mm_page_alloc":
+        if f["pfn"] < 0:
+            return "__alloc_pages_nodemask(): order-%d allocation failed (NULL)" % f["order"]
+        return "__alloc_pages_nodemask(): order-%d allocation returns pfn %d" % (f["order"], f["pfn"])
+    if n == "mm_page_free":
+        return "__free_pages(): order-%d block at pfn %d freed" % (f["order"], f["pfn"])
+    return format_event(ev)
+
+
+@dataclass
+class Trace:
+    """A recording: the events in order and the top-level calls that made them."""
+    events: List[Event] = field(default_factory=list)
+    ops: List[Tuple[str, Dict[str, Any]]] = field(default_factory=list)
+    machine_args: Dict[str, Any] = field(default_factory=dict)
+    kinds: Any = None        # None = every event; else a set of names to keep
+
+    def emit(self, name, **fields):
+        if self.kinds is None or name in self.kinds:
+            self.events.append(Event(name, tuple(fields.items())))
+
+    def __len__(self):
+        return len(self.events)
+
+    def __iter__(self):
+        return iter(self.events)
+
+    def __getitem__(self, i):
+        return self.events[i]
+
+    def of(self, *names):
+        """The events with one of these names, in order."""
+        return [e for e in self.events if e.name in names]
+
+    def text(self):
+        """Every event, one per line, as format_event() prints it."""
+        return "".join(format_event(e) + "\n" for e in self.events)
+
+
+def replay(trace, machine=None):
+    """Run the calls recorded in `trace` on a fresh machine; return its Trace.
+
+    The fresh machine is built with the same arguments as the traced one, unless
+    `machine` is given.  Equal event lists show that the run was deterministic.
+    """
+    from .machine import Machine
+    m = machine if machine is not None else Machine(**trace.machine_args)
+    new = m.start_trace(kinds=trace.kinds)
+    handles = {}
+    for name, kwargs in trace.ops:
+        kw = dict(kwargs)
+        result = getattr(m, name)(**kw)
+        if name in ("alloc_pages", "alloc_pages_node"):
+            handles[len(handles)] = result
+    m.stop_trace()
+    return new
