@@ -479,7 +479,7 @@ class ZoneinfoZone:
         for section, line in self._sectioned():
             if section != "pageset":
                 continue
-            if line.key == "cpu:":
+            if line.key == "cpu:" and line.indent == 4:
                 fields = {"cpu": line.value}
                 out.append(fields)
             else:
@@ -562,7 +562,7 @@ class _ZoneChecker:
             self.section = "zone"
         elif self.section == "node":
             if indent != 6:
-                self._fail(lineno, line, "a per-node stat line has indent 6")
+                self._fail(lineno, line, "expected a per-node stat line (indent 6)")
         elif self.section == "start":
             self._fail(lineno, line, "expected 'per-node stats' or 'pages free'")
         elif self.section == "pagesets":
@@ -670,7 +670,7 @@ def _read(path):
         return None
 
 
-def parse_sysctl(text, name="sysctl"):
+def parse_sysctl(text):
     """Parse the numbers of a /proc/sys file (proc_dointvec: tab-separated, "\\n").
 
     >>> parse_sysctl("256\\t256\\t32\\t0\\t0\\n")
@@ -678,10 +678,8 @@ def parse_sysctl(text, name="sysctl"):
     """
     lines = _lines(text)
     if len(lines) != 1:
-        raise _error(2, lines[1], "%s has one line" % name)
-    tokens = lines[0].split("\t")
-    values = _ints(tokens, 1, lines[0])
-    return values
+        raise _error(2, lines[1], "a sysctl has one line")
+    return _ints(lines[0].split("\t"), 1, lines[0])
 
 
 def read_proc(root="/proc"):
@@ -695,18 +693,19 @@ def read_proc(root="/proc"):
     is root-only since 2019) is left out; a malformed one raises ProcParseError.
     """
     out = {}
-    for name, parse in PROC_FILES:
-        text = _read(os.path.join(root, name))
-        if text is not None:
+    files = [(name, os.path.join(root, name), parse) for name, parse in PROC_FILES]
+    files += [(name, os.path.join(root, "sys", "vm", name), parse_sysctl)
+              for name in SYSCTL_INTS + SYSCTL_TUPLES]
+    for name, path, parse in files:
+        text = _read(path)
+        if text is None:
+            continue
+        try:
             out[name] = parse(text)
-    for name in SYSCTL_INTS + SYSCTL_TUPLES:
-        text = _read(os.path.join(root, "sys", "vm", name))
-        if text is not None:
-            values = parse_sysctl(text, name)
             if name in SYSCTL_INTS:
-                if len(values) != 1:
-                    raise ProcParseError("line 1: %r: %s holds one number"
-                                         % (text.rstrip("\n"), name))
-                values = values[0]
-            out[name] = values
+                if len(out[name]) != 1:
+                    raise _error(1, text.rstrip("\n"), "one number expected")
+                out[name] = out[name][0]
+        except ProcParseError as error:
+            raise ProcParseError("%s: %s" % (path, error)) from None
     return out

@@ -274,7 +274,9 @@ def buddyinfo(snap):
 # /proc/pagetypeinfo
 
 def _section_is_hole(zone, pfn):
-    """True if the memory section holding `pfn` lies inside the zone and in its holes.
+    """True if pfn_to_online_page(pfn) would fail: its whole section is a hole of the zone.
+
+    Kernel: pfn_to_online_page() in include/linux/memory_hotplug.h (sparsemem).
 
     A section that reaches outside the zone may hold another zone's memory,
     so it is taken as present.
@@ -359,7 +361,10 @@ def pagetypeinfo(snap):
 # /proc/zoneinfo
 
 def zone_stat_values(zone):
-    """The zone_stat_item values the model knows: free and free CMA pages; others 0."""
+    """{name: value} of enum zone_stat_item: free and free CMA pages; the rest 0.
+
+    Kernel: zone_page_state() in include/linux/vmstat.h, as zoneinfo_show_print() reads it.
+    """
     values = dict.fromkeys(ZONE_STAT_ITEMS, 0)
     values["nr_free_pages"] = zone.nr_free_pages
     values["nr_free_cma"] = zone.nr_free_cma_pages

@@ -1,0 +1,44 @@
+"""buddylab/node.py: zonelists, find_next_best_node and node_load, worked by hand."""
+import buddylab as bl
+
+
+def four_nodes():
+    dist = [[10 if i == j else 20 for j in range(4)] for i in range(4)]
+    return bl.Machine(nodes=[{"DMA": 1024, "Normal": 1024}, {"Normal": 1024},
+                             {"Normal": 1024}, {"Normal": 1024}],
+                      cpus_per_node=1, distance=dist, max_order=8, pageblock_order=5)
+
+
+def test_node_load_round_robin():
+    """Equal distances: node_load rotates the second node (0:1230? no: 0123, 1230, 2301, 3012)."""
+    m = four_nodes()
+    assert [list(o) for o in m.node_orders] == [[0, 1, 2, 3], [1, 2, 3, 0], [2, 3, 0, 1], [3, 0, 1, 2]]
+
+
+def test_zonelist_fallback_and_thisnode():
+    """FALLBACK: local zones highest first, then other nodes; NOFALLBACK: local only."""
+    m = four_nodes()
+    assert m.zonelist(0, bl.GFP_KERNEL) == [(0, "Normal"), (0, "DMA"), (1, "Normal"),
+                                            (2, "Normal"), (3, "Normal")]
+    assert m.zonelist(1, bl.GFP_KERNEL) == [(1, "Normal"), (2, "Normal"), (3, "Normal"),
+                                            (0, "Normal"), (0, "DMA")]
+    assert m.zonelist(1, bl.GFP_KERNEL | bl.__GFP_THISNODE) == [(1, "Normal")]
+
+
+def test_distance_groups_and_prefer_next_node():
+    """A nearer node wins; among equals, nodes above the local one win (+1 below)."""
+    dist = [[10, 20, 30, 20], [20, 10, 20, 30], [30, 20, 10, 20], [20, 30, 20, 10]]
+    m = bl.Machine(nodes=[{"Normal": 512}] * 4, cpus_per_node=0 if False else 1, distance=dist,
+                   max_order=6, pageblock_order=3)
+    # node 0: 1 and 3 at 20 (1 wins: first, equal val), then 3, then 2 at 30
+    # node 2: 1 (21+... n<2 -> +1) vs 3 (no +1): 3 wins; node_load from earlier nodes matters:
+    orders = [list(o) for o in m.node_orders]
+    assert orders[0] == [0, 1, 3, 2]
+    assert orders[0][0] == 0 and orders[1][0] == 1
+    assert sorted(orders[2]) == [0, 1, 2, 3] and orders[2][-1] == 0
+
+
+def test_memoryless_zone_skipped_in_zonelist():
+    """build_zonerefs_node() lists managed zones only."""
+    m = bl.Machine(nodes=[{"DMA": 64, "DMA32": 0, "Normal": 64}], max_order=4, pageblock_order=2)
+    assert m.zonelist(0, bl.GFP_KERNEL) == [(0, "Normal"), (0, "DMA")]
