@@ -83,6 +83,7 @@ class Machine:
                               % (kernel,))
         self.kernel = kernel
         self.trace = None
+        self._history = []                  # every recorded call since boot (for replay)
         self.debug = debug
         _check_order(max_order, "max_order")
         _check_order(pageblock_order, "pageblock_order")
@@ -382,6 +383,7 @@ class Machine:
         return gfp_mask
 
     def _record(self, name, **kwargs):
+        self._history.append((name, kwargs))
         if self.trace is not None:
             self.trace.ops.append((name, kwargs))
 
@@ -519,7 +521,7 @@ class Machine:
         self._cpu(cpu)
         pfn = self._pfn_of(page)
         self._check_free(pfn, order)
-        self._record("free_pages", page=Page(pfn), order=order, cpu=cpu)
+        self._record("free_pages", page_or_addr=Page(pfn), order=order, cpu=cpu)
         self.mm.refcount[pfn] -= 1
         if self.mm.refcount[pfn] == 0:
             A.free_pages_core(self, self.page_zone(pfn), pfn, order, cpu)
@@ -815,6 +817,7 @@ class Machine:
         """Start recording events (all, or only the names in `kinds`); returns the Trace."""
         self.trace = Trace(machine_args=dict(self._args),
                            kinds=None if kinds is None else set(kinds))
+        self.trace.prefix = list(self._history)
         return self.trace
 
     def stop_trace(self):

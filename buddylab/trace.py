@@ -168,6 +168,7 @@ class Trace:
     ops: List[Tuple[str, Dict[str, Any]]] = field(default_factory=list)
     machine_args: Dict[str, Any] = field(default_factory=dict)
     kinds: Any = None        # None = every event; else a set of names to keep
+    prefix: List[Tuple[str, Dict[str, Any]]] = field(default_factory=list)
 
     def emit(self, name, **fields):
         if self.kinds is None or name in self.kinds:
@@ -194,17 +195,21 @@ class Trace:
 def replay(trace, machine=None):
     """Run the calls recorded in `trace` on a fresh machine; return its Trace.
 
-    The fresh machine is built with the same arguments as the traced one, unless
-    `machine` is given.  Equal event lists show that the run was deterministic.
+    The fresh machine is built with the same arguments as the traced one and
+    first replays, untraced, the calls made before tracing started; with
+    `machine` given, only the traced calls run on it.  Equal event lists show
+    that the run was deterministic.
     """
     from .machine import Machine
+    import warnings
     m = machine if machine is not None else Machine(**trace.machine_args)
-    new = m.start_trace(kinds=trace.kinds)
-    handles = {}
-    for name, kwargs in trace.ops:
-        kw = dict(kwargs)
-        result = getattr(m, name)(**kw)
-        if name in ("alloc_pages", "alloc_pages_node"):
-            handles[len(handles)] = result
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if machine is None:
+            for name, kwargs in trace.prefix:        # the calls made before tracing started
+                getattr(m, name)(**kwargs)
+        new = m.start_trace(kinds=trace.kinds)
+        for name, kwargs in trace.ops:
+            getattr(m, name)(**kwargs)
     m.stop_trace()
     return new

@@ -1,0 +1,30 @@
+"""Figures of the buddy allocator (matplotlib).
+
+Every function reads a snapshot (`Machine.snapshot()`, `Machine.zone_snapshot()`)
+or a list of trace events, never the model's private state; takes ``ax=None``
+(then it makes its own figure) and returns the Axes it drew on (an array of
+Axes for small multiples); never calls ``plt.show()`` and never changes
+rcParams.  Colours and hatches come from `buddylab.plot.palette`.
+
+>>> import buddylab as bl, buddylab.plot as bp
+>>> m = bl.Machine(nodes=[{"DMA": 64}], cpus_per_node=1, max_order=5, pageblock_order=3,
+...                min_free_kbytes=0)
+>>> print(bp.memmap_text(m.zone_snapshot(0, "DMA"), width=32))
+ 0 M.......|........|M.......|........
+32 M.......|........|M.......|........
+"""
+
+from .palette import (MIGRATETYPE_COLORS, MIGRATETYPE_HATCHES, MIGRATETYPE_LETTERS,
+                      STATE_COLORS, legend_handles)
+from .free_area import plot_free_area, plot_free_area_pair, order_size_label
+from .memmap import plot_memory_map, memmap_text, memmap_cells
+from .splitmerge import plot_split_merge, split_merge_groups
+from .fallback import plot_fallback
+from .pcp import plot_pcp_timeline, pcp_timeline
+from .zonelist import plot_zonelists, plot_zonelist_walk, plot_watermarks
+
+__all__ = ["MIGRATETYPE_COLORS", "MIGRATETYPE_HATCHES", "MIGRATETYPE_LETTERS", "STATE_COLORS",
+           "legend_handles", "plot_free_area", "plot_free_area_pair", "order_size_label",
+           "plot_memory_map", "memmap_text", "memmap_cells", "plot_split_merge",
+           "split_merge_groups", "plot_fallback", "plot_pcp_timeline", "pcp_timeline",
+           "plot_zonelists", "plot_zonelist_walk", "plot_watermarks"]

@@ -1,0 +1,67 @@
+"""One colour and one hatch per migrate type, for every figure of the suite.
+
+Kernel: enum migratetype in include/linux/mmzone.h (indices are the
+buddylab.mmzone MIGRATE_* values).
+
+Colours are the Okabe–Ito palette (safe for the common colour-vision
+deficiencies); each type also has its own hatch, so a grayscale print still
+tells the types apart.  Page states that are not "free on a buddy list" have
+colours of their own (`STATE_COLORS`).
+
+>>> from buddylab.mmzone import MIGRATE_MOVABLE
+>>> MIGRATETYPE_COLORS[MIGRATE_MOVABLE], MIGRATETYPE_HATCHES[MIGRATE_MOVABLE]
+('#0072B2', '..')
+>>> [h.get_label() for h in legend_handles(migratetypes=[0, 1], states=["allocated"])]
+['Unmovable', 'Movable', 'allocated (hatch = its migrate type)']
+"""
+
+from ..mmzone import MIGRATETYPE_NAMES, MIGRATE_TYPES
+
+#                    Unmovable   Movable    Reclaimable HighAtomic  CMA        Isolate
+MIGRATETYPE_COLORS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#F0E442", "#56B4E9")
+MIGRATETYPE_HATCHES = ("xx", "..", "//", "\\\\", "oo", "--")
+# one letter per type: memmap_text() writes it on the head page of a free block
+MIGRATETYPE_LETTERS = ("U", "M", "R", "H", "C", "I")
+
+STATE_COLORS = {
+    "allocated": "#DDDDDD",     # light grey, hatched with the allocation's migrate type
+    "pcp": "#E69F00",           # orange: on a per-cpu list (free, but not in nr_free)
+    "reserved": "#7F7F7F",      # PageReserved: never given to the buddy allocator
+    "hole": "#FFFFFF",          # no struct page (outside the zone's present pages)
+    "outside": "#FFFFFF",       # a grid cell beyond the zone's span
+}
+STATE_LABELS = {
+    "allocated": "allocated (hatch = its migrate type)",
+    "pcp": "on a pcp list",
+    "reserved": "reserved",
+    "hole": "hole",
+}
+STATE_HATCHES = {"allocated": "", "pcp": "", "reserved": "", "hole": "xx"}
+
+# colours that are not page states (zonelist and watermark figures)
+OK_COLOR = "#009E73"
+FAIL_COLOR = "#D55E00"
+ZONE_COLORS = {"DMA": "#E69F00", "DMA32": "#56B4E9", "Normal": "#0072B2", "Movable": "#CC79A7"}
+
+assert len(MIGRATETYPE_COLORS) == len(MIGRATETYPE_HATCHES) == MIGRATE_TYPES
+
+
+def legend_handles(migratetypes=range(MIGRATE_TYPES), states=("allocated", "pcp", "reserved",
+                                                                "hole")):
+    """Legend patches: one per migrate type (colour + hatch), then one per page state.
+
+    Pass them to ``ax.legend(handles=...)``.  `migratetypes` are MIGRATE_*
+    indices, `states` keys of `STATE_COLORS` ("allocated", "pcp", "reserved",
+    "hole").
+
+    >>> len(legend_handles())
+    10
+    """
+    from matplotlib.patches import Patch
+    out = [Patch(facecolor=MIGRATETYPE_COLORS[mt], hatch=MIGRATETYPE_HATCHES[mt],
+                 edgecolor="black", linewidth=0.5, label=MIGRATETYPE_NAMES[mt])
+           for mt in migratetypes]
+    for s in states:
+        out.append(Patch(facecolor=STATE_COLORS[s], hatch=STATE_HATCHES[s], edgecolor="black",
+                         linewidth=0.5, label=STATE_LABELS[s]))
+    return out
