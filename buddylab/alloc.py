@@ -6,13 +6,14 @@ prep_new_page(), __alloc_pages_slowpath(), should_reclaim_retry(),
 __alloc_pages_may_oom(), __alloc_pages_cpuset_fallback(), __free_pages(),
 __free_pages_ok().
 
-Said aloud: kswapd, direct reclaim, direct compaction and the OOM killer are
-not modelled yet.  Where the slow path would call them the model records a
-``not_modelled`` trace event and carries on as if they made no progress (no
-page reclaimed, compaction skipped, no OOM victim), which is what the kernel
-does when there is nothing to reclaim.  There are no cpusets, no memory
-policies other than the default (local node), no PF_MEMALLOC tasks and no
-interrupt context.
+Said aloud: kswapd and kcompactd run synchronously where the slow path
+wakes them (buddylab.reclaim, buddylab.compaction); direct reclaim, direct
+compaction and the OOM killer work on the pages of the machine's Owners
+(buddylab.owners, buddylab.oom).  A machine without owners has nothing to
+reclaim or migrate, so those steps make no progress, as in a kernel with
+nothing to reclaim.  There are no cpusets (retry_cpuset is never taken), no
+memory policies other than the default (local node), no PF_MEMALLOC tasks
+and no interrupt context; the current task is the Owner allocating, if any.
 """
 
 import warnings
@@ -130,7 +131,7 @@ def get_page_from_freelist(m, gfp_mask, order, alloc_flags, ac, cpu):
                     mark=mz.WMARK_NAMES[wm], mark_pages=mark, classzone_idx=classzone_idx,
                     free_pages=zone.NR_FREE_PAGES,
                     lowmem_reserve=zone.lowmem_reserve[classzone_idx],
-                    alloc_flags=alloc_flags, ok=ok)
+                    alloc_flags=mz.alloc_flags_str(alloc_flags), ok=ok)
         if not ok and not alloc_flags & mz.ALLOC_NO_WATERMARKS:
             continue
         pfn = rmqueue(m, zone, order, gfp_mask, alloc_flags, ac.migratetype, cpu)
@@ -140,11 +141,6 @@ def get_page_from_freelist(m, gfp_mask, order, alloc_flags, ac, cpu):
                 buddy.reserve_highatomic_pageblock(zone, pfn, order)
             return zone, pfn
     return None
-
-
-def _not_modelled(m, what):
-    if m.trace is not None:
-        m.trace.emit("not_modelled", what=what)
 
 
 def _slow(m, step, alloc_flags, detail=""):
@@ -160,8 +156,12 @@ def should_reclaim_retry(m, gfp_mask, order, ac, alloc_flags, did_some_progress,
     MAX_RECLAIM_RETRIES rounds without progress only unreserving a highatomic
     pageblock (force) earns a retry.  Otherwise retry while some zone would
     pass the min watermark counting its free pages plus a shrinking share of
-    its reclaimable pages (none in this model).
+    its reclaimable pages (zone_reclaimable_pages(): the owners' file pages,
+    and anon pages while swap is free).  The kernel may first wait for
+    writeback (congestion_wait) when half the reclaimable pages are dirty;
+    the model just retries.
     """
+    from .owners import zone_reclaimable_pages
     if did_some_progress and order <= mz.PAGE_ALLOC_COSTLY_ORDER:
         state["no_progress_loops"] = 0
     else:
@@ -169,7 +169,7 @@ def should_reclaim_retry(m, gfp_mask, order, ac, alloc_flags, did_some_progress,
     if state["no_progress_loops"] > MAX_RECLAIM_RETRIES:
         return buddy.unreserve_highatomic_pageblock(list(ac.zones()), ac.migratetype, True)
     for zone in ac.zones():
-        reclaimable = 0
+        reclaimable = zone_reclaimable_pages(m, zone)
         available = reclaimable - (-(-state["no_progress_loops"] * reclaimable
                                      // MAX_RECLAIM_RETRIES))
         available += zone.NR_FREE_PAGES
@@ -190,32 +190,54 @@ def cpuset_fallback(m, gfp_mask, order, alloc_flags, ac, cpu):
 def alloc_pages_may_oom(m, gfp_mask, order, ac, cpu):
     """__alloc_pages_may_oom(): a last try at the HIGH watermark, then the OOM killer.
 
-    Kernel: __alloc_pages_may_oom() in mm/page_alloc.c (v4.18).  The OOM killer
-    itself is not modelled (it finds no victim); a __GFP_NOFAIL request that
-    reaches it is then tried with ALLOC_NO_WATERMARKS, as the kernel does.
+    Kernel: __alloc_pages_may_oom() in mm/page_alloc.c (v4.18).  No kill for a
+    costly order, __GFP_RETRY_MAYFAIL, a request below ZONE_NORMAL or
+    __GFP_THISNODE; otherwise out_of_memory() (buddylab.oom).  If that made
+    progress, or the request is __GFP_NOFAIL, progress is reported, and a
+    __GFP_NOFAIL request is tried with ALLOC_NO_WATERMARKS.
     Returns (page, did_some_progress).
     """
+    from .oom import out_of_memory
     page = get_page_from_freelist(m, (int(gfp_mask) | GFP_HARDWALL) & ~GFP_DIRECT_RECLAIM,
                                   order, mz.ALLOC_WMARK_HIGH | mz.ALLOC_CPUSET, ac, cpu)
     if page is not None:
         return page, 0
     if order > mz.PAGE_ALLOC_COSTLY_ORDER or gfp_mask & GFP_RETRY_MAYFAIL \
             or ac.high_zoneidx < mz.ZONE_NORMAL or gfp_mask & GFP_THISNODE:
+        _slow(m, "no_oom", 0, "costly order, __GFP_RETRY_MAYFAIL, lowmem or __GFP_THISNODE")
         return None, 0
-    _not_modelled(m, "out_of_memory(): the OOM killer (no victim chosen)")
-    if gfp_mask & GFP_NOFAIL:
-        page = cpuset_fallback(m, gfp_mask, order, mz.ALLOC_NO_WATERMARKS, ac, cpu)
+    if out_of_memory(m, gfp_mask, order, ac, cpu) or gfp_mask & GFP_NOFAIL:
+        if gfp_mask & GFP_NOFAIL:
+            page = cpuset_fallback(m, gfp_mask, order, mz.ALLOC_NO_WATERMARKS, ac, cpu)
         return page, 1
     return None, 0
 
 
-def alloc_pages_slowpath(m, gfp_mask, order, ac, cpu):
-    """__alloc_pages_slowpath(): the MIN watermark, reserves, retries, then failure.
+def _current_is_oom_victim(m):
+    return m.owners is not None and m.owners.current is not None and m.owners.current.killed
 
-    Kernel: __alloc_pages_slowpath() in mm/page_alloc.c (v4.18), step by step;
-    reclaim, compaction and OOM are the stated gaps (see the module docstring).
-    Returns (zone, pfn) or None.
+
+def _pfmemalloc_flags(m, gfp_mask):
+    """__gfp_pfmemalloc_flags(): __GFP_MEMALLOC, else ALLOC_OOM for an OOM victim."""
+    flags = G.gfp_pfmemalloc_flags(gfp_mask)
+    if not flags and not gfp_mask & G.__GFP_NOMEMALLOC and _current_is_oom_victim(m):
+        flags = mz.ALLOC_OOM
+    return flags
+
+
+def alloc_pages_slowpath(m, gfp_mask, order, ac, cpu):
+    """__alloc_pages_slowpath(): kswapd, the MIN watermark, compaction, reclaim, OOM.
+
+    Kernel: __alloc_pages_slowpath() in mm/page_alloc.c (v4.18), step by step
+    (kernel-facts §5): wake kswapd; try at MIN; early async compaction for
+    costly or unmovable high-order requests; then the retry loop: wake
+    kswapd, try, direct reclaim (with its unreserve + drain), direct
+    compaction at compact_priority, give up for __GFP_NORETRY and for costly
+    orders without __GFP_RETRY_MAYFAIL, should_reclaim_retry(),
+    should_compact_retry(), the OOM killer.  Returns (zone, pfn) or None.
     """
+    from . import reclaim as R
+    from . import compaction as C
     can_direct_reclaim = bool(gfp_mask & GFP_DIRECT_RECLAIM)
     costly_order = order > mz.PAGE_ALLOC_COSTLY_ORDER
     if order >= m.max_order:
@@ -225,26 +247,37 @@ def alloc_pages_slowpath(m, gfp_mask, order, ac, cpu):
         return None
     if (gfp_mask & (GFP_ATOMIC_BIT | GFP_DIRECT_RECLAIM)) == (GFP_ATOMIC_BIT | GFP_DIRECT_RECLAIM):
         gfp_mask = G.gfp_t(gfp_mask & ~GFP_ATOMIC_BIT)
-    state = {"no_progress_loops": 0}
+    # retry_cpuset:
+    state = {"no_progress_loops": 0, "compaction_retries": 0,
+             "compact_priority": C.DEF_COMPACT_PRIORITY}
+    compact_result = C.COMPACT_SKIPPED
     alloc_flags = G.gfp_to_alloc_flags(gfp_mask, ac.migratetype)
     ac.preferred = first_zones_zonelist(ac.zonelist, ac.high_zoneidx)
     if ac.preferred_zone is None:
         return _nopage(m, gfp_mask, order, ac, cpu, can_direct_reclaim)
     _slow(m, "gfp_to_alloc_flags", alloc_flags)
     if gfp_mask & GFP_KSWAPD_RECLAIM:
-        _not_modelled(m, "wake_all_kswapds(): kswapd")
+        R.wake_all_kswapds(m, order, gfp_mask, ac)
     page = get_page_from_freelist(m, gfp_mask, order, alloc_flags, ac, cpu)
     if page is not None:
         return page
     if can_direct_reclaim and (costly_order or (order > 0 and ac.migratetype != mz.MIGRATE_MOVABLE)) \
-            and not G.gfp_pfmemalloc_flags(gfp_mask):
-        _not_modelled(m, "__alloc_pages_direct_compact(): early async compaction (skipped)")
+            and not _pfmemalloc_flags(m, gfp_mask):
+        _slow(m, "early_compaction", alloc_flags, "async")
+        page, compact_result = C.alloc_pages_direct_compact(m, gfp_mask, order, alloc_flags, ac,
+                                                            C.INIT_COMPACT_PRIORITY, cpu)
+        if page is not None:
+            return page
+        if costly_order and gfp_mask & GFP_NORETRY:
+            if compact_result == C.COMPACT_DEFERRED:
+                return _nopage(m, gfp_mask, order, ac, cpu, can_direct_reclaim)
+            state["compact_priority"] = C.INIT_COMPACT_PRIORITY
     loops = 0
     while True:                                             # retry:
         loops += 1
-        if gfp_mask & GFP_KSWAPD_RECLAIM and loops > 1:
-            _not_modelled(m, "wake_all_kswapds(): kswapd")
-        reserve_flags = G.gfp_pfmemalloc_flags(gfp_mask)
+        if gfp_mask & GFP_KSWAPD_RECLAIM:
+            R.wake_all_kswapds(m, order, gfp_mask, ac)
+        reserve_flags = _pfmemalloc_flags(m, gfp_mask)
         if reserve_flags:
             alloc_flags = reserve_flags
         if not alloc_flags & mz.ALLOC_CPUSET or reserve_flags:
@@ -255,18 +288,29 @@ def alloc_pages_slowpath(m, gfp_mask, order, ac, cpu):
             return page
         if not can_direct_reclaim:
             break
-        _not_modelled(m, "__alloc_pages_direct_reclaim(): direct reclaim (no progress)")
-        _not_modelled(m, "__alloc_pages_direct_compact(): direct compaction (skipped)")
-        did_some_progress = 0
+        page, did_some_progress = R.alloc_pages_direct_reclaim(m, gfp_mask, order, alloc_flags,
+                                                               ac, cpu)
+        if page is not None:
+            return page
+        page, compact_result = C.alloc_pages_direct_compact(m, gfp_mask, order, alloc_flags, ac,
+                                                            state["compact_priority"], cpu)
+        if page is not None:
+            return page
         if gfp_mask & GFP_NORETRY:
             break
         if costly_order and not gfp_mask & GFP_RETRY_MAYFAIL:
             break
         if should_reclaim_retry(m, gfp_mask, order, ac, alloc_flags, did_some_progress, state):
             continue
+        if did_some_progress > 0 and C.should_compact_retry(m, ac, order, alloc_flags,
+                                                            compact_result, state):
+            continue
         page, did_some_progress = alloc_pages_may_oom(m, gfp_mask, order, ac, cpu)
         if page is not None:
             return page
+        if _current_is_oom_victim(m) and (alloc_flags == mz.ALLOC_OOM
+                                          or gfp_mask & G.__GFP_NOMEMALLOC):
+            break
         if did_some_progress and loops < NOFAIL_GIVE_UP:
             state["no_progress_loops"] = 0
             continue

@@ -165,7 +165,7 @@ def free_one_page_locked(zone, pfn, order, migratetype):
     # done_merging
     set_page_order(zone, pfn, order)
     position = "head"
-    if order < MAX_ORDER - 2:
+    if order < MAX_ORDER - 2 and zone.machine.tail_placement:
         combined_pfn = buddy_pfn & pfn
         higher_buddy = find_buddy_pfn(combined_pfn, order + 1)
         if page_is_buddy(zone, combined_pfn, higher_buddy, order + 1):
@@ -302,13 +302,14 @@ def steal_suitable_fallback(zone, pfn, start_type, whole_block):
     current_order = mm.private[pfn]
     old_block_type = mm.get_pageblock_migratetype(pfn)
     info = dict(claimed=False, moved_pages=0, movable_pages=0, whole_block=whole_block,
-                old_pageblock_mt=old_block_type)
+                old_pageblock_mt=old_block_type, nr_pageblocks=1)
     single = False
     if old_block_type == MIGRATE_HIGHATOMIC:
         single = True
     elif current_order >= zone.pageblock_order:
         change_pageblock_range(zone, pfn, current_order, start_type)
         info["claimed"] = True
+        info["nr_pageblocks"] = 1 << (current_order - zone.pageblock_order)
         single = True
     elif not whole_block:
         single = True
@@ -377,6 +378,7 @@ def rmqueue_fallback(zone, order, start_migratetype):
                 pageblock_pfn=pfn & ~(zone.pageblock_nr_pages - 1),
                 old_pageblock_mt=info["old_pageblock_mt"],
                 new_pageblock_mt=info["new_pageblock_mt"], moved_pages=info["moved_pages"],
+                nr_pageblocks=info["nr_pageblocks"],
                 movable_pages=info["movable_pages"])
         tr.emit("mm_page_alloc_extfrag", pfn=pfn, alloc_order=order,
                 fallback_order=current_order, alloc_migratetype=start_migratetype,

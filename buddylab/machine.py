@@ -18,6 +18,7 @@ page_group_by_mobility_disabled) is the sum of managed pages.
 """
 
 import warnings
+from array import array
 from dataclasses import dataclass
 
 from . import mmzone as mz
@@ -35,6 +36,7 @@ from .snapshot import ZoneSnapshot, MachineSnapshot, PcpSnapshot
 # x86_64 direct map base of v4.18 (__PAGE_OFFSET_BASE_L4, no KASLR)
 PAGE_OFFSET = 0xffff880000000000
 DEFAULT_LOWMEM_RESERVE_RATIO = (256, 256, 32)      # sysctl_lowmem_reserve_ratio, 4.18
+NO_ZONE = -1                                       # zone_of_pfn for pfns in no zone
 
 
 @dataclass(frozen=True)
@@ -63,13 +65,24 @@ class Machine:
     >>> page.pfn % 4
     0
     >>> m.free_pages(page, order=2, cpu=0); m.check()
+
+    Teaching switches (issue 5), each a what-if the kernel has no sysctl for:
+    ``page_group_by_mobility_disabled`` (None: the kernel's rule, vm_total_pages
+    < pageblock_nr_pages * MIGRATE_TYPES; True/False forces it, as if every
+    request had no mobility, or always had), ``tail_placement`` (False turns
+    off __free_one_page()'s "buddy of the parent is free, go to the tail"
+    heuristic), ``compaction`` (False: a kernel built without
+    CONFIG_COMPACTION) and ``swap_pages`` (swap space: anonymous pages are
+    reclaimable only while swap slots are left).
     """
 
     def __init__(self, nodes=({"DMA": 4096, "Normal": 28672},), cpus_per_node=2,
                  kernel="classic", max_order=mz.MAX_ORDER, pageblock_order=mz.pageblock_order,
                  distance=None, min_free_kbytes=None, watermark_scale_factor=10,
                  lowmem_reserve_ratio=DEFAULT_LOWMEM_RESERVE_RATIO,
-                 percpu_pagelist_fraction=0, cma=(), debug=False):
+                 percpu_pagelist_fraction=0, cma=(), debug=False,
+                 page_group_by_mobility_disabled=None, tail_placement=True, compaction=True,
+                 swap_pages=0):
         self._args = dict(nodes=nodes, cpus_per_node=cpus_per_node, kernel=kernel,
                           max_order=max_order, pageblock_order=pageblock_order,
                           distance=distance, min_free_kbytes=min_free_kbytes,
@@ -77,6 +90,22 @@ class Machine:
                           lowmem_reserve_ratio=lowmem_reserve_ratio,
                           percpu_pagelist_fraction=percpu_pagelist_fraction, cma=cma,
                           debug=debug)
+        # issue 5 options (teaching switches; see the class docstring)
+        for k, v in (("page_group_by_mobility_disabled", page_group_by_mobility_disabled),
+                     ("tail_placement", tail_placement), ("compaction", compaction),
+                     ("swap_pages", swap_pages)):
+            if (k, v) not in (("page_group_by_mobility_disabled", None), ("tail_placement", True),
+                              ("compaction", True), ("swap_pages", 0)):
+                self._args[k] = v
+        if page_group_by_mobility_disabled not in (None, True, False) \
+                or tail_placement not in (True, False) or compaction not in (True, False) \
+                or isinstance(swap_pages, bool) or not isinstance(swap_pages, int) or swap_pages < 0:
+            raise LayoutError("page_group_by_mobility_disabled is None/True/False, tail_placement "
+                              "and compaction are bools, swap_pages an int >= 0")
+        self.tail_placement = tail_placement
+        self.compaction = compaction         # CONFIG_COMPACTION
+        self.nr_swap_pages = swap_pages      # total swap space, in pages
+        self.owners = None                   # buddylab.owners.Owners, made by owner()
         if kernel != "classic":
             raise LayoutError("kernel=%r: only the classic (v4.18) allocator is modelled; "
                               "buddylab.profiles lists what a modern kernel does differently"
@@ -223,7 +252,7 @@ class Machine:
         nr_zones = sum(len(node) for node in specs)
         per_zone_heads = self.max_order * mz.MIGRATE_TYPES + self.nr_cpus * mz.MIGRATE_PCPTYPES
         self.mm = mm = MemMap(nr_pfns, nr_zones * per_zone_heads, self.pageblock_order)
-        self.zone_of_pfn = bytearray(b"\xff") * nr_pfns
+        self.zone_of_pfn = array("h", [NO_ZONE]) * nr_pfns
         self.zones = []
         self.nodes = []
         head = 0
@@ -240,7 +269,7 @@ class Machine:
                 self.zones.append(z)
                 gz = len(self.zones) - 1
                 s, e = zs["start"], zs["start"] + zs["spanned"]
-                self.zone_of_pfn[s:e] = bytes([gz]) * (e - s)
+                self.zone_of_pfn[s:e] = array("h", [gz]) * (e - s)
                 mm.state[s:e] = bytes([RESERVED]) * (e - s)
                 for hs, he in zs["holes"]:
                     self._check_range(nid, z, hs, he, "hole")
@@ -263,6 +292,8 @@ class Machine:
         vm_total_pages = sum(z.managed_pages for z in self.zones)
         self.page_group_by_mobility_disabled = (
             vm_total_pages < self.pageblock_nr_pages * mz.MIGRATE_TYPES)
+        if self._args.get("page_group_by_mobility_disabled") is not None:
+            self.page_group_by_mobility_disabled = self._args["page_group_by_mobility_disabled"]
         self.node_orders = build_all_zonelists(self.nodes, self.distance)
         # free_all_bootmem(): managed pages recounted as they are freed
         for z in self.zones:
@@ -326,7 +357,7 @@ class Machine:
                 raise LayoutError("CMA area %d-%d lies outside memory" % (start, start + nr_pages))
             zi = self.zone_of_pfn[start]
             for pfn in range(start, start + nr_pages):
-                if self.zone_of_pfn[pfn] != zi or zi == 255 or self.mm.state[pfn] == HOLE \
+                if self.zone_of_pfn[pfn] != zi or zi == NO_ZONE or self.mm.state[pfn] == HOLE \
                         or self._in_reserved(pfn):
                     raise LayoutError("CMA area %d-%d must lie inside the managed pages of one zone"
                                       % (start, start + nr_pages))
@@ -338,7 +369,7 @@ class Machine:
 
     def _in_reserved(self, pfn):
         zi = self.zone_of_pfn[pfn]
-        if zi == 255:
+        if zi == NO_ZONE:
             return True
         return any(s <= pfn < e for s, e in self.zones[zi].spec["reserved"])
 
@@ -396,7 +427,7 @@ class Machine:
         if not 0 <= pfn < self.mm.nr_pfns:
             return None
         zi = self.zone_of_pfn[pfn]
-        return None if zi == 255 else self.zones[zi]
+        return None if zi == NO_ZONE else self.zones[zi]
 
     def zone(self, nid, name):
         """The zone called `name` on node `nid`."""
@@ -729,6 +760,42 @@ class Machine:
                 mm.state[ipfn:ipfn + (1 << order)] = bytes([ALLOCATED]) * (1 << order)
                 A.free_pages_ok(self, z, ipfn, order)
         self._after()
+
+    # ------------------------------------------------- owners and compaction
+    def owner(self, name, kthread=False, oom_score_adj=0):
+        """A new modelled user (task or kernel thread) that allocates through handles.
+
+        See buddylab.owners: its pages can be reclaimed, migrated by compaction
+        and freed by the OOM killer.  The first call attaches the registry
+        (``self.owners``); a machine without owners never pays for it.
+        """
+        from .owners import Owners
+        if self.owners is None:
+            self.owners = Owners(self)
+        return self.owners.new_owner(name, kthread=kthread, oom_score_adj=oom_score_adj)
+
+    def compact_memory(self):
+        """Write 1 to /proc/sys/vm/compact_memory: compact every zone, whole zone.
+
+        Kernel: sysctl_compaction_handler() -> compact_nodes() -> compact_node()
+        in mm/compaction.c (order -1, MIGRATE_SYNC).  Returns a dict of counts.
+        """
+        from .compaction import compact_nodes
+        self._record("compact_memory")
+        res = compact_nodes(self)
+        self._after()
+        return res
+
+    # ------------------------------------------------------------------ host
+    @classmethod
+    def from_host(cls, root="/proc", kernel="classic"):
+        """A model of the machine whose /proc lies at `root` (see buddylab.host).
+
+        Nodes, zones (spanned, present, managed), CPUs and the allocator
+        sysctls are read from zoneinfo and sys/vm; ``m.host`` keeps what was read.
+        """
+        from .host import machine_from_host
+        return machine_from_host(root, kernel=kernel)
 
     # ------------------------------------------------------------------ views
     def zonelist(self, nid, gfp_mask):

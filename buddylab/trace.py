@@ -33,10 +33,11 @@ pcp_alloc           cpu, pfn, migratetype, count (after)
 pcp_free            cpu, pfn, migratetype, count (after)
 pcp_drain           cpu, nr_pages, count (after), reason
 zonelist_step       order, mark (watermark name), mark_pages, classzone_idx,
-                    free_pages, lowmem_reserve, ok
+                    free_pages, lowmem_reserve, alloc_flags (decoded text), ok
 fallback            pfn, order, start_migratetype, fallback_migratetype,
-                    whole_block, claimed, pageblock_pfn, old_pageblock_mt,
-                    new_pageblock_mt, moved_pages, movable_pages
+                    whole_block, claimed, pageblock_pfn, nr_pageblocks,
+                    old_pageblock_mt, new_pageblock_mt, moved_pages (free pages
+                    now on the requester's lists), movable_pages
 highatomic_reserve  pageblock_pfn, nr_reserved_highatomic
 highatomic_unreserve pageblock_pfn, migratetype, nr_reserved_highatomic
 slowpath            step, alloc_flags, detail
@@ -147,11 +148,18 @@ def explain(ev):
                                              "ok" if f["ok"] else "fail"))
     if n == "fallback":
         how = "claims" if f["claimed"] else "steals from"
+        nr = f.get("nr_pageblocks", 1)
+        blocks = ("pageblock %d" % f["pageblock_pfn"] if nr == 1
+                  else "%d pageblocks from %d" % (nr, f["pageblock_pfn"]))
+        if f["old_pageblock_mt"] == f["new_pageblock_mt"]:
+            typed = "keeps type %s" % _mtname(f["old_pageblock_mt"])
+        else:
+            typed = "%s -> %s" % (_mtname(f["old_pageblock_mt"]), _mtname(f["new_pageblock_mt"]))
         return ("__rmqueue_fallback(): %s request %s free_list[%s] order %d (pfn %d); "
-                "pageblock %d %s -> %s, %d pages moved"
+                "%s %s; %d free pages now on %s lists"
                 % (_mtname(f["start_migratetype"]), how, _mtname(f["fallback_migratetype"]),
-                   f["order"], f["pfn"], f["pageblock_pfn"], _mtname(f["old_pageblock_mt"]),
-                   _mtname(f["new_pageblock_mt"]), f["moved_pages"]))
+                   f["order"], f["pfn"], blocks, typed, f["moved_pages"],
+                   _mtname(f["start_migratetype"])))
     if n == "mm_page_alloc":
         if f["pfn"] < 0:
             return "__alloc_pages_nodemask(): order-%d allocation failed (NULL)" % f["order"]

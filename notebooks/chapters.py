@@ -11,7 +11,10 @@ compares cell outputs, so navigation lives in markdown cells, not in printed out
 - ``<!-- nav -->``       previous | contents | next (each chapter has one at the top and one
                          at the bottom; a chapter without them gets them after its title cell
                          and at its end);
-- ``<!-- contents -->``  the bilingual chapter map (in 00_start_here.ipynb only).
+- ``<!-- contents -->``  the bilingual chapter map (in 00_start_here.ipynb only);
+
+and the chapter table of the README, between ``<!-- chapters:begin ...-->`` and
+``<!-- chapters:end -->`` (tests/test_readme.py checks that it is up to date).
 
 A chapter whose notebook does not exist yet is shown as "coming", without a link.
 Run it again whenever a chapter is added; it only touches markdown, so the stored outputs
@@ -39,6 +42,9 @@ CHAPTERS = [
 NAV_MARK = "<!-- nav -->"
 CONTENTS_MARK = "<!-- contents -->"
 CONTENTS_ANCHOR = "chapter-map"
+README = HERE.parent / "README.md"
+README_BEGIN = "<!-- chapters:begin"
+README_END = "<!-- chapters:end -->"
 
 
 def exists(n: int, folder: Path = HERE) -> bool:
@@ -116,9 +122,27 @@ def update_notebook(path: Path, n: int) -> bool:
     return True
 
 
+def readme_block(text: str) -> tuple[int, int]:
+    """The (start, end) offsets of the generated chapter table inside the README text."""
+    begin = text.index(README_BEGIN)
+    start = text.index("\n", begin) + 1
+    return start, text.index(README_END, start)
+
+
+def update_readme(path: Path = README, folder: Path = HERE) -> bool:
+    """Rewrite the README's chapter table; True if the file changed."""
+    text = path.read_text(encoding="utf-8")
+    start, end = readme_block(text)
+    new = text[:start] + contents(folder, link_prefix="notebooks/") + "\n" + text[end:]
+    if new == text:
+        return False
+    path.write_text(new, encoding="utf-8")
+    return True
+
+
 def update(folder: Path = HERE) -> list[str]:
-    """Rewrite the generated cells of every chapter that exists; return the files changed."""
-    changed = []
+    """Rewrite every generated cell and the README's chapter table; return the files changed."""
+    changed = ["README.md"] if README.exists() and update_readme(README, folder) else []
     for num, fname, _, _ in CHAPTERS:
         path = folder / fname
         if path.exists() and update_notebook(path, num):

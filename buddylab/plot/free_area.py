@@ -42,7 +42,7 @@ def plot_free_area(snap_zone, ax=None, unit="blocks", seed=None, title=None):
     >>> m = bl.Machine(nodes=[{"DMA": 64}], cpus_per_node=1, max_order=5,
     ...                pageblock_order=3, min_free_kbytes=0)
     >>> ax = plot_free_area(m.zone_snapshot(0, "DMA"), unit="pages")
-    >>> [b.get_height() for b in ax.containers[bl.MIGRATE_MOVABLE]]
+    >>> [float(b.get_height()) for b in ax.containers[bl.MIGRATE_MOVABLE]]
     [0.0, 0.0, 0.0, 0.0, 64.0]
     """
     if unit not in ("blocks", "pages"):
@@ -77,7 +77,8 @@ def plot_free_area(snap_zone, ax=None, unit="blocks", seed=None, title=None):
     top = max(bottom) if bottom else 0
     ax.set_ylim(0, max(1.0, top * 1.35))
     if unit == "blocks" and top <= 20:
-        ax.yaxis.get_major_locator().set_params(integer=True)
+        from matplotlib.ticker import MaxNLocator
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     handles = [ax.containers[mt] for mt in present]
     if handles:
         ax.legend(handles=handles, labels=[MIGRATETYPE_NAMES[mt] for mt in present],

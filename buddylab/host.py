@@ -1,0 +1,539 @@
+"""This very machine: a model built from /proc, and held against it.
+
+Kernel: what zoneinfo_show_print() (mm/vmstat.c) prints, the sysctls of
+kernel/sysctl.c / mm/page_alloc.c that shape the allocator (min_free_kbytes,
+watermark_scale_factor, lowmem_reserve_ratio, percpu_pagelist_fraction or
+percpu_pagelist_high_fraction), and set_recommended_min_free_kbytes() in
+mm/khugepaged.c.
+
+`machine_from_host(root)` reads a directory laid out like /proc (the live
+/proc, or a copied fixture): nodes and zones with spanned/present/managed and
+start_pfn from zoneinfo, the online CPUs from the zoneinfo pagesets, the
+sysctls from ``sys/vm``.  pagetypeinfo is never needed (it is root-only).
+`compare_with_host(machine, zoneinfo)` lists, for every populated zone,
+min/low/high/protection of the host next to the model's.
+
+Simplifications, said aloud: the model knows the zones DMA, DMA32, Normal
+and Movable (ZONE_DEVICE is left out, with a note); holes are the
+``spanned - present`` pages at the end of a zone and the ``present -
+managed`` reserved pages sit at its start (a real machine has them
+scattered; watermarks and protection only see the counts); CPUs are
+split over nodes by sysfs's cpulist when a ``sys`` tree sits next to
+`root`, evenly otherwise.
+
+>>> import os, buddylab as bl
+>>> fixture = os.path.join(os.path.dirname(bl.__file__), "..", "tests", "fixtures", "proc_418")
+>>> m = machine_from_host(fixture)
+>>> [z.watermark for z in m.zones if z.present_pages]
+[[6, 9, 12], [1234, 1999, 2764], [1241, 2011, 2781]]
+"""
+
+import os
+from typing import NamedTuple
+
+from . import mmzone as mz
+from . import profiles
+from .errors import LayoutError, ProcParseError
+from .procfs import parse_zoneinfo, read_proc
+
+__all__ = ["machine_from_host", "compare_with_host", "format_comparison", "HostInfo",
+           "CompareRow", "khugepaged_min_free_kbytes", "khugepaged_recommendation",
+           "nr_free_buffer_pages", "managed_at_last_recompute", "modern_zone_values",
+           "compare_modern_with_host", "explain_min_free_kbytes", "host_layout"]
+
+DEFAULT_RATIO = {"DMA": 256, "DMA32": 256, "Normal": 32}
+
+
+class HostInfo(NamedTuple):
+    """What machine_from_host() read and decided, kept on the Machine as ``m.host``."""
+    root: str
+    layout: str                 # "4.x" (no promo/high_min lines) or "6.x"
+    zoneinfo: object            # the parsed procfs.Zoneinfo
+    sysctls: dict               # every sys/vm value read
+    nodes: list                 # the layout passed to Machine(nodes=...)
+    cpus_per_node: tuple
+    managed: dict               # (nid, zone) -> managed pages the model was built with
+    notes: tuple                # what was ignored or assumed, in sentences
+
+
+class CompareRow(NamedTuple):
+    """One line of compare_with_host(): zone = (nid, name)."""
+    zone: tuple
+    field: str
+    host: object
+    model: object
+    equal: bool
+
+
+# ------------------------------------------------------------------ reading
+def _zoneinfo_of(zoneinfo_or_text):
+    if isinstance(zoneinfo_or_text, str):
+        return parse_zoneinfo(zoneinfo_or_text)
+    return zoneinfo_or_text
+
+
+def _layout_of(zi):
+    for z in zi.zones:
+        if z.promo is not None or any(p.high_min is not None for p in z.pagesets):
+            return "6.x"
+    return "4.x"
+
+
+def _node_ids(zi):
+    seen = []
+    for z in zi.zones:
+        if z.nid not in seen:
+            seen.append(z.nid)
+    return seen
+
+
+def _sysfs_nodes(sysfs, nids):
+    """cpulist and distance of each node from a sysfs tree, or (None, None)."""
+    base = os.path.join(sysfs, "devices", "system", "node")
+    cpus, dist = [], []
+    try:
+        for nid in nids:
+            with open(os.path.join(base, "node%d" % nid, "cpulist")) as f:
+                text = f.read().strip()
+            n = 0
+            for part in filter(None, text.split(",")):
+                lo, _, hi = part.partition("-")
+                n += int(hi or lo) - int(lo) + 1
+            cpus.append(n)
+            with open(os.path.join(base, "node%d" % nid, "distance")) as f:
+                row = [int(x) for x in f.read().split()]
+            dist.append(row)
+    except (OSError, ValueError):
+        return None, None
+    return cpus, dist
+
+
+def host_layout(zi, managed=None):
+    """The `nodes=` layout of a parsed zoneinfo, and the notes it needed.
+
+    `managed` overrides the managed pages of some zones ({(nid, name): pages}).
+    Zones the model does not know (Device, HighMem) are left out with a note.
+    """
+    managed = managed or {}
+    notes = []
+    nodes = []
+    next_pfn = 0
+    for nid in _node_ids(zi):
+        node = {}
+        for z in zi.zones:
+            if z.nid != nid:
+                continue
+            if z.name not in mz.ZONE_NAMES:
+                if z.present or z.managed:
+                    notes.append("node %d zone %s (%d present pages) is not modelled and left out"
+                                 % (nid, z.name, z.present))
+                else:
+                    notes.append("node %d zone %s is empty and not modelled: left out"
+                                 % (nid, z.name))
+                continue
+            if not z.spanned:
+                continue
+            spec = dict(spanned=z.spanned, present=z.present,
+                        managed=managed.get((nid, z.name), z.managed))
+            start = z.start_pfn
+            if start is not None and start >= next_pfn:
+                spec["start_pfn"] = start
+            elif start is not None:
+                notes.append("node %d zone %s starts at pfn %d, inside the zone before it: "
+                             "the model places it at pfn %d" % (nid, z.name, start, next_pfn))
+                start = next_pfn
+            else:
+                start = next_pfn
+            if spec["managed"] > spec["present"]:
+                raise LayoutError("node %d zone %s: managed %d > present %d"
+                                  % (nid, z.name, spec["managed"], spec["present"]))
+            next_pfn = start + z.spanned
+            node[z.name] = spec
+        nodes.append(node)
+    return nodes, notes
+
+
+def _read_sysctls(root):
+    values = read_proc(root)
+    return {k: v for k, v in values.items() if k not in ("buddyinfo", "pagetypeinfo", "zoneinfo")}
+
+
+def _ratio(sysctls, zi, notes):
+    """lowmem_reserve_ratio entries of DMA, DMA32 and Normal (4.18 takes 3)."""
+    ratio = sysctls.get("lowmem_reserve_ratio")
+    names = [z.name for z in zi.zones if z.nid == _node_ids(zi)[0]]
+    if ratio is None:
+        notes.append("no sys/vm/lowmem_reserve_ratio: the defaults 256 256 32 are used")
+        return tuple(DEFAULT_RATIO[n] for n in ("DMA", "DMA32", "Normal"))
+    if len(ratio) != len(names):
+        notes.append("lowmem_reserve_ratio has %d entries for %d zones"
+                     % (len(ratio), len(names)))
+    by_name = dict(zip(names, ratio))
+    if len(ratio) > 3:
+        notes.append("lowmem_reserve_ratio %s: the model takes DMA, DMA32, Normal "
+                     "(the entries that protect a lower zone; the model has 3)" % " ".join(map(str, ratio)))
+    return tuple(by_name.get(n, DEFAULT_RATIO[n]) for n in ("DMA", "DMA32", "Normal"))
+
+
+def machine_from_host(root="/proc", kernel="classic", managed="live", sysfs=None):
+    """A Machine with this host's nodes, zones, CPUs and allocator sysctls.
+
+    Kernel: the inputs of __setup_per_zone_wmarks(),
+    setup_per_zone_lowmem_reserve() and the pageset setup, read back from
+    /proc/zoneinfo and /proc/sys/vm.  With them the model prints the live
+    kernel's min/low/high and protection for every populated zone.
+
+    `managed` is "live" (the managed pages zoneinfo prints now) or
+    "recompute" (the managed pages the kernel used at its last watermark
+    recompute, recovered from the printed watermarks by
+    managed_at_last_recompute(): see kernel-facts §4.8 point 1).  `sysfs`
+    (default: ``sys`` beside `root`, i.e. /sys for /proc) gives the CPUs and
+    distances of a NUMA machine.  The Machine gets a ``host`` attribute
+    (HostInfo) with what was read and every assumption made.
+    """
+    from .machine import Machine
+    root = os.fspath(root)
+    text_path = os.path.join(root, "zoneinfo")
+    try:
+        with open(text_path, "rb") as f:
+            text = f.read().decode("ascii", errors="replace")
+    except OSError as e:
+        raise LayoutError("cannot read %s: %s" % (text_path, e)) from None
+    try:
+        zi = parse_zoneinfo(text)
+    except ProcParseError as e:
+        raise ProcParseError("%s: %s" % (text_path, e)) from None
+    sysctls = _read_sysctls(root)
+    notes = []
+    layout = _layout_of(zi)
+    override = {}
+    mfk = sysctls.get("min_free_kbytes")
+    wsf = sysctls.get("watermark_scale_factor", 10)
+    if managed == "recompute":
+        if mfk is None:
+            raise LayoutError("managed='recompute' needs sys/vm/min_free_kbytes")
+        found = managed_at_last_recompute(zi, mfk, wsf)
+        if found is None:
+            raise LayoutError("no managed pages within reach reproduce the host's watermarks")
+        override = {k: v for k, v in found.items()
+                    if v != zi.zone(*k).managed}
+        for (nid, name), v in sorted(override.items()):
+            notes.append("node %d zone %s: built with managed %d (the last watermark recompute) "
+                         "instead of the live %d" % (nid, name, v, zi.zone(nid, name).managed))
+    elif managed != "live":
+        raise LayoutError("managed must be 'live' or 'recompute', got %r" % (managed,))
+    nodes, layout_notes = host_layout(zi, override)
+    notes += layout_notes
+    nids = _node_ids(zi)
+    if nids != list(range(len(nids))):
+        notes.append("node ids %s are renumbered 0..%d" % (nids, len(nids) - 1))
+    # CPUs: every online CPU has a pageset in every populated zone
+    cpus = []
+    for z in zi.zones:
+        if z.pagesets:
+            cpus = [p.cpu for p in z.pagesets]
+            break
+    nr_cpus = max(1, len(cpus))
+    distance = None
+    if len(nids) == 1:
+        cpus_per_node = (nr_cpus,)
+    else:
+        sysfs = sysfs if sysfs is not None else os.path.join(
+            os.path.dirname(os.path.abspath(root)), "sys")
+        counts, dist = _sysfs_nodes(sysfs, nids)
+        if counts is None:
+            base, extra = divmod(nr_cpus, len(nids))
+            counts = [base + (i < extra) for i in range(len(nids))]
+            notes.append("no sysfs node tree at %s: %d CPUs split evenly over %d nodes, "
+                         "distances 10/20" % (sysfs, nr_cpus, len(nids)))
+        else:
+            distance = dist
+        cpus_per_node = tuple(counts)
+    if mfk is None:
+        notes.append("no sys/vm/min_free_kbytes: the model's boot default is used")
+    ratio = _ratio(sysctls, zi, notes)
+    fraction = 0
+    if "percpu_pagelist_fraction" in sysctls:
+        fraction = sysctls["percpu_pagelist_fraction"]
+    if "percpu_pagelist_high_fraction" in sysctls:
+        notes.append("percpu_pagelist_high_fraction = %d is a modern sysctl (pcp high_min/"
+                     "high_max); the classic pcp rule ignores it"
+                     % sysctls["percpu_pagelist_high_fraction"])
+    if sysctls.get("watermark_boost_factor"):
+        notes.append("watermark_boost_factor = %d: watermark boosting (5.0+) is not modelled"
+                     % sysctls["watermark_boost_factor"])
+    m = Machine(nodes=nodes, cpus_per_node=cpus_per_node, kernel=kernel, distance=distance,
+                min_free_kbytes=mfk, watermark_scale_factor=wsf, lowmem_reserve_ratio=ratio,
+                percpu_pagelist_fraction=fraction)
+    used = {(z.nid, z.name): z.managed_pages for z in m.zones if z.spanned_pages}
+    m.host = HostInfo(root=root, layout=layout, zoneinfo=zi, sysctls=dict(sysctls),
+                      nodes=nodes, cpus_per_node=cpus_per_node, managed=used,
+                      notes=tuple(notes))
+    return m
+
+
+# ---------------------------------------------------------------- comparing
+def _host_zone_order(zi, nid):
+    return [z.name for z in zi.zones if z.nid == nid]
+
+
+def compare_with_host(machine, zoneinfo, populated_only=True):
+    """Rows (zone, field, host, model, equal) for min, low, high and protection.
+
+    Kernel: the values of /proc/zoneinfo that __setup_per_zone_wmarks() and
+    setup_per_zone_lowmem_reserve() write.  Every populated zone the model
+    knows is compared (all zones with ``populated_only=False``; an empty
+    Movable zone then differs on a 6.x host: 32 there, 0 in the classic
+    model).  The protection tuple is compared entry by entry for the zones
+    the model knows (a 6.x host prints a fifth, Device, entry).
+
+    >>> import os, buddylab as bl
+    >>> root = os.path.join(os.path.dirname(bl.__file__), "..", "tests", "fixtures", "proc_618")
+    >>> m = machine_from_host(root)
+    >>> all(row.equal for row in compare_with_host(m, m.host.zoneinfo))
+    True
+    """
+    zi = _zoneinfo_of(zoneinfo)
+    rows = []
+    for hz in zi.zones:
+        if hz.name not in mz.ZONE_NAMES or hz.nid >= machine.nr_nodes:
+            continue
+        if populated_only and not hz.populated:
+            continue
+        z = machine.zone(hz.nid, hz.name)
+        for i, field in enumerate(("min", "low", "high")):
+            host = getattr(hz, field)
+            rows.append(CompareRow((hz.nid, hz.name), field, host, z.watermark[i],
+                                   host == z.watermark[i]))
+        order = _host_zone_order(zi, hz.nid)
+        keep = [(i, name) for i, name in enumerate(order) if name in mz.ZONE_NAMES]
+        host = tuple(hz.protection[i] for i, _ in keep if i < len(hz.protection))
+        model = tuple(z.lowmem_reserve[mz.ZONE_NAMES.index(name)] for i, name in keep
+                      if i < len(hz.protection))
+        rows.append(CompareRow((hz.nid, hz.name), "protection", host, model, host == model))
+    return rows
+
+
+def format_comparison(rows):
+    """The rows of a comparison as a fixed-width text table."""
+    out = ["%-14s %-10s %-24s %-24s %s" % ("zone", "field", "host", "model", "equal")]
+    for r in rows:
+        zone = "%d %s" % r.zone
+        out.append("%-14s %-10s %-24s %-24s %s" % (zone, r.field, r.host, r.model,
+                                                   "yes" if r.equal else "NO"))
+    return "\n".join(out)
+
+
+def modern_zone_values(machine, percpu_pagelist_high_fraction=0):
+    """What a 6.18 kernel would print for the machine's zones, from buddylab.profiles.
+
+    Returns {(nid, name): dict(min, low, high, promo, protection, batch,
+    high_min, high_max)}; pcp values only for populated zones.  Zones as the
+    model has them (no Device zone): the protection tuples have 4 entries.
+    """
+    zones = [(z.name, z.managed_pages) for z in machine.zones]
+    wm = profiles.setup_per_zone_wmarks(zones, machine.min_free_kbytes,
+                                        machine.watermark_scale_factor, "modern")
+    out = {}
+    for z, w in zip(machine.zones, wm):
+        out[(z.nid, z.name)] = dict(zip(("min", "low", "high", "promo"), w))
+    for node in machine.nodes:
+        prot = profiles.setup_per_zone_lowmem_reserve(
+            [(z.name, z.managed_pages) for z in node.node_zones],
+            machine.lowmem_reserve_ratio, "modern")
+        ncpu = len(node.cpus)
+        for z, p in zip(node.node_zones, prot):
+            v = out[(z.nid, z.name)]
+            v["protection"] = p
+            if z.populated():
+                v["batch"], v["high_min"], v["high_max"] = \
+                    profiles.zone_set_pageset_high_and_batch(
+                        z.managed_pages, v["low"], ncpu, percpu_pagelist_high_fraction)
+    return out
+
+
+def compare_modern_with_host(machine, zoneinfo, percpu_pagelist_high_fraction=0):
+    """Rows for what the modern rules predict against a 6.x zoneinfo.
+
+    Every zone the model knows, populated or not: min, low, high, promo,
+    protection and, per populated zone, the batch, high_min and high_max of
+    the first CPU's pageset (the same on every CPU of the zone).
+    """
+    zi = _zoneinfo_of(zoneinfo)
+    values = modern_zone_values(machine, percpu_pagelist_high_fraction)
+    rows = []
+    for hz in zi.zones:
+        key = (hz.nid, hz.name)
+        if key not in values:
+            continue
+        v = values[key]
+        for field in ("min", "low", "high", "promo"):
+            rows.append(CompareRow(key, field, getattr(hz, field), v[field],
+                                   getattr(hz, field) == v[field]))
+        order = _host_zone_order(zi, hz.nid)
+        keep = [i for i, name in enumerate(order) if name in mz.ZONE_NAMES]
+        host = tuple(hz.protection[i] for i in keep)
+        model = tuple(v["protection"][mz.ZONE_NAMES.index(order[i])] for i in keep)
+        rows.append(CompareRow(key, "protection", host, model, host == model))
+        if hz.pagesets and "batch" in v:
+            p = hz.pagesets[0]
+            for field in ("batch", "high_min", "high_max"):
+                rows.append(CompareRow(key, field, getattr(p, field), v[field],
+                                       getattr(p, field) == v[field]))
+    return rows
+
+
+# ------------------------------------------------- managed at the last recompute
+def _wmarks(pages_min, managed, lowmem, wsf, modern, movable):
+    tmp = pages_min * managed // lowmem if lowmem else 0
+    wmin = max(32, min(managed // 1024, 128)) if (modern and movable) else tmp
+    step = max(tmp >> 2, (managed // 10000) * wsf + (managed % 10000) * wsf // 10000)
+    return wmin, wmin + step, wmin + 2 * step
+
+
+def managed_at_last_recompute(zoneinfo, min_free_kbytes, watermark_scale_factor=10,
+                              max_delta=64):
+    """The managed pages each zone had when the kernel last computed watermarks.
+
+    Kernel: __setup_per_zone_wmarks() runs at boot, on a write to
+    min_free_kbytes or watermark_scale_factor, on memory hotplug and when
+    khugepaged raises min_free_kbytes.  Pages that reach the buddy allocator
+    later (freed init memory, a balloon driver, CMA activation) change the
+    live managed count without a recompute, so the live count can be a few
+    pages off the one the watermarks were made from.
+
+    Searches managed values within `max_delta` pages of the live ones whose
+    watermarks (with the global lowmem sum they imply) give exactly the
+    printed min/low/high of every populated zone; the candidate closest to
+    the live counts wins.  Returns {(nid, name): managed} or None.
+
+    >>> import os, buddylab as bl
+    >>> root = os.path.join(os.path.dirname(bl.__file__), "..", "tests", "fixtures", "proc_618")
+    >>> zi = parse_zoneinfo(open(os.path.join(root, "zoneinfo")).read())
+    >>> managed_at_last_recompute(zi, 67584)[(0, "DMA32")]
+    772917
+    """
+    zi = _zoneinfo_of(zoneinfo)
+    modern = _layout_of(zi) == "6.x"
+    pages_min = min_free_kbytes >> (mz.PAGE_SHIFT - 10)
+    zones = [z for z in zi.zones if z.populated and z.name in mz.ZONE_NAMES + ("HighMem",)]
+    if not zones:
+        return None
+    counted = [z for z in zones if not (modern and z.name == "Movable")]
+    live_lowmem = sum(z.managed for z in counted)
+    wsf = watermark_scale_factor
+    for d in range(0, max_delta * len(counted) + 1):
+        for lowmem in ((live_lowmem,) if d == 0 else (live_lowmem - d, live_lowmem + d)):
+            if lowmem <= 0:
+                continue
+            choice = {}
+            lo_sum = hi_sum = 0
+            ok = True
+            for z in zones:
+                want = (z.min, z.low, z.high)
+                cands = [mm for mm in range(max(0, z.managed - max_delta),
+                                            z.managed + max_delta + 1)
+                         if _wmarks(pages_min, mm, lowmem, wsf, modern,
+                                    z.name == "Movable") == want]
+                if not cands:
+                    ok = False
+                    break
+                choice[z] = cands
+                if z in counted:
+                    lo_sum += cands[0]
+                    hi_sum += cands[-1]
+            if not ok or not lo_sum <= lowmem <= hi_sum:
+                continue
+            # nearest to live, then move counted zones until the sum is lowmem
+            pick = {z: min(c, key=lambda v, z=z: (abs(v - z.managed), v))
+                    for z, c in choice.items()}
+            need = lowmem - sum(pick[z] for z in counted)
+            for z in counted:
+                if need == 0:
+                    break
+                cands = [v for v in choice[z] if (v - pick[z]) * need > 0]
+                if not cands:
+                    continue
+                target = pick[z] + need
+                best = min(cands, key=lambda v: abs(v - target))
+                need -= best - pick[z]
+                pick[z] = best
+            if need == 0:
+                return {(z.nid, z.name): pick[z] for z in zones}
+    return None
+
+
+# ----------------------------------------------------------- min_free_kbytes
+def nr_free_buffer_pages(machine, nid=0):
+    """nr_free_buffer_pages(): managed - high over the zones GFP_USER may use.
+
+    Kernel: nr_free_zone_pages(gfp_zone(GFP_USER)) in mm/page_alloc.c: walks
+    the local node's GFP_KERNEL zonelist (every node's zones up to Normal)
+    and sums managed - high_wmark where managed > high.
+    """
+    total = 0
+    for z in machine.nodes[nid].node_zonelists[mz.ZONELIST_FALLBACK]:
+        if z.idx <= mz.ZONE_NORMAL and z.managed_pages > z.high_wmark_pages():
+            total += z.managed_pages - z.high_wmark_pages()
+    return total
+
+
+def khugepaged_recommendation(machine):
+    """The steps of set_recommended_min_free_kbytes(), as a dict.
+
+    Kernel: set_recommended_min_free_kbytes() in mm/khugepaged.c.  Per
+    populated zone up to Normal: 2 free pageblocks "to assist fragmentation
+    avoidance" plus MIGRATE_PCPTYPES^2 = 9 blocks so each of the 3 mobility
+    types has a block to fall back to and one to spare: 11 blocks.  Capped
+    at 5 % of nr_free_buffer_pages().  (Newer kernels skip zones above
+    Normal, i.e. Movable; whether 4.18 already did is unconfirmed; the two
+    agree unless a Movable zone is populated.)
+    """
+    nr = machine.pageblock_nr_pages
+    nr_zones = sum(1 for z in machine.zones if z.populated() and z.idx <= mz.ZONE_NORMAL)
+    two_blocks = nr * nr_zones * 2
+    pcptypes = nr * nr_zones * mz.MIGRATE_PCPTYPES * mz.MIGRATE_PCPTYPES
+    cap = nr_free_buffer_pages(machine) // 20
+    pages = min(two_blocks + pcptypes, cap)
+    return dict(nr_zones=nr_zones, pageblock_nr_pages=nr, two_blocks=two_blocks,
+                pcptypes_blocks=pcptypes, five_percent_cap=cap, pages=pages,
+                kbytes=pages << (mz.PAGE_SHIFT - 10))
+
+
+def khugepaged_min_free_kbytes(machine):
+    """The min_free_kbytes khugepaged recommends for this machine, in kB.
+
+    Kernel: set_recommended_min_free_kbytes() in mm/khugepaged.c (both
+    kernels): pageblock_nr_pages * nr_zones * (2 + 3 * 3), at most 5 % of
+    lowmem; it replaces min_free_kbytes when larger.  On a one-node box with
+    DMA, DMA32 and Normal populated: 512 * 3 * 11 = 16 896 pages = 67 584 kB,
+    the familiar value.
+
+    >>> from buddylab import Machine
+    >>> m = Machine(nodes=[{"DMA": 4095, "DMA32": 200000, "Normal": 300000}], cpus_per_node=1)
+    >>> khugepaged_min_free_kbytes(m)
+    67584
+    """
+    return khugepaged_recommendation(machine)["kbytes"]
+
+
+def explain_min_free_kbytes(machine, host_value=None, kernel="classic"):
+    """One sentence: which rule gives the host's min_free_kbytes.
+
+    The square-root default (int_sqrt(lowmem_kbytes * 16), clamped), the
+    khugepaged recommendation, or a value someone wrote to the sysctl.
+    """
+    if host_value is None:
+        host_value = machine.min_free_kbytes
+    lowmem_kbytes = sum(z.managed_pages for z in machine.zones
+                        if z.idx <= mz.ZONE_NORMAL) << (mz.PAGE_SHIFT - 10)
+    sqrt_rule = profiles.calculate_min_free_kbytes(lowmem_kbytes, kernel)
+    thp = khugepaged_min_free_kbytes(machine)
+    if host_value == thp and thp > sqrt_rule:
+        why = "khugepaged's recommendation (THP is on): it beats the square-root rule"
+    elif host_value == sqrt_rule:
+        why = "the square-root rule (THP off, or its recommendation is lower)"
+    else:
+        why = "neither rule: written by hand, or made with other managed counts at boot"
+    return ("min_free_kbytes = %d kB: %s (square-root rule %d kB, khugepaged %d kB)"
+            % (host_value, why, sqrt_rule, thp))

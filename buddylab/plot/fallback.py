@@ -1,0 +1,140 @@
+"""Migrate-type fallback: which list was raided, claim or steal, which pageblock changed.
+
+Kernel: __rmqueue_fallback(), find_suitable_fallback(), can_steal_fallback(),
+steal_suitable_fallback() and the fallbacks[][] table in mm/page_alloc.c
+(v4.18); the mm_page_alloc_extfrag tracepoint.
+
+__rmqueue_fallback() searches from the LARGEST order down, so that it takes
+a whole pageblock if it can.  If it may (whole_block), it "claims": the free
+pages of the pageblock move to the requesting type's list and, when at least
+half of the block is free or compatible, the pageblock's type changes.
+Otherwise it only "steals" the one block it needs.
+"""
+
+from ..buddy import fallbacks
+from ..mmzone import MIGRATE_PCPTYPES, MIGRATETYPE_NAMES
+from .palette import MIGRATETYPE_COLORS, MIGRATETYPE_HATCHES, legend_handles
+from ._util import new_axes_row, seed_note, mtname
+
+
+def plot_fallback(events, snap_before=None, snap_after=None, ax=None, which=0, seed=None):
+    """Two panels about one fallback: the raided free_area cell, and the pageblocks.
+
+    `events` holds a "fallback" event (the `which`-th is used), e.g. from
+    ``t = m.start_trace(); m.alloc_pages(...); m.stop_trace()``.
+    `snap_before`/`snap_after` are ZoneSnapshots of the zone taken before and
+    after (optional).  Left panel: free_list[mt] x order, the searched lists
+    in fallbacks[] order, the cell raided marked with "claim" or "steal" (gid
+    ``"raided"``), cells holding free blocks before the call shaded.  Right
+    panel: the pageblock types before and after (one box per pageblock,
+    coloured by type; the pageblock that changed outlined thick, gid
+    ``"changed"``); without snapshots, only the one pageblock of the event.
+    `ax` is None or two Axes.  Returns the two Axes.
+
+    >>> import buddylab as bl
+    >>> m = bl.Machine(nodes=[{"DMA": 64}], cpus_per_node=1, max_order=5,
+    ...                pageblock_order=3, min_free_kbytes=0)
+    >>> before = m.zone_snapshot(0, "DMA")
+    >>> t = m.start_trace(); p = m.alloc_pages(bl.GFP_KERNEL, 0); t = m.stop_trace()
+    >>> a, b = plot_fallback(t, before, m.zone_snapshot(0, "DMA"))
+    >>> [p.get_gid() for p in a.patches if p.get_gid() == "raided"]
+    ['raided']
+    """
+    fbs = [e for e in events if e.name == "fallback"]
+    if not fbs:
+        raise ValueError("no 'fallback' event in these events")
+    if not 0 <= which < len(fbs):
+        raise ValueError("which=%d: only %d fallback events" % (which, len(fbs)))
+    fb = fbs[which]
+    evs = list(events)
+    i = next(j for j, e in enumerate(evs) if e is fb)
+    extfrag = next((e for e in evs[i:] if e.name == "mm_page_alloc_extfrag"), None)
+    alloc_order = extfrag["alloc_order"] if extfrag is not None else None
+    a, b = new_axes_row(ax, 2, (14, 4))
+    _draw_raid(a, fb, snap_before, alloc_order)
+    _draw_pageblocks(b, fb, snap_before, snap_after)
+    seed_note(b, seed)
+    return [a, b]
+
+
+def _draw_raid(ax, fb, snap, alloc_order):
+    from matplotlib.patches import Rectangle
+    start = fb["start_migratetype"]
+    order = fb["order"]
+    max_order = snap.max_order if snap is not None else max(order + 1, 11)
+    rows = [start] + list(fallbacks.get(start, ()))
+    for r, mt in enumerate(rows):
+        for o in range(max_order):
+            n = snap.free_count(mt, o) if snap is not None else 0
+            ax.add_patch(Rectangle((o, r), 0.95, 0.9, facecolor=MIGRATETYPE_COLORS[mt]
+                                   if n else "white", alpha=0.55 if n else 1.0,
+                                   hatch=MIGRATETYPE_HATCHES[mt] if n else "",
+                                   edgecolor="#999999", linewidth=0.5,
+                                   gid="cell %d %d" % (mt, o)))
+            if n:
+                ax.text(o + 0.47, r + 0.45, str(n), ha="center", va="center", fontsize=7)
+    r = rows.index(fb["fallback_migratetype"]) if fb["fallback_migratetype"] in rows else None
+    if r is not None:
+        how = "claim" if fb["claimed"] else "steal"
+        ax.add_patch(Rectangle((order, r), 0.95, 0.9, facecolor="none", edgecolor="black",
+                               linewidth=2.5, gid="raided"))
+        ax.text(order + 0.47, -0.1, "%s pfn %d" % (how, fb["pfn"]), ha="center", va="bottom",
+                fontsize=8, fontweight="bold", gid="how")
+    ax.set_xlim(-0.1, max_order)
+    ax.set_ylim(len(rows) + 0.1, -0.9)
+    ax.set_xticks([o + 0.47 for o in range(max_order)])
+    ax.set_xticklabels([str(o) for o in range(max_order)], fontsize=7)
+    ax.set_yticks([r + 0.45 for r in range(len(rows))])
+    ax.set_yticklabels(["free_list[%s]%s" % (mtname(mt), " (own)" if i == 0 else
+                                             " (fallback %d)" % i)
+                        for i, mt in enumerate(rows)], fontsize=7)
+    ax.set_xlabel("order (searched from %d down to the request's order %s)"
+                  % (max_order - 1, "?" if alloc_order is None else alloc_order))
+    ax.set_title("__rmqueue_fallback(): a %s request raids free_list[%s] order %d\n"
+                 "(numbers: free blocks before the call)"
+                 % (mtname(fb["start_migratetype"]), mtname(fb["fallback_migratetype"]), order),
+                 fontsize=9)
+    ax.legend(handles=legend_handles(rows, ()), fontsize=7, loc="upper left",
+              bbox_to_anchor=(1.01, 1.0), title="free_list", title_fontsize=7)
+
+
+def _draw_pageblocks(ax, fb, before, after):
+    from matplotlib.patches import Rectangle
+    pb = fb["pageblock_pfn"]
+    if before is not None and after is not None:
+        rows = [("before", before.pageblock_mt), ("after", after.pageblock_mt)]
+    else:
+        rows = [("before", ((pb, fb["old_pageblock_mt"]),)),
+                ("after", ((pb, fb["new_pageblock_mt"]),))]
+    pbs = [p for p, _ in rows[0][1]]
+    index = {p: i for i, p in enumerate(pbs)}
+    mts = set()
+    for r, (name, pairs) in enumerate(rows):
+        for p, mt in pairs:
+            x = index.get(p)
+            if x is None:
+                continue
+            mts.add(mt)
+            changed = r == 1 and p == pb
+            ax.add_patch(Rectangle((x, r), 0.95, 0.8, facecolor=MIGRATETYPE_COLORS[mt],
+                                   hatch=MIGRATETYPE_HATCHES[mt],
+                                   edgecolor="black", linewidth=2.5 if changed else 0.5,
+                                   gid="changed" if changed else "pageblock %s %d %d"
+                                   % (name, p, mt)))
+    ax.set_xlim(-0.1, len(pbs))
+    ax.set_ylim(2, -0.2)
+    ax.set_yticks([0.4, 1.4])
+    ax.set_yticklabels(["before", "after"])
+    step = max(1, len(pbs) // 16)
+    ax.set_xticks([i + 0.47 for i in range(0, len(pbs), step)])
+    ax.set_xticklabels([str(pbs[i]) for i in range(0, len(pbs), step)], fontsize=7,
+                       rotation=90 if len(pbs) > 8 else 0)
+    ax.set_xlabel("pageblock (first pfn)")
+    verdict = ("type %s -> %s" % (mtname(fb["old_pageblock_mt"]), mtname(fb["new_pageblock_mt"]))
+               if fb["old_pageblock_mt"] != fb["new_pageblock_mt"] else "type unchanged (%s)"
+               % mtname(fb["old_pageblock_mt"]))
+    ax.set_title("pageblock %d: %s\n%s, %d free pages moved, %d movable pages counted"
+                 % (pb, verdict, "claimed" if fb["claimed"] else "stolen (one block)",
+                    fb["moved_pages"], fb["movable_pages"]), fontsize=9)
+    ax.legend(handles=legend_handles(sorted(mts), ()), fontsize=7, loc="upper left",
+              bbox_to_anchor=(1.01, 1.0), title="pageblock type", title_fontsize=7)

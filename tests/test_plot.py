@@ -1,0 +1,339 @@
+"""Tests of buddylab/plot: the figures, checked on their artists.
+
+Expected values are worked by hand from the kernel's rules on the 64-page
+teaching machine (one DMA zone, orders 0..4, 8-page pageblocks): boot frees
+the pfns in ascending order as four order-4 blocks, each put at the HEAD of
+free_list[Movable], so the list reads 48, 32, 16, 0 and pfn 48 is taken first.
+"""
+
+import hashlib
+import os
+import subprocess
+import sys
+
+import pytest
+
+matplotlib = pytest.importorskip("matplotlib")
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt                      # noqa: E402
+from matplotlib.colors import to_rgba               # noqa: E402
+
+import buddylab as bl                                # noqa: E402
+from buddylab import plot as bp                      # noqa: E402
+from buddylab.mmzone import (MIGRATE_MOVABLE, MIGRATE_UNMOVABLE, MIGRATE_TYPES)  # noqa: E402
+
+U, M = MIGRATE_UNMOVABLE, MIGRATE_MOVABLE
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def tiny():
+    return bl.Machine(nodes=[{"DMA": 64}], cpus_per_node=1, max_order=5, pageblock_order=3,
+                      min_free_kbytes=0)
+
+
+def gids(ax, prefix):
+    return sorted(p.get_gid() for p in ax.patches if (p.get_gid() or "").startswith(prefix))
+
+
+def legend_labels(ax):
+    return [t.get_text() for t in ax.get_legend().get_texts()]
+
+
+# ---------------------------------------------------------------- palette
+def test_palette_one_colour_and_hatch_per_migratetype():
+    """Six distinct colours and six distinct hatches, one per MIGRATE_* index."""
+    assert len(set(bp.MIGRATETYPE_COLORS)) == MIGRATE_TYPES
+    assert len(set(bp.MIGRATETYPE_HATCHES)) == MIGRATE_TYPES
+    labels = [h.get_label() for h in bp.legend_handles()]
+    assert labels[:MIGRATE_TYPES] == list(bl.mmzone.MIGRATETYPE_NAMES)
+    assert labels[MIGRATE_TYPES:] == ["allocated (hatch = its migrate type)", "on a pcp list",
+                                      "reserved", "hole"]
+
+
+# -------------------------------------------------------------- free_area
+def test_free_area_fresh_tiny_machine_blocks():
+    """A fresh 64-page zone has nr_free = 4 at order 4, all on the Movable list."""
+    ax = bp.plot_free_area(tiny().zone_snapshot(0, "DMA"))
+    assert len(ax.containers) == MIGRATE_TYPES
+    for mt, cont in enumerate(ax.containers):
+        assert len(cont) == 5                       # one bar per order 0..4
+        heights = [float(b.get_height()) for b in cont]
+        assert heights == ([0, 0, 0, 0, 4.0] if mt == M else [0.0] * 5)
+        assert cont[0].get_facecolor() == to_rgba(bp.MIGRATETYPE_COLORS[mt])
+        assert cont[0].get_hatch() == bp.MIGRATETYPE_HATCHES[mt]
+    assert legend_labels(ax) == ["Movable"]
+    assert ax.get_ylabel() == "free blocks (nr_free)"
+    assert "order" in ax.get_xlabel() and "nr_free" in ax.get_title()
+    assert ax.get_xticklabels()[4].get_text() == "4\n64 KiB"
+
+
+def test_free_area_pages_unit_and_pair():
+    """In pages, order 4 holds 4 x 16 = 64 pages; the pair draws blocks then pages."""
+    a, b = bp.plot_free_area_pair(tiny().zone_snapshot(0, "DMA"), seed=5)
+    assert float(a.containers[M][4].get_height()) == 4
+    assert float(b.containers[M][4].get_height()) == 64
+    assert b.get_ylabel().startswith("free pages")
+    assert any(t.get_text() == "seed=5" for t in b.texts)
+    assert bp.order_size_label(10) == "10\n4 MiB"
+
+
+def test_free_area_counts_stacked_by_type_after_fallback():
+    """GFP_KERNEL order 1 claims block 48: Unmovable gets one block each of orders 1, 2, 3."""
+    m = tiny()
+    m.alloc_pages(bl.GFP_KERNEL, 1)
+    ax = bp.plot_free_area(m.zone_snapshot(0, "DMA"))
+    assert [float(b.get_height()) for b in ax.containers[U]] == [0, 1, 1, 1, 0]
+    assert [float(b.get_height()) for b in ax.containers[M]] == [0, 0, 0, 0, 3]
+    assert [float(b.get_y()) for b in ax.containers[M]] == [0, 1, 1, 1, 0]   # stacked on U
+    assert legend_labels(ax) == ["Unmovable", "Movable"]
+
+
+# ----------------------------------------------------------------- memmap
+def test_memory_map_fresh_tiny_machine():
+    """Four order-4 Movable boxes, eight Movable pageblock bands, one strip, no aggregation."""
+    ax = bp.plot_memory_map(tiny().zone_snapshot(0, "DMA"))
+    assert gids(ax, "free") == ["free 0 4 1", "free 16 4 1", "free 32 4 1", "free 48 4 1"]
+    for p in ax.patches:
+        if p.get_gid().startswith("free"):
+            assert p.get_facecolor() == to_rgba(bp.MIGRATETYPE_COLORS[M])
+            assert p.get_hatch() == bp.MIGRATETYPE_HATCHES[M]
+            assert p.get_width() == 16
+    assert len(gids(ax, "pageblock")) == 8
+    bounds = [c for c in ax.collections if c.get_gid() == "pageblock boundaries"]
+    assert len(bounds) == 1 and len(bounds[0].get_segments()) == 8
+    assert "pfns 0-63" in ax.get_title() and "cell" not in ax.get_title()
+    assert legend_labels(ax) == ["Movable"]
+    assert ax.get_xlabel() and ax.get_ylabel()
+    assert sorted(t.get_text() for t in ax.texts if t.get_gid().startswith("label")) == \
+        ["o4 pfn 0", "o4 pfn 16", "o4 pfn 32", "o4 pfn 48"]
+
+
+def test_memory_map_after_split_and_fallback():
+    """Order-1 GFP_KERNEL: 48 allocated, 50/52/56 free Unmovable, pageblocks 48 and 56 claimed."""
+    m = tiny()
+    m.alloc_pages(bl.GFP_KERNEL, 1)
+    ax = bp.plot_memory_map(m.zone_snapshot(0, "DMA"))
+    assert gids(ax, "free") == ["free 0 4 1", "free 16 4 1", "free 32 4 1",
+                                "free 50 1 0", "free 52 2 0", "free 56 3 0"]
+    (alloc,) = [p for p in ax.patches if p.get_gid().startswith("allocated")]
+    assert alloc.get_gid() == "allocated 48 1 0"
+    assert alloc.get_width() == 2
+    assert alloc.get_hatch() == bp.MIGRATETYPE_HATCHES[U]
+    assert alloc.get_edgecolor() == to_rgba(bp.MIGRATETYPE_COLORS[U])
+    assert alloc.get_facecolor() == to_rgba(bp.STATE_COLORS["allocated"])
+    bands = {g: p for g, p in ((p.get_gid(), p) for p in ax.patches) if g.startswith("pageblock")}
+    assert set(bands) == {"pageblock %d %d" % (pfn, U if pfn >= 48 else M)
+                          for pfn in range(0, 64, 8)}
+    assert bands["pageblock 56 0"].get_facecolor() == to_rgba(bp.MIGRATETYPE_COLORS[U])
+    assert legend_labels(ax) == ["Unmovable", "Movable", "allocated (hatch = its migrate type)"]
+
+
+def test_memmap_text_after_split():
+    """One char per page: U head letters, '.' tails, '#' allocated, '|' at pageblocks."""
+    m = tiny()
+    m.alloc_pages(bl.GFP_KERNEL, 1)
+    assert bp.memmap_text(m.zone_snapshot(0, "DMA"), width=32) == (
+        " 0 M.......|........|M.......|........\n"
+        "32 M.......|........|##U.U...|U.......")
+    assert bp.memmap_text(m.zone_snapshot(0, "DMA"), width=16, pageblocks=False,
+                          pfns=False).splitlines()[3] == "##U.U...U......."
+
+
+def test_memory_map_marks_pcp_pages():
+    """One order-0 GFP_KERNEL alloc refills batch = 7 pages and takes one: 6 stay on the pcp."""
+    m = bl.Machine(cpus_per_node=1)                 # Normal: 28672 pages, batch 7, high 42
+    page = m.alloc_page(bl.GFP_KERNEL)
+    z = m.zone_snapshot(0, "Normal")
+    assert bp.memmap_text(z, width=1024).count("p") == 6
+    ax = bp.plot_memory_map(z, width=1024, max_rows=28)
+    pcp = [p for p in ax.patches if p.get_gid().startswith("pcp")]
+    assert len(pcp) == 6
+    assert all(p.get_facecolor() == to_rgba(bp.STATE_COLORS["pcp"]) for p in pcp)
+    assert gids(ax, "allocated") == ["allocated %d 0 0" % page.pfn]
+    assert "on a pcp list" in legend_labels(ax)
+
+
+def test_memory_map_aggregates_a_real_zone():
+    """28672 pfns in 64-wide rows, at most 48 rows: 2^4 pages a cell, said in the title."""
+    ax = bp.plot_memory_map(bl.Machine().zone_snapshot(0, "Normal"))
+    assert "1 cell = 16 pages" in ax.get_title()
+    assert len(ax.images) == 1
+    assert len(gids(ax, "free")) == 28             # 28 order-10 blocks, still one box each
+    assert ax.get_ylim() == (28, 0)
+    k, base, rows, cells = bp.memmap_cells(bl.Machine().zone_snapshot(0, "Normal"),
+                                           width=64, max_rows=448)
+    assert (k, base, rows) == (0, 4096, 448)
+
+
+def test_memory_map_reserved_and_holes():
+    """A zone with 8 reserved pages at its start and a 16-page hole at its end shows both."""
+    m = bl.Machine(nodes=[{"DMA": {"spanned": 64, "present": 48, "managed": 40}}],
+                   cpus_per_node=1, max_order=5, pageblock_order=3, min_free_kbytes=0)
+    z = m.zone_snapshot(0, "DMA")
+    ax = bp.plot_memory_map(z)
+    assert gids(ax, "reserved") == ["reserved"]
+    assert gids(ax, "hole") == ["hole"]
+    text = bp.memmap_text(z, width=64, pageblocks=False, pfns=False)
+    assert text.startswith("r" * 8) and text.endswith(" " * 16)
+
+
+# ------------------------------------------------------------- split/merge
+def test_split_merge_expand_panels():
+    """Order-0 movable alloc from an order-4 block: rmqueue + 4 splits = 5 panels."""
+    m = tiny()
+    t = m.start_trace()
+    m.alloc_pages(bl.GFP_HIGHUSER_MOVABLE, 0)
+    m.stop_trace()
+    axes = bp.plot_split_merge(t)
+    assert len(axes) == 5
+    assert gids(axes[-1], "") == sorted(
+        ["split 48 4", "split 48 3", "split 48 2", "split 48 1", "allocated 48 0",
+         "free 56 3", "free 52 2", "free 50 1", "free 49 0"])
+    assert gids(axes[0], "") == ["taken 48 4"]
+    free = [p for p in axes[-1].patches if p.get_gid().startswith("free")]
+    assert all(p.get_facecolor() == to_rgba(bp.MIGRATETYPE_COLORS[M]) for p in free)
+    assert "expand()" in axes[0].figure._suptitle.get_text()
+    assert "56 = 48 ^ (1 << 3)" in " ".join(t.get_text() for t in axes[1].texts)
+
+
+def test_split_merge_free_panels_and_single_axes():
+    """Freeing pfn 48 merges with 49, 50, 52, 56 and places order 4: 5 panels; one Axes = last."""
+    m = tiny()
+    page = m.alloc_pages(bl.GFP_HIGHUSER_MOVABLE, 0)
+    t = m.start_trace()
+    m.free_pages(page, 0)                 # high = 0 on this tiny zone: drained at once
+    m.stop_trace()
+    assert [k for k, _ in bp.split_merge_groups(t)] == ["free"]
+    axes = bp.plot_split_merge(t)
+    assert len(axes) == 5
+    assert "placed 48 4" in gids(axes[-1], "placed")
+    assert gids(axes[-1], "buddy") == ["buddy 49 0", "buddy 50 1", "buddy 52 2", "buddy 56 3"]
+    fig, ax = plt.subplots()
+    assert bp.plot_split_merge(t, ax=ax) == [ax]
+    assert gids(ax, "placed") == ["placed 48 4"]
+
+
+# ---------------------------------------------------------------- fallback
+def test_fallback_claim_changes_pageblock():
+    """GFP_KERNEL on the fresh machine raids Movable order 4 and claims pageblocks 48 and 56."""
+    m = tiny()
+    before = m.zone_snapshot(0, "DMA")
+    t = m.start_trace()
+    m.alloc_pages(bl.GFP_KERNEL, 0)
+    m.stop_trace()
+    a, b = bp.plot_fallback(t, before, m.zone_snapshot(0, "DMA"))
+    (raided,) = [p for p in a.patches if p.get_gid() == "raided"]
+    assert (raided.get_x(), raided.get_y()) == (4, 2)   # order 4, row 2 = Movable (fallback 2)
+    assert any(t.get_text() == "claim pfn 48" for t in a.texts)
+    (changed,) = [p for p in b.patches if p.get_gid() == "changed"]
+    assert changed.get_facecolor() == to_rgba(bp.MIGRATETYPE_COLORS[U])
+    assert "Movable -> Unmovable" in b.get_title() and "claimed" in b.get_title()
+    assert len([p for p in b.patches if p.get_gid().startswith("pageblock before")]) == 8
+
+
+# --------------------------------------------------------------------- pcp
+def test_pcp_timeline_refills_and_drains():
+    """50 allocs then 50 frees with batch 7, high 42: 8 refills, 3 drains, 35 pages left."""
+    m = bl.Machine(cpus_per_node=1)
+    t = m.start_trace()
+    pages = [m.alloc_page(bl.GFP_KERNEL) for _ in range(50)]
+    for p in pages:
+        m.free_page(p)
+    m.stop_trace()
+    tl = bp.pcp_timeline(t)
+    assert len(tl["refills"]) == 8 and all(n == 7 for _, n in tl["refills"])
+    assert [n for _, n in tl["drains"]] == [7, 7, 7]
+    assert tl["count"][:3] == [0, 7, 6]
+    assert tl["count"][-1] == 35 and tl["lists"][U][-1] == 35
+    assert all(sum(tl["lists"][mt][i] for mt in range(3)) == c for i, c in enumerate(tl["count"]))
+    ax = bp.plot_pcp_timeline(t, snap=m.zone_snapshot(0, "Normal"), seed=1)
+    labels = legend_labels(ax)
+    assert labels[:4] == ["count", "Unmovable list", "Movable list", "Reclaimable list"]
+    assert "high = 42" in labels and "batch = 7" in labels
+    assert "refill (rmqueue_bulk)" in labels and "drain (free_pcppages_bulk)" in labels
+    assert ax.get_lines()[1].get_color() == bp.MIGRATETYPE_COLORS[U]
+    assert "8 refills, 3 drains" in ax.get_title()
+
+
+# ---------------------------------------------------------------- zonelist
+def test_zonelists_two_nodes():
+    """Each node walks its own zone first, then the other node's."""
+    m = bl.Machine(nodes=[{"DMA": 64}, {"Normal": 64}], cpus_per_node=1, max_order=5,
+                   pageblock_order=3, min_free_kbytes=0)
+    ax = bp.plot_zonelists(m)
+    assert [p.get_gid() for p in ax.patches] == [
+        "zoneref 0 0 0 DMA", "zoneref 0 1 1 Normal", "zoneref 1 0 1 Normal", "zoneref 1 1 0 DMA"]
+    hatched = [p.get_gid() for p in ax.patches if p.get_hatch()]
+    assert hatched == ["zoneref 0 1 1 Normal", "zoneref 1 1 0 DMA"]
+    ax2 = bp.plot_zonelists({0: [(0, "Normal"), (0, "DMA")]})
+    assert len(ax2.patches) == 2
+
+
+def test_zonelist_walk_and_watermarks():
+    """GFP_DMA may only use DMA: one step; the default machine has two populated zones."""
+    m = bl.Machine()
+    t = m.start_trace(kinds=["zonelist_step"])
+    m.alloc_pages(bl.GFP_DMA, 0)
+    m.stop_trace()
+    ax = bp.plot_zonelist_walk(t)
+    assert [p.get_gid() for p in ax.patches] == ["step 0 ok"]
+    assert [l.get_text() for l in ax.get_yticklabels()] == ["node 0 DMA"]
+    ax = bp.plot_watermarks(m.snapshot(), order=3)
+    assert gids(ax, "free") == ["free 0 DMA", "free 0 Normal"]
+    assert gids(ax, "usable") == ["usable 0 DMA", "usable 0 Normal"]
+    # DMA keeps lowmem_reserve[Normal] = 112 pages above its high watermark
+    (res,) = [p for p in ax.patches if p.get_gid() == "reserve 0 DMA"]
+    assert res.get_height() == 112
+    assert len([l for l in ax.get_lines()]) == 6           # min, low, high per zone
+
+
+# ------------------------------------------------------------ conventions
+def test_given_axes_are_used_and_returned():
+    """ax=... is drawn on and returned, no new figure is made."""
+    fig, ax = plt.subplots()
+    n = len(plt.get_fignums())
+    z = tiny().zone_snapshot(0, "DMA")
+    assert bp.plot_memory_map(z, ax=ax) is ax
+    assert bp.plot_free_area(z, ax=ax) is ax
+    assert len(plt.get_fignums()) == n
+
+
+def test_import_buddylab_without_matplotlib_or_ipywidgets():
+    """The model imports and runs with matplotlib and ipywidgets unavailable."""
+    code = ("import sys; sys.modules['matplotlib'] = None; sys.modules['ipywidgets'] = None\n"
+            "import buddylab as bl\n"
+            "m = bl.Machine(); p = m.alloc_pages(bl.GFP_KERNEL, 2); m.free_pages(p, 2); m.check()\n"
+            "print(sorted(k for k in sys.modules if k.startswith(('matplotlib.', 'ipywidgets.'))))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+
+
+def test_import_plot_does_not_touch_rcparams():
+    """Importing buddylab.plot and buddylab.widgets leaves every rcParam as it was."""
+    code = ("import matplotlib; matplotlib.use('Agg'); before = dict(matplotlib.rcParams)\n"
+            "import buddylab.plot, buddylab.widgets\n"
+            "print(before == dict(matplotlib.rcParams))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "True"
+
+
+def test_figures_are_byte_identical_run_to_run(tmp_path):
+    """`python -m buddylab.plot.figures` twice gives the same bytes in every PNG."""
+    hashes = []
+    for run in ("a", "b"):
+        out = tmp_path / run
+        r = subprocess.run([sys.executable, "-m", "buddylab.plot.figures", "--out", str(out)],
+                           cwd=ROOT, capture_output=True, text=True)
+        assert r.returncode == 0, r.stderr
+        hashes.append({f: hashlib.sha256((out / f).read_bytes()).hexdigest()
+                       for f in sorted(os.listdir(out))})
+    assert hashes[0] == hashes[1]
+    assert len(hashes[0]) >= 10

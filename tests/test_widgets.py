@@ -1,0 +1,131 @@
+"""Tests of buddylab/widgets without a browser: set values, click, read figures and labels.
+
+Outside a kernel ipywidgets uses a dummy comm: setting ``.value`` runs the
+observers at once and ``Button.click()`` runs the handlers (../shared/NOTEBOOKS.md).
+Expected values are worked by hand on the 64-page teaching machine (four
+order-4 Movable blocks; the head of free_list[Movable] is pfn 48).
+"""
+
+import pytest
+
+matplotlib = pytest.importorskip("matplotlib")
+matplotlib.use("Agg")
+pytest.importorskip("ipywidgets")
+
+import buddylab as bl                                      # noqa: E402
+from buddylab.widgets import (TraceStepper, trace_player, AllocFreeExplorer,  # noqa: E402
+                              PcpExplorer, GFP_CHOICES)
+
+
+def tiny():
+    return bl.Machine(nodes=[{"DMA": 64}], cpus_per_node=1, max_order=5, pageblock_order=3,
+                      min_free_kbytes=0)
+
+
+def gids(ax, prefix):
+    return sorted(p.get_gid() for p in ax.patches if (p.get_gid() or "").startswith(prefix))
+
+
+def stepper():
+    m = tiny()
+    t = m.start_trace()
+    p = m.alloc_pages(bl.GFP_HIGHUSER_MOVABLE, 2)
+    m.free_pages(p, 2)
+    m.stop_trace()
+    return TraceStepper(t, kinds=["rmqueue", "split", "merge", "place"])
+
+
+def test_stepper_steps_through_split_then_merge():
+    """rmqueue, 2 splits, 2 merges, place: 6 steps; next/prev/slider move and relabel."""
+    w = stepper()
+    assert [e.name for e in w.events] == ["rmqueue", "split", "split", "merge", "merge", "place"]
+    assert w.op_of_event == [0, 0, 0, 1, 1, 1]
+    assert (w.slider.min, w.slider.max, w.play.max) == (0, 5, 5)
+    assert w.label.value == ("__rmqueue_smallest(): order-4 block at pfn 48 taken from the head "
+                             "of free_list[Movable]")
+    w.prev.click()
+    assert w.step == 0                                   # clamped at the first event
+    w.next.click()
+    assert w.step == 1
+    assert w.label.value == ("expand(): order-4 block at pfn 48 split; upper half pfn 56 -> head "
+                             "of free_list[Movable] order 3")
+    # after call 1 the zone holds the allocation at 48 and free 52 (o2), 56 (o3)
+    assert gids(w.ax_map, "allocated") == ["allocated 48 2 1"]
+    assert gids(w.ax_map, "free") == ["free 0 4 1", "free 16 4 1", "free 32 4 1",
+                                      "free 52 2 1", "free 56 3 1"]
+    (hl,) = [p for p in w.ax_map.patches if p.get_gid() == "highlight"]
+    assert (hl.get_x(), hl.get_width()) == (56, 8)        # the upper half of the split
+    w.slider.value = 5
+    assert w.label.value == ("__free_one_page(): order-4 block at pfn 48 -> head of "
+                             "free_list[Movable]")
+    assert gids(w.ax_map, "allocated") == []
+    assert gids(w.ax_map, "free") == ["free 0 4 1", "free 16 4 1", "free 32 4 1", "free 48 4 1"]
+    assert "event 6/6" in w.ax_map.get_title()
+    w.next.click()
+    assert w.step == 5                                   # clamped at the last event
+    w.play.value = 3
+    assert w.slider.value == 3 and w.events[w.step].name == "merge"
+
+
+def test_stepper_snapshots_and_free_area_panel():
+    """A snapshot before and after each call; the free_area panel follows the step."""
+    w = stepper()
+    assert len(w.snapshots) == 3
+    w.slider.value = 2                                   # after the allocation
+    assert [float(b.get_height()) for b in w.ax_free.containers[bl.MIGRATE_MOVABLE]] == \
+        [0, 0, 1, 1, 3]
+    assert trace_player(w.trace).events[0].name != "zonelist_step"
+
+
+def test_explorer_allocate_and_free():
+    """Order 2 movable: pfn 48 after two splits; freeing it merges twice back to order 4."""
+    w = AllocFreeExplorer(tiny())
+    assert [label for label, _ in GFP_CHOICES][0] == "GFP_KERNEL"
+    w.order.value = 2
+    w.gfp.label = "GFP_HIGHUSER_MOVABLE"
+    w.allocate.click()
+    assert w.label.value == ("alloc_pages(GFP_HIGHUSER_MOVABLE, order=2) -> pfn 48; expand() "
+                             "split 2 times")
+    assert gids(w.ax_map, "allocated") == ["allocated 48 2 1"]
+    assert gids(w.ax_tree, "allocated") == ["allocated 48 2"]
+    assert w.held.options == (("pfn 48, order 2", 0),)
+    w.free.click()
+    assert w.label.value == ("__free_pages(pfn 48, order=2): merged 2 times, order-4 block at "
+                             "pfn 48 -> head of free_list[Movable]")
+    assert gids(w.ax_map, "allocated") == []
+    assert gids(w.ax_tree, "placed") == ["placed 48 4"]
+    assert w.allocations == []
+    w.free.click()
+    assert w.label.value == "nothing to free"
+    w.machine.check()
+
+
+def test_explorer_reports_failure_and_frees_the_selected_block():
+    """Four order-4 blocks exist: the fifth order-4 request returns NULL."""
+    w = AllocFreeExplorer(tiny())
+    w.order.value = 4
+    w.gfp.label = "GFP_HIGHUSER_MOVABLE"
+    for _ in range(4):
+        w.allocate.click()
+    assert [p.pfn for p, _ in w.allocations] == [48, 32, 16, 0]
+    w.allocate.click()
+    assert "NULL" in w.label.value
+    w.held.value = 1                                      # pfn 32
+    w.free.click()
+    assert w.label.value.startswith("__free_pages(pfn 32, order=4): merged 0 times")
+    assert gids(w.ax_map, "free") == ["free 32 4 1"]
+
+
+def test_pcp_explorer_sliders_change_refills_and_drains():
+    """10 allocs then 10 frees: batch 7/high 42 -> 2 refills, 0 drains; high 10 -> 1 drain."""
+    work = [("alloc",)] * 10 + [("free", 0)] * 10
+    w = PcpExplorer(workload=work)
+    assert (w.batch.value, w.high.value) == (7, 42)
+    assert w.label.value == "batch 7, high 42: 2 refills, 0 drains, 22 pcp events"
+    w.high.value = 10          # frees raise the count 4 -> 10: drain 7 -> 3, then 4 more -> 7
+    assert w.label.value == "batch 7, high 10: 2 refills, 1 drains, 23 pcp events"
+    w.batch.value = 1          # every alloc refills 1; the 10th free reaches high: drain 1
+    assert w.label.value == "batch 1, high 10: 10 refills, 1 drains, 31 pcp events"
+    labels = [t.get_text() for t in w.ax.get_legend().get_texts()]
+    assert "high = 10" in labels and "batch = 1" in labels
+    assert "10 refills, 1 drains" in w.ax.get_title()
