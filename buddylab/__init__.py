@@ -21,6 +21,8 @@ from .buddy import find_buddy_pfn, fallbacks
 from .pcp import zone_batchsize
 from .trace import Trace, Event, replay, explain, format_event
 from .snapshot import ZoneSnapshot, MachineSnapshot, PcpSnapshot
+from . import profiles, host
+from .host import machine_from_host, compare_with_host
 
 __version__ = "0.1.0"
 
@@ -31,5 +33,6 @@ __all__ = (
        "UnknownNodeError", "LayoutError", "BusyError", "InvariantError", "ProcParseError",
        "Machine", "Page", "PAGE_OFFSET", "AllocationWarning", "find_buddy_pfn", "fallbacks",
        "zone_batchsize", "Trace", "Event", "replay", "explain", "format_event",
-       "ZoneSnapshot", "MachineSnapshot", "PcpSnapshot", "mmzone", "gfp"]
+       "ZoneSnapshot", "MachineSnapshot", "PcpSnapshot", "mmzone", "gfp",
+       "profiles", "host", "machine_from_host", "compare_with_host"]
 )

@@ -75,7 +75,7 @@ def oom_kill_process(m, victim, points, cpu):
     rss = victim.rss()
     tr = m.trace
     if tr is not None:
-        tr.emit("oom_victim", name=victim.name, points=points, rss=rss,
+        tr.emit("oom_victim", victim=victim.name, points=points, rss=rss,
                 anon_pages=sum(1 for h in victim.handles if h.kind == ANON and h.state == RESIDENT),
                 swapents=victim.nr_swapents)
     victim.killed = True

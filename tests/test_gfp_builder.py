@@ -260,3 +260,13 @@ def test_label_is_the_static_table():
     assert int(b.mask) == 0x6200C0 | 0x40000
     assert b.text == format_decoded(decode_gfp(0x6200C0 | 0x40000))
     assert html.unescape(b.label.value) == "<pre>%s</pre>" % b.text
+
+
+def test_every_bit_is_explained_in_its_tooltip():
+    """GFP_BIT_DOC has one line per bit, shown as the checkbox's tooltip."""
+    from buddylab.widgets.gfp_builder import GFP_BIT_DOC
+    b = GfpMaskBuilder()
+    assert set(GFP_BIT_DOC) == set(BITS_4_18)
+    for name, cb in b.checkboxes.items():
+        assert cb.tooltip == GFP_BIT_DOC[name]
+        assert cb.description == "%s (%#x)" % (name, BITS_4_18[name])

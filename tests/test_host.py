@@ -143,20 +143,24 @@ def test_missing_sysctls_fall_back(tmp_path):
 def test_managed_drift_is_recovered(tmp_path):
     """Live managed a few pages off the last recompute: 'recompute' finds counts that match.
 
-    Kernel-facts §4.8 point 1: pages freed after the last __setup_per_zone_wmarks() (init
-    memory, a balloon) change managed without a recompute.  Three more DMA pages move DMA's
-    min from 68 to 69 in a model built from the live count.
+    Kernel-facts §4.8 point 1: pages that leave or join the buddy allocator after the last
+    __setup_per_zone_wmarks() (a balloon, freed init memory) change managed without a
+    recompute.  Sixteen fewer DMA32 pages move DMA32's min from 1234 to 1233 in a model built
+    from the live count.
     """
-    root = copy_fixture(tmp_path, "proc_618")
+    root = copy_fixture(tmp_path, "proc_418")
     text = (root / "zoneinfo").read_text()
-    assert "        managed  3840\n" in text
-    (root / "zoneinfo").write_text(text.replace("        managed  3840\n",
-                                                "        managed  3843\n"))
+    assert "        managed  765816\n" in text
+    (root / "zoneinfo").write_text(text.replace("        managed  765816\n",
+                                                "        managed  765800\n"))
     live = H.machine_from_host(root)
     bad = [r for r in H.compare_with_host(live, live.host.zoneinfo) if not r.equal]
-    assert ((0, "DMA"), "min") in {(r.zone, r.field) for r in bad}
-    found = H.managed_at_last_recompute(live.host.zoneinfo, 67584, 10)
-    assert found is not None and abs(found[(0, "DMA")] - 3843) <= 64
+    assert [(r.zone, r.field, r.host, r.model) for r in bad] == [
+        ((0, "DMA32"), "min", 1234, 1233), ((0, "DMA32"), "low", 1999, 1998),
+        ((0, "DMA32"), "high", 2764, 2763)]
+    found = H.managed_at_last_recompute(live.host.zoneinfo, 9928, 10)
+    assert found is not None
+    assert 765800 < found[(0, "DMA32")] <= 765816
     fixed = H.machine_from_host(root, managed="recompute")
     assert all(r.equal for r in H.compare_with_host(fixed, fixed.host.zoneinfo))
     assert any("last watermark recompute" in n for n in fixed.host.notes)
