@@ -375,21 +375,19 @@ class Machine:
 
     def _free_ranges(self, z, cma_set):
         """The zone's pfn ranges that boot frees: present, not reserved, not CMA."""
-        mm = self.mm
-        start = None
-        out = []
         nr = self.pageblock_nr_pages
-        reserved = z.spec["reserved"]
-        for pfn in range(z.zone_start_pfn, z.zone_end_pfn + 1):
-            ok = (pfn < z.zone_end_pfn and mm.state[pfn] != HOLE
-                  and (pfn & ~(nr - 1)) not in cma_set
-                  and not any(s <= pfn < e for s, e in reserved))
-            if ok and start is None:
-                start = pfn
-            elif not ok and start is not None:
-                out.append((start, pfn))
-                start = None
-        return out
+        cut = list(z.spec["holes"]) + list(z.spec["reserved"])
+        cut += [(p, p + nr) for p in cma_set if z.zone_start_pfn <= p < z.zone_end_pfn]
+        cut.sort()
+        out = []
+        pos = z.zone_start_pfn
+        for cs, ce in cut:
+            if cs > pos:
+                out.append((pos, min(cs, z.zone_end_pfn)))
+            pos = max(pos, ce)
+        if pos < z.zone_end_pfn:
+            out.append((pos, z.zone_end_pfn))
+        return [(a, b) for a, b in out if a < b]
 
     # ---------------------------------------------------------------- helpers
     def _cpu(self, cpu):

@@ -214,3 +214,9 @@ def test_numa_without_sysfs_splits_cpus(tmp_path):
     m = H.machine_from_host(root)
     assert m.nr_nodes == 2 and m.host.cpus_per_node == (1, 1)
     assert any("split evenly" in n for n in m.host.notes)
+
+
+def test_modern_kernel_is_not_modelled():
+    """kernel='modern' is refused: the model runs the classic allocator (see buddylab.profiles)."""
+    with pytest.raises(LayoutError, match="profiles"):
+        bl.Machine.from_host(FIXTURES / "proc_418", kernel="modern")
