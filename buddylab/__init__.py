@@ -21,6 +21,8 @@ from .buddy import find_buddy_pfn, fallbacks
 from .pcp import zone_batchsize
 from .trace import Trace, Event, replay, explain, format_event
 from .snapshot import ZoneSnapshot, MachineSnapshot, PcpSnapshot
+from .owners import Owner, Owners, Handle, KIND_GFP
+from . import owners, reclaim, compaction, oom, experiments
 from . import profiles, host
 from .host import machine_from_host, compare_with_host
 
@@ -33,6 +35,8 @@ __all__ = (
        "UnknownNodeError", "LayoutError", "BusyError", "InvariantError", "ProcParseError",
        "Machine", "Page", "PAGE_OFFSET", "AllocationWarning", "find_buddy_pfn", "fallbacks",
        "zone_batchsize", "Trace", "Event", "replay", "explain", "format_event",
-       "ZoneSnapshot", "MachineSnapshot", "PcpSnapshot", "mmzone", "gfp",
+       "ZoneSnapshot", "MachineSnapshot", "PcpSnapshot",
+       "Owner", "Owners", "Handle", "KIND_GFP", "owners", "reclaim", "compaction", "oom",
+       "experiments", "mmzone", "gfp",
        "profiles", "host", "machine_from_host", "compare_with_host"]
 )

@@ -246,6 +246,9 @@ def alloc_pages_slowpath(m, gfp_mask, order, ac, cpu):
                           "returns NULL" % (order, m.max_order), AllocationWarning, stacklevel=4)
         return None
     if (gfp_mask & (GFP_ATOMIC_BIT | GFP_DIRECT_RECLAIM)) == (GFP_ATOMIC_BIT | GFP_DIRECT_RECLAIM):
+        warnings.warn("__alloc_pages_slowpath(): __GFP_ATOMIC with __GFP_DIRECT_RECLAIM is "
+                      "contradictory: WARN_ON_ONCE, __GFP_ATOMIC cleared", AllocationWarning,
+                      stacklevel=4)
         gfp_mask = G.gfp_t(gfp_mask & ~GFP_ATOMIC_BIT)
     # retry_cpuset:
     state = {"no_progress_loops": 0, "compaction_retries": 0,

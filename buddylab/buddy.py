@@ -39,15 +39,18 @@ def page_is_buddy(zone, page_pfn, buddy_pfn, order):
     """page_is_buddy(): is buddy_pfn a free block of exactly `order` in page's zone?
 
     Kernel: page_is_buddy() in mm/page_alloc.c.  PageBuddy and the order in
-    page_private must match, and both pages must be in the same zone; the
-    migrate type does not matter.
+    page_private must match, and page_zone_id() of the two pages must be
+    equal; the migrate type does not matter.  The zones compared are those of
+    the two pages themselves: in the tail-placement test both can lie in the
+    zone below the one being freed into, and the kernel then still says yes.
     """
     mm = zone.mm
     if buddy_pfn < 0 or buddy_pfn >= mm.nr_pfns:
         return False
     if not mm.buddy[buddy_pfn] or mm.private[buddy_pfn] != order:
         return False
-    return zone.zone_spans_pfn(buddy_pfn) and zone.zone_spans_pfn(page_pfn)
+    zone_of_pfn = zone.machine.zone_of_pfn
+    return zone_of_pfn[buddy_pfn] == zone_of_pfn[page_pfn]
 
 
 def set_page_order(zone, pfn, order):

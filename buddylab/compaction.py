@@ -540,6 +540,7 @@ def compact_zone(cc):
         return ret
     cc.migrate_pfn = zone.zone_start_pfn
     cc.free_pfn = _pb_start(m, zone.zone_end_pfn - 1)
+    cc.whole_zone = True            # "if (cc->migrate_pfn == start_pfn) cc->whole_zone = true"
     _scanner_event(cc, "start")
     while True:
         ret = compact_finished(cc)

@@ -37,9 +37,9 @@ HUGE_GFP = (G.GFP_HIGHUSER_MOVABLE | G.__GFP_COMP | G.__GFP_THISNODE | G.__GFP_R
             | G.__GFP_NOWARN)
 
 SIZES = {
-    "tiny": dict(nr_pages=4096, pageblock_order=6, max_order=8, steps=6000),
-    "default": dict(nr_pages=16384, pageblock_order=7, max_order=9, steps=24000),
-    "large": dict(nr_pages=65536, pageblock_order=9, max_order=11, steps=100000),
+    "tiny": dict(nr_pages=4096, pageblock_order=6, max_order=8, steps=15000),
+    "default": dict(nr_pages=16384, pageblock_order=7, max_order=9, steps=60000),
+    "large": dict(nr_pages=65536, pageblock_order=9, max_order=11, steps=240000),
 }
 
 
@@ -113,13 +113,24 @@ class Workload:
         self.tasks = []
 
 
+MOBILITY = {KERNEL: "unmovable", SLAB: "reclaimable", FILE: "movable", ANON: "movable"}
+
+
 def mixed_pageblocks(m, zone):
-    """Pageblocks holding allocations of more than one mobility (migrate type)."""
+    """Pageblocks holding pages of more than one mobility (unmovable, reclaimable, movable).
+
+    Mobility comes from the owner's kind (what the page is), not from the
+    migrate type it was allocated with: with grouping disabled every request
+    has the UNMOVABLE type, yet page cache stays movable.
+    """
     nr = m.pageblock_nr_pages
+    by_pfn = m.owners.by_pfn if m.owners is not None else {}
     kinds = {}
     for pfn, (order, mt) in m.allocated.items():
         if zone.zone_start_pfn <= pfn < zone.zone_end_pfn:
-            kinds.setdefault(pfn & ~(nr - 1), set()).add(mt)
+            h = by_pfn.get(pfn)
+            mob = MOBILITY[h.kind] if h is not None else mt
+            kinds.setdefault(pfn & ~(nr - 1), set()).add(mob)
     return sum(1 for s in kinds.values() if len(s) > 1)
 
 
@@ -233,39 +244,53 @@ def fragtime(seed=0, size="default", progress=None, samples=24, **overrides):
 
 
 # ---------------------------------------------------------------------- tail
-def tail(seed=0, size="default", progress=None, **overrides):
-    """The tail-placement heuristic of __free_one_page(), on vs off, same workload."""
+def tail(seed=0, size="default", progress=None, runs=3, **overrides):
+    """The tail-placement heuristic of __free_one_page(), on vs off: same workloads.
+
+    `runs` workloads (seeds seed, seed+1, ...) of half the usual length, each
+    with the heuristic on and off (compaction off, so only the order of the
+    free lists differs).  Counts merges, fallbacks (mm_page_alloc_extfrag),
+    the mean unusable free space index at pageblock_order - 2, and the huge
+    pages allocatable at the end; averages over the runs.
+    """
     cfg = dict(SIZES[size], **overrides)
     p = _params("tail", seed, size, cfg)
-    bar = make_progress(progress, cfg["steps"] * 2, "tail")
+    p["runs"] = runs
+    steps = cfg["steps"] // 2
+    bar = make_progress(progress, steps * 2 * runs, "tail")
     rows = []
     for on in (True, False):
-        m = make_machine(cfg["nr_pages"], cfg["pageblock_order"], cfg["max_order"],
-                         tail_placement=on, compaction=False)
-        zone = m.zone(0, "Normal")
-        acc = dict(n=0, unusable=0, high=0)
-        hi = m.pageblock_order - 2
-
-        def sampler(step, zone=zone, acc=acc, hi=hi):
-            acc["n"] += 1
-            acc["unusable"] += unusable_free_index(hi, tuple(zone.nr_free))
-            acc["high"] += sum(zone.nr_free[o] << o for o in range(hi, m.max_order))
-
-        w = _run_workload(m, seed, cfg["steps"], bar, 50, sampler)
-        w.finish()
+        tot = dict(merges=0, fallbacks=0, unusable=0, huge_pages=0, tail_placed=0)
+        for k in range(runs):
+            m = make_machine(cfg["nr_pages"], cfg["pageblock_order"], cfg["max_order"],
+                             tail_placement=on, compaction=False)
+            zone = m.zone(0, "Normal")
+            hi = m.pageblock_order - 2
+            acc = []
+            tr = m.start_trace(kinds={"merge", "mm_page_alloc_extfrag", "place"})
+            w = _run_workload(m, seed + k, steps, bar, 50,
+                              lambda step, zone=zone, acc=acc, hi=hi:
+                              acc.append(unusable_free_index(hi, tuple(zone.nr_free))))
+            m.stop_trace()
+            w.finish()
+            tot["merges"] += len(tr.of("merge"))
+            tot["fallbacks"] += len(tr.of("mm_page_alloc_extfrag"))
+            tot["tail_placed"] += sum(1 for e in tr.of("place") if e["position"] == "tail")
+            tot["unusable"] += sum(acc) // max(1, len(acc))
+            tot["huge_pages"] += alloc_huge_pages(m)
         rows.append(dict(tail_placement=on, order=hi,
-                         mean_unusable=acc["unusable"] // max(1, acc["n"]),
-                         mean_free_in_high_blocks=acc["high"] // max(1, acc["n"]),
-                         huge_pages=alloc_huge_pages(m)))
+                         **{k: round(v / runs, 1) for k, v in tot.items()}))
     bar.close()
-    lines = [_header(p), "  %-15s %28s %30s %11s" % (
-        "tail placement", "mean unusable index, order %d" % rows[0]["order"],
-        "mean free pages in order>=%d" % rows[0]["order"], "huge pages")]
+    lines = [_header(p), "  %d runs of %d steps each, seeds %d..%d; means per run"
+             % (runs, steps, seed, seed + runs - 1),
+             "  %-15s %11s %8s %10s %22s %11s" % (
+                 "tail placement", "tail-placed", "merges", "fallbacks",
+                 "unusable idx, order %d" % rows[0]["order"], "huge pages")]
     for r in rows:
-        lines.append("  %-15s %28d %30d %11d" % ("on" if r["tail_placement"] else "off",
-                                                 r["mean_unusable"],
-                                                 r["mean_free_in_high_blocks"], r["huge_pages"]))
-    lines.append("  (compaction off in both runs, so only the free lists' order differs)")
+        lines.append("  %-15s %11.1f %8.1f %10.1f %22.1f %11.1f"
+                     % ("on" if r["tail_placement"] else "off", r["tail_placed"], r["merges"],
+                        r["fallbacks"], r["unusable"], r["huge_pages"]))
+    lines.append("  (compaction off in both, so only the order of the free lists differs)")
     return dict(name="tail", params=p, rows=rows, report="\n".join(lines) + "\n")
 
 

@@ -458,7 +458,7 @@ class Machine:
     def _alloc(self, gfp_mask, order, cpu, nid, name):
         _check_order(order)
         self._cpu(cpu)
-        if nid is None or nid == -1:
+        if name == "alloc_pages" or nid == -1:          # NUMA_NO_NODE: the CPU's node
             nid = self.cpu_to_node[cpu]
         self._nid(nid)
         gfp_mask = self._gfp(gfp_mask)

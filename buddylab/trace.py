@@ -41,7 +41,13 @@ fallback            pfn, order, start_migratetype, fallback_migratetype,
 highatomic_reserve  pageblock_pfn, nr_reserved_highatomic
 highatomic_unreserve pageblock_pfn, migratetype, nr_reserved_highatomic
 slowpath            step, alloc_flags, detail
-not_modelled        what
+kswapd_wake, kswapd_sleep, reclaim_batch, direct_reclaim
+                    kswapd and direct reclaim (buddylab.reclaim)
+direct_compact, compaction_suitable, compact_scanner (migrate_pfn, free_pfn),
+migrate_page (old_pfn -> new_pfn), compact_end, kcompactd_wake
+                    compaction (buddylab.compaction)
+oom_victim, oom_no_victim, oom_skip
+                    the OOM killer (buddylab.oom)
 =================== ===========================================================
 """
 
