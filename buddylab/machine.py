@@ -803,7 +803,8 @@ class Machine:
         omitted, not filtered by the request's zone index.
         """
         self._nid(nid)
-        if isinstance(gfp_mask, bool) or not isinstance(gfp_mask, int):
+        if isinstance(gfp_mask, bool) or not isinstance(gfp_mask, int) or gfp_mask < 0 \
+                or gfp_mask & ~G._GFP_BITS_MASK:
             raise BadGfpError("not a GFP mask: %r" % (gfp_mask,))
         which = mz.ZONELIST_NOFALLBACK if gfp_mask & A.GFP_THISNODE else mz.ZONELIST_FALLBACK
         return [(z.nid, z.name) for z in self.nodes[nid].node_zonelists[which]]
