@@ -290,6 +290,7 @@ def alloc_pages_slowpath(m, gfp_mask, order, ac, cpu):
         if page is not None:
             return page
         if not can_direct_reclaim:
+            _slow(m, "nopage", alloc_flags, "cannot direct-reclaim")
             break
         page, did_some_progress = R.alloc_pages_direct_reclaim(m, gfp_mask, order, alloc_flags,
                                                                ac, cpu)
@@ -300,10 +301,14 @@ def alloc_pages_slowpath(m, gfp_mask, order, ac, cpu):
         if page is not None:
             return page
         if gfp_mask & GFP_NORETRY:
+            _slow(m, "nopage", alloc_flags, "__GFP_NORETRY")
             break
         if costly_order and not gfp_mask & GFP_RETRY_MAYFAIL:
+            _slow(m, "nopage", alloc_flags, "costly order without __GFP_RETRY_MAYFAIL")
             break
         if should_reclaim_retry(m, gfp_mask, order, ac, alloc_flags, did_some_progress, state):
+            _slow(m, "should_reclaim_retry", alloc_flags,
+                  "retry (no_progress_loops %d)" % state["no_progress_loops"])
             continue
         if did_some_progress > 0 and C.should_compact_retry(m, ac, order, alloc_flags,
                                                             compact_result, state):

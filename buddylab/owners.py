@@ -112,13 +112,15 @@ class Owner:
 
     def free(self, handle, cpu=0):
         """Free the block (munmap, truncate, kfree): the page, or its swap slot."""
+        from .machine import Page
+        from .errors import BadFreeError
         if handle.owner is not self or handle not in self.handles:
-            raise ValueError("%r is not held by %s" % (handle, self.name))
+            raise BadFreeError("%r is not held by %s" % (handle, self.name))
         reg = self.registry
         if handle.state == RESIDENT:
             pfn = handle.pfn
             reg.unregister(handle)
-            self.m.free_pages(pfn, handle.order, cpu)
+            self.m.free_pages(Page(pfn), handle.order, cpu)
         else:
             reg.forget(handle)
         handle.state = FREED

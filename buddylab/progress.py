@@ -52,18 +52,28 @@ class TextBar:
 
 
 class _Widget:
+    """Drives a widget's value, touching it at most once per 1 % of the work
+    (every update is a message to the browser)."""
+
     def __init__(self, widget, total, desc):
         self.w = widget
         self.w.max = total
         self.w.value = 0
+        self.total = max(1, total)
+        self.done = 0
+        self._shown = 0
         if hasattr(self.w, "description"):
             self.w.description = desc[:20]
 
     def update(self, n=1):
-        self.w.value = min(self.w.max, self.w.value + n)
+        self.done = min(self.total, self.done + n)
+        pct = self.done * 100 // self.total
+        if pct != self._shown:
+            self._shown = pct
+            self.w.value = self.done
 
     def close(self):
-        pass
+        self.w.value = self.done
 
 
 class _Callback:

@@ -166,6 +166,56 @@ def explain(ev):
                 % (_mtname(f["start_migratetype"]), how, _mtname(f["fallback_migratetype"]),
                    f["order"], f["pfn"], blocks, typed, f["moved_pages"],
                    _mtname(f["start_migratetype"])))
+    if n == "slowpath":
+        detail = (": " + f["detail"]) if f.get("detail") else ""
+        return "__alloc_pages_slowpath(): %s with %s%s" % (f["step"], f["alloc_flags"], detail)
+    if n == "kswapd_wake":
+        return ("wakeup_kswapd(): node %d woken for order %d (zone %s free %d, low %d): "
+                "kswapd reclaims until the high watermark %d"
+                % (f["nid"], f["order"], f["zone"], f["free_pages"], f["low"], f["high"]))
+    if n == "kswapd_sleep":
+        return ("kswapd(): node %d reclaimed %d pages and goes back to sleep (%s)"
+                % (f["nid"], f["nr_reclaimed"], "balanced" if f["balanced"] else "not balanced"))
+    if n == "reclaim_batch":
+        return ("shrink_node(): %s reclaims %d pages on node %d (first pfn %s)"
+                % (f["who"], f["nr_reclaimed"], f["nid"], f["pfns"][0] if f["pfns"] else "-"))
+    if n == "direct_reclaim":
+        return ("__perform_reclaim(): direct reclaim for order %d freed %d pages"
+                % (f["order"], f["progress"]))
+    if n == "direct_compact":
+        return ("__alloc_pages_direct_compact(): order-%d compaction at priority %s"
+                % (f["order"], f["priority"]))
+    if n == "compaction_suitable":
+        return ("compaction_suitable(): zone %s order %d -> %s (fragmentation index %s)"
+                % (f["zone"], f["order"], f["result"], f["fragindex"]))
+    if n == "compact_scanner":
+        return ("compact_zone(): %s; migrate scanner at pfn %d, free scanner at pfn %d, "
+                "%d pages migrated so far" % (f["step"], f["migrate_pfn"], f["free_pfn"],
+                                              f["nr_migrated"]))
+    if n == "migrate_page":
+        return ("migrate_pages(): %s page of %s moves from pfn %d to pfn %d"
+                % (f["kind"], f["owner"], f["old_pfn"], f["new_pfn"]))
+    if n == "compact_end":
+        return ("compact_zone(): zone %s order %d %s ends %s: %d migrated, %d scanned by the "
+                "migrate scanner, %d by the free scanner"
+                % (f["zone"], f["order"], f["mode"], f["result"], f["nr_migrated"],
+                   f["migrate_scanned"], f["free_scanned"]))
+    if n == "kcompactd_wake":
+        return "wakeup_kcompactd(): node %d compacts for order %d" % (f["nid"], f["order"])
+    if n == "oom_victim":
+        return ("out_of_memory(): kills %s (oom_badness %d, rss %d pages)"
+                % (f["victim"], f["points"], f["rss"]))
+    if n == "oom_no_victim":
+        return "out_of_memory(): no killable task: %s" % f["what"]
+    if n == "oom_skip":
+        return "out_of_memory(): %s" % f["reason"]
+    if n == "highatomic_reserve":
+        return ("reserve_highatomic_pageblock(): pageblock %d becomes HighAtomic (%d pages "
+                "reserved)" % (f["pageblock_pfn"], f["nr_reserved_highatomic"]))
+    if n == "highatomic_unreserve":
+        return ("unreserve_highatomic_pageblock(): pageblock %d goes back to %s (%d pages "
+                "reserved)" % (f["pageblock_pfn"], _mtname(f["migratetype"]),
+                               f["nr_reserved_highatomic"]))
     if n == "mm_page_alloc":
         if f["pfn"] < 0:
             return "__alloc_pages_nodemask(): order-%d allocation failed (NULL)" % f["order"]

@@ -35,7 +35,7 @@ def quietly(f, *args, **kwargs):
     return result, [str(w.message) for w in caught if issubclass(w.category, bl.AllocationWarning)]
 
 
-def fragmented_machine(seed=1, nr_pages=256, keep=0.45, nr_kernel=0):
+def fragmented_machine(seed=2, nr_pages=256, keep=0.45, nr_kernel=0):
     """A one-zone machine whose memory a task filled with movable pages and then freed at random.
 
     The task `task` maps anonymous memory and reads files (order-0 pages) until 232 of the 256
