@@ -1,4 +1,4 @@
-"""Repo-wide pytest setup: no behaviour changes beyond these two.
+"""Repo-wide pytest setup: no behaviour changes beyond these three.
 
 1. The repo root is importable, so ``pytest`` works from any directory and without an
    installed package (``make venv`` installs it editable anyway).
@@ -21,3 +21,21 @@ except ImportError:  # the model and its tests are usable without hypothesis
 else:
     settings.register_profile("ci", derandomize=True, deadline=None, database=None)
     settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+# 3. Matplotlib (when installed) draws to files, and every test and doctest closes its figures.
+#    Only this pytest process is affected: notebook kernels under nbval keep their inline backend.
+try:
+    import matplotlib
+except ImportError:  # the model's own tests run without matplotlib
+    matplotlib = None
+else:
+    matplotlib.use("Agg")
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    if matplotlib is not None and "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
