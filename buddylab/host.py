@@ -478,19 +478,21 @@ def nr_free_buffer_pages(machine, nid=0):
     return total
 
 
-def khugepaged_recommendation(machine):
+def khugepaged_recommendation(machine, kernel="classic"):
     """The steps of set_recommended_min_free_kbytes(), as a dict.
 
     Kernel: set_recommended_min_free_kbytes() in mm/khugepaged.c.  Per
-    populated zone up to Normal: 2 free pageblocks "to assist fragmentation
-    avoidance" plus MIGRATE_PCPTYPES^2 = 9 blocks so each of the 3 mobility
-    types has a block to fall back to and one to spare: 11 blocks.  Capped
-    at 5 % of nr_free_buffer_pages().  (Newer kernels skip zones above
-    Normal, i.e. Movable; whether 4.18 already did is unconfirmed; the two
-    agree unless a Movable zone is populated.)
+    populated zone: 2 free pageblocks "to assist fragmentation avoidance"
+    plus MIGRATE_PCPTYPES^2 = 9 blocks so each of the 3 mobility types has a
+    block to fall back to and one to spare: 11 blocks.  Capped at 5 % of
+    nr_free_buffer_pages().  v4.18 counts every populated zone
+    (for_each_populated_zone); later kernels skip zones above Normal
+    (a populated Movable zone), so `kernel="modern"` does.  The two agree
+    unless a Movable zone is populated.
     """
     nr = machine.pageblock_nr_pages
-    nr_zones = sum(1 for z in machine.zones if z.populated() and z.idx <= mz.ZONE_NORMAL)
+    limit = mz.ZONE_NORMAL if kernel == "modern" else mz.MAX_NR_ZONES - 1
+    nr_zones = sum(1 for z in machine.zones if z.populated() and z.idx <= limit)
     two_blocks = nr * nr_zones * 2
     pcptypes = nr * nr_zones * mz.MIGRATE_PCPTYPES * mz.MIGRATE_PCPTYPES
     cap = nr_free_buffer_pages(machine) // 20
@@ -500,7 +502,7 @@ def khugepaged_recommendation(machine):
                 kbytes=pages << (mz.PAGE_SHIFT - 10))
 
 
-def khugepaged_min_free_kbytes(machine):
+def khugepaged_min_free_kbytes(machine, kernel="classic"):
     """The min_free_kbytes khugepaged recommends for this machine, in kB.
 
     Kernel: set_recommended_min_free_kbytes() in mm/khugepaged.c (both
@@ -514,7 +516,7 @@ def khugepaged_min_free_kbytes(machine):
     >>> khugepaged_min_free_kbytes(m)
     67584
     """
-    return khugepaged_recommendation(machine)["kbytes"]
+    return khugepaged_recommendation(machine, kernel)["kbytes"]
 
 
 def explain_min_free_kbytes(machine, host_value=None, kernel="classic"):
@@ -528,7 +530,7 @@ def explain_min_free_kbytes(machine, host_value=None, kernel="classic"):
     lowmem_kbytes = sum(z.managed_pages for z in machine.zones
                         if z.idx <= mz.ZONE_NORMAL) << (mz.PAGE_SHIFT - 10)
     sqrt_rule = profiles.calculate_min_free_kbytes(lowmem_kbytes, kernel)
-    thp = khugepaged_min_free_kbytes(machine)
+    thp = khugepaged_min_free_kbytes(machine, kernel)
     if host_value == thp and thp > sqrt_rule:
         why = "khugepaged's recommendation (THP is on): it beats the square-root rule"
     elif host_value == sqrt_rule:

@@ -29,7 +29,10 @@ OOM_SCORE_ADJ_MAX = 1000
 
 
 def oom_badness(owner, totalpages):
-    """oom_badness(): rss + swap + oom_score_adj * totalpages / 1000; 0 = never a victim.
+    """oom_badness(): rss + swap + oom_score_adj * (totalpages / 1000); 0 = never a victim.
+
+    Kernel: oom_badness() in mm/oom_kill.c (v4.18): ``adj *= totalpages / 1000``,
+    the division first (integer), then the product.
 
     >>> class T: kthread = False; killed = False; oom_score_adj = 0; rss = lambda self: 300
     >>> oom_badness(T(), 4096)
@@ -40,7 +43,7 @@ def oom_badness(owner, totalpages):
     if owner.kthread or owner.killed or owner.oom_score_adj == OOM_SCORE_ADJ_MIN:
         return 0
     points = owner.rss()
-    points += owner.oom_score_adj * totalpages // 1000
+    points += owner.oom_score_adj * (totalpages // 1000)
     return points if points > 0 else 1
 
 
