@@ -57,6 +57,7 @@ class AllocContext:
 
     @property
     def preferred_zone(self):
+        """ac->preferred_zoneref->zone (None for the terminator)."""
         if self.preferred < len(self.zonelist):
             return self.zonelist[self.preferred]
         return None

@@ -17,6 +17,7 @@ def _fail(msg):
 
 
 def check_machine(m):
+    """Every invariant of machine `m` (Machine.check() calls this)."""
     mm = m.mm
     role = bytearray(mm.nr_pfns)           # 0 unseen, 1 free, 2 pcp, 3 allocated
     for z in m.zones:

@@ -436,6 +436,7 @@ class Machine:
 
     @property
     def nr_pfns(self):
+        """The number of pfns the machine spans (all nodes, holes included)."""
         return self.mm.nr_pfns
 
     # -------------------------------------------------------------- allocation

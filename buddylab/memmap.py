@@ -107,6 +107,7 @@ class MemMap:
         return -1 if prv == h else prv
 
     def list_empty(self, head):
+        """list_empty(): no entry on list `head`."""
         return self.list_len[head] == 0
 
     def iter_list(self, head):

@@ -29,6 +29,7 @@ class PerCpuPages:
         self.head_base = head_base       # lists[mt] is list head head_base + mt
 
     def list_head(self, mt):
+        """The list head id of pcp->lists[mt]."""
         return self.head_base + mt
 
 

@@ -49,6 +49,7 @@ class Zone:
 
     @property
     def zone_end_pfn(self):
+        """zone_end_pfn(): zone_start_pfn + spanned_pages."""
         return self.zone_start_pfn + self.spanned_pages
 
     def zone_spans_pfn(self, pfn):
@@ -78,12 +79,15 @@ class Zone:
             self.NR_FREE_CMA_PAGES += nr_pages
 
     def min_wmark_pages(self):
+        """min_wmark_pages(): watermark[WMARK_MIN]."""
         return self.watermark[mz.WMARK_MIN]
 
     def low_wmark_pages(self):
+        """low_wmark_pages(): watermark[WMARK_LOW]."""
         return self.watermark[mz.WMARK_LOW]
 
     def high_wmark_pages(self):
+        """high_wmark_pages(): watermark[WMARK_HIGH]."""
         return self.watermark[mz.WMARK_HIGH]
 
     def __repr__(self):
