@@ -197,8 +197,6 @@ class Machine:
                 if start < next_pfn:
                     raise LayoutError("node %d zone %s starts at pfn %d, inside the previous zone "
                                       "(which ends at %d)" % (nid, name, start, next_pfn))
-                if spanned == 0:
-                    start = next_pfn if start == next_pfn else start
                 if holes is None:
                     holes = [(start + present, start + spanned)] if present < spanned else []
                 if reserved is None:
@@ -630,7 +628,7 @@ class Machine:
     def set_lowmem_reserve_ratio(self, ratio):
         """Write /proc/sys/vm/lowmem_reserve_ratio: recompute every zone's protection."""
         self._validate_sysctls(10, ratio, 0, None)
-        ratio = tuple(max(0, r) if r >= 1 else 0 for r in ratio)
+        ratio = tuple(r if r >= 1 else 0 for r in ratio)     # the kernel stores < 1 as 0
         self._record("set_lowmem_reserve_ratio", ratio=ratio)
         self.lowmem_reserve_ratio = ratio
         for node in self.nodes:

@@ -172,7 +172,7 @@ class CompactionStepper:
 
     def __init__(self, frames, pageblock_nr_pages, width=64):
         import ipywidgets as W
-        from buddylab.widgets._base import FigureWidget
+        from buddylab.widgets._base import FigureWidget, add_step_controls
 
         self.frames, self.pb, self.width = frames, pageblock_nr_pages, width
         self._fw = FigureWidget()
@@ -180,22 +180,10 @@ class CompactionStepper:
         self.fig, self.out = self._fw.fig, self._fw.out
         self.ax = self.fig.subplots()
         n = len(frames)
-        self.slider = W.IntSlider(value=0, min=0, max=n - 1, description="step",
-                                  continuous_update=False)
-        self.prev = W.Button(description="previous", icon="step-backward")
-        self.next = W.Button(description="next", icon="step-forward")
-        self.play = W.Play(value=0, min=0, max=n - 1, interval=900, description="play")
-        W.link((self.play, "value"), (self.slider, "value"))
-        self.label = W.Label()
-        self.prev.on_click(lambda _: self._move(-1))
-        self.next.on_click(lambda _: self._move(+1))
-        self.slider.observe(lambda ch: self.draw(ch["new"]), names="value")
-        self.box = W.VBox([W.HBox([self.play, self.prev, self.next, self.slider]), self.label,
-                           self.out])
+        add_step_controls(self, n, description="step", interval=900)
+        self.box = W.VBox([self.controls, self.label, self.out])
         self.draw(0)
 
-    def _move(self, delta):
-        self.slider.value = max(0, min(self.slider.max, self.slider.value + delta))
 
     def draw(self, i):
         from matplotlib.patches import Rectangle

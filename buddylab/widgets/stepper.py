@@ -16,7 +16,7 @@ import ipywidgets as W
 
 from ..machine import Machine
 from ..trace import explain
-from ._base import FigureWidget
+from ._base import FigureWidget, add_step_controls
 
 # events that name a block (pfn, order) to outline on the memory map
 _BLOCK = {"rmqueue": "order", "split": "buddy_order", "merge": "order", "place": "order",
@@ -91,24 +91,11 @@ class TraceStepper(FigureWidget):
         self.machine = m
         n = max(1, len(self.events))
         self.step = 0
-        self.slider = W.IntSlider(value=0, min=0, max=n - 1, description="event",
-                                  continuous_update=False)
-        self.prev = W.Button(description="previous", icon="step-backward")
-        self.next = W.Button(description="next", icon="step-forward")
-        self.play = W.Play(value=0, min=0, max=n - 1, interval=800, description="play")
-        W.link((self.play, "value"), (self.slider, "value"))
-        self.label = W.Label()
-        self.prev.on_click(lambda _: self._move(-1))
-        self.next.on_click(lambda _: self._move(+1))
-        self.slider.observe(lambda ch: self.draw(ch["new"]), names="value")
+        add_step_controls(self, n, description="event", interval=800)
         self._new_figure((10, 6.5))
         self.ax_map, self.ax_free = self.fig.subplots(2, 1, height_ratios=(1.4, 1))
-        self.box = W.VBox([W.HBox([self.play, self.prev, self.next, self.slider]), self.label,
-                           self.out])
+        self.box = W.VBox([self.controls, self.label, self.out])
         self.draw(0)
-
-    def _move(self, delta):
-        self.slider.value = max(self.slider.min, min(self.slider.max, self.slider.value + delta))
 
     def draw(self, i):
         """Draw step i: the zone after the call event i belongs to, the event outlined."""
