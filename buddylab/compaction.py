@@ -239,12 +239,21 @@ def suitable_migration_target(cc, pfn):
 
 
 def _migratable(cc, pfn):
-    """Would __isolate_lru_page() take pfn?  An owned order-0 LRU page."""
+    """Would __isolate_lru_page() take pfn?  An owned order-0 LRU page, not pinned.
+
+    Kernel: isolate_migratepages_block() in mm/compaction.c (v4.18) skips an
+    anonymous page whose page_count() exceeds its mapcount ("Migration will
+    fail if an anonymous page is pinned in memory"); a pinned page-cache page
+    is isolated there but migrate_page_move_mapping() in mm/migrate.c (v4.18)
+    refuses it (unexpected refcount, -EAGAIN) and it is put back.  The model
+    skips both at the scanner: the same pages stay, the scan counts differ.
+    """
     reg = cc.m.owners
     if reg is None:
         return False
     h = reg.by_pfn.get(pfn)
-    return h is not None and h.order == 0 and h.kind in LRU_KINDS
+    return (h is not None and h.order == 0 and h.kind in LRU_KINDS
+            and cc.m.mm.refcount[pfn] == 1)
 
 
 # ------------------------------------------------------------ the scanners
@@ -737,6 +746,7 @@ def wakeup_kcompactd(m, nid, order, classzone_idx):
     Kernel: wakeup_kcompactd() in mm/compaction.c (v4.18).  kcompactd is a
     thread there; here it runs at once, to completion.
     """
+    m._nid(nid)                                  # UnknownNodeError before anything runs
     if not order or not m.compaction:
         return
     if not kcompactd_node_suitable(m, nid, order, classzone_idx):
