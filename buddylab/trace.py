@@ -310,13 +310,17 @@ def run_op(m, op, where="op"):
     elif name in OWNER_OPS or name in HANDLE_OPS:
         table, key = (OWNER_OPS, "owner") if name in OWNER_OPS else (HANDLE_OPS, "handle")
         reg = m.owners
-        objs = None if reg is None else (reg.by_oid if key == "owner" else reg.by_hid)
-        ident = kwargs.pop(key, None)
-        if objs is None or isinstance(ident, bool) or not isinstance(ident, int) \
-                or ident not in objs:
-            raise TraceError("%s %r: no live %s with id %r on this machine"
-                             % (where, name, key, ident))
-        fn = getattr(objs[ident], table[name])
+        live = {}
+        for k in (key, "handle") if "handle" in kwargs else (key,):
+            objs = None if reg is None else (reg.by_oid if k == "owner" else reg.by_hid)
+            ident = kwargs.pop(k, None)
+            if objs is None or isinstance(ident, bool) or not isinstance(ident, int) \
+                    or ident not in objs:
+                raise TraceError("%s %r: no live %s with id %r on this machine"
+                                 % (where, name, k, ident))
+            live[k] = objs[ident]
+        fn = getattr(live.pop(key), table[name])
+        kwargs.update(live)                     # owner.free's handle, as the Handle
     else:
         raise TraceError("%s %r is not a recorded public operation (those are %s)"
                          % (where, name, ", ".join(MACHINE_OPS + tuple(OWNER_OPS)
@@ -366,7 +370,9 @@ def replay(trace, machine=None):
             for i, op in enumerate(trace.prefix):   # the calls made before tracing started
                 run_op(m, op, "prefix op %d" % i)
         new = m.start_trace(kinds=trace.kinds)
-        for i, op in enumerate(trace.ops):
-            run_op(m, op, "op %d" % i)
-    m.stop_trace()
+        try:
+            for i, op in enumerate(trace.ops):
+                run_op(m, op, "op %d" % i)
+        finally:
+            m.stop_trace()
     return new
