@@ -311,7 +311,7 @@ def run_op(m, op, where="op"):
         table, key = (OWNER_OPS, "owner") if name in OWNER_OPS else (HANDLE_OPS, "handle")
         reg = m.owners
         live = {}
-        for k in (key, "handle") if "handle" in kwargs else (key,):
+        for k in (key, "handle") if key == "owner" and "handle" in kwargs else (key,):
             objs = None if reg is None else (reg.by_oid if k == "owner" else reg.by_hid)
             ident = kwargs.pop(k, None)
             if objs is None or isinstance(ident, bool) or not isinstance(ident, int) \
