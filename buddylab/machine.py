@@ -11,7 +11,8 @@ pages, or as a dict with ``spanned`` (or ``pages``), ``present``, ``managed``
 and ``start_pfn``.  Simplifications, said aloud: the ``spanned - present``
 missing pages are a hole at the END of the zone's span and the ``present -
 managed`` reserved pages sit at its START (unless ``holes``/``reserved`` list
-pfn ranges); boot memory is freed zone by zone (the kernel walks memblock
+pfn ranges: disjoint (start, end) pairs inside the zone covering exactly those
+page counts, a reserved range never inside a hole); boot memory is freed zone by zone (the kernel walks memblock
 ranges, which is the same when zone boundaries are MAX_ORDER-aligned, as
 they are on real machines); vm_total_pages (which decides
 page_group_by_mobility_disabled) is the sum of managed pages.

@@ -634,6 +634,8 @@ def test_freeing_another_owners_handle_or_not_a_handle(om):
     (dict(name="t", kthread="yes"), "kthread"),
 ])
 def test_owner_arguments(om, kwargs, keyword):
+    """oom_score_adj is OOM_SCORE_ADJ_MIN..OOM_SCORE_ADJ_MAX (include/uapi/linux/oom.h; a write
+    outside it is -EINVAL in __set_oom_adj(), fs/proc/base.c, v4.18); a task has a comm."""
     rejects(om, bl.OwnerError, keyword, om.owner, **kwargs)
 
 
