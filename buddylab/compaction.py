@@ -740,6 +740,16 @@ def kcompactd_do_work(m, nid, order, classzone_idx):
             defer_compaction(zone, order)
 
 
+def _check_wakeup_args(order, classzone_idx):
+    from .errors import BuddyLabError
+    from .machine import _check_order
+    _check_order(order)
+    if isinstance(classzone_idx, bool) or not isinstance(classzone_idx, int) \
+            or not 0 <= classzone_idx < mz.MAX_NR_ZONES:
+        raise BuddyLabError("classzone_idx must be a zone index 0..%d, got %r"
+                            % (mz.MAX_NR_ZONES - 1, classzone_idx))
+
+
 def wakeup_kcompactd(m, nid, order, classzone_idx):
     """wakeup_kcompactd(): for order > 0, run kcompactd if some zone is suitable.
 
@@ -747,6 +757,7 @@ def wakeup_kcompactd(m, nid, order, classzone_idx):
     thread there; here it runs at once, to completion.
     """
     m._nid(nid)                                  # UnknownNodeError before anything runs
+    _check_wakeup_args(order, classzone_idx)
     if not order or not m.compaction:
         return
     if not kcompactd_node_suitable(m, nid, order, classzone_idx):

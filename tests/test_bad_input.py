@@ -790,3 +790,11 @@ def test_a_rejected_call_is_not_recorded(om):
             fn(*args)
     assert len(om._history) == n and t.ops == []
     om.stop_trace()
+
+
+@pytest.mark.parametrize("order, classzone_idx, exc", [
+    (-1, 2, bl.BadOrderError), ("3", 2, bl.BadOrderError), (3, 4, bl.BuddyLabError),
+    (3, -1, bl.BuddyLabError), (3, None, bl.BuddyLabError), (3, iter([2]), bl.BuddyLabError),
+])
+def test_wakeup_kcompactd_with_bad_order_or_zone_index(m, order, classzone_idx, exc):
+    rejects(m, exc, ("order", "classzone_idx"), C.wakeup_kcompactd, m, 0, order, classzone_idx)
