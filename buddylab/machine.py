@@ -55,7 +55,7 @@ INT_MAX = (1 << 31) - 1
 # what start/undo_isolate_page_range() take as migratetype (the type the blocks go back to)
 ISOLATION_MIGRATETYPES = (mz.MIGRATE_UNMOVABLE, mz.MIGRATE_MOVABLE, mz.MIGRATE_RECLAIMABLE,
                           mz.MIGRATE_CMA)             # an int sysctl (proc_dointvec_minmax)
-DEFAULT_HISTORY_LIMIT = 1_000_000   # recorded calls kept for replay (see Machine)
+DEFAULT_HISTORY_LIMIT = 100_000     # recorded calls kept for replay (~35 MB; see Machine)
 
 
 def _is_int(v):
