@@ -14,7 +14,7 @@ from .mmzone import *  # noqa: F401,F403  (constants: MAX_ORDER, MIGRATE_*, ZONE
 from .gfp import *  # noqa: F401,F403    (__GFP_* bits, GFP_* composites, gfp_zone, ...)
 from .errors import (BuddyLabError, BadOrderError, BadGfpError, BadFreeError,
                      UnknownCpuError, UnknownNodeError, LayoutError, BusyError,
-                     InvariantError, ProcParseError)
+                     InvariantError, ProcParseError, OwnerError, TraceError)
 from .machine import Machine, Page, PAGE_OFFSET
 from .alloc import AllocationWarning
 from .buddy import find_buddy_pfn, fallbacks
@@ -33,6 +33,7 @@ __all__ = (
     + list(gfp.__all__)
     + ["BuddyLabError", "BadOrderError", "BadGfpError", "BadFreeError", "UnknownCpuError",
        "UnknownNodeError", "LayoutError", "BusyError", "InvariantError", "ProcParseError",
+       "OwnerError", "TraceError",
        "Machine", "Page", "PAGE_OFFSET", "AllocationWarning", "find_buddy_pfn", "fallbacks",
        "zone_batchsize", "Trace", "Event", "replay", "explain", "format_event",
        "ZoneSnapshot", "MachineSnapshot", "PcpSnapshot",

@@ -5,6 +5,16 @@ Kernel: the VM_BUG_ON()s scattered through mm/page_alloc.c and the
 
 Raises InvariantError naming the first broken invariant; a broken invariant is
 always a bug in the model, never bad input.
+
+Every state the kernel can reach passes: two neighbouring free blocks of
+pageblock order or more may stay unmerged when either lies in an isolated
+pageblock (__free_one_page() does not merge across an isolation boundary, and
+the pcp drain of start_isolate_page_range() frees pages into the first block
+before its neighbour is isolated; mm/page_alloc.c and mm/page_isolation.c,
+v4.18).  Beside the buddy lists it checks NR_FREE_CMA_PAGES against the CMA
+free lists, that an isolated pageblock lies inside one zone, and the owners'
+registry: no pfn held by two handles, every resident handle on an allocation
+of its own order, the LRU and the per-zone counters.
 """
 
 from . import mmzone as mz
@@ -24,6 +34,7 @@ def check_machine(m):
         s, e = z.zone_start_pfn, z.zone_end_pfn
         free_pages = 0
         counted = 0
+        cma_free = 0
         for order in range(m.max_order):
             n = 0
             for mt in range(mz.MIGRATE_TYPES):
@@ -51,6 +62,8 @@ def check_machine(m):
                             _fail("tail pfn %d of free block %d has PageBuddy" % (p, pfn))
                     if mt != mz.MIGRATE_ISOLATE:
                         counted += 1 << order
+                    if mt == mz.MIGRATE_CMA:
+                        cma_free += 1 << order
                     free_pages += 1 << order
                 if length != mm.list_len[head]:
                     _fail("list length of zone %s order %d mt %d is %d, counted %d"
@@ -62,6 +75,9 @@ def check_machine(m):
         if counted != z.NR_FREE_PAGES:
             _fail("zone %s NR_FREE_PAGES = %d but non-isolate lists hold %d pages"
                   % (z.name, z.NR_FREE_PAGES, counted))
+        if cma_free != z.NR_FREE_CMA_PAGES:
+            _fail("zone %s NR_FREE_CMA_PAGES = %d but the CMA lists hold %d pages"
+                  % (z.name, z.NR_FREE_CMA_PAGES, cma_free))
         pcp_pages = 0
         for cpu, p in z.pageset.items():
             n = 0
@@ -108,14 +124,20 @@ def check_machine(m):
             if s <= b < e and mm.buddy[b] and mm.private[b] == order:
                 mt_a = mm.get_pageblock_migratetype(pfn)
                 mt_b = mm.get_pageblock_migratetype(b)
-                blocked = (order >= m.pageblock_order and mt_a != mt_b
+                blocked = (order >= m.pageblock_order
                            and mz.MIGRATE_ISOLATE in (mt_a, mt_b))
                 if not blocked:
                     _fail("free buddies pfn %d and %d of order %d were not merged" % (pfn, b, order))
         nr = m.pageblock_nr_pages
+        zi = m.zones.index(z)
         for p in range(s & ~(nr - 1), e, nr):
-            if mm.get_pageblock_migratetype(p) == mz.MIGRATE_ISOLATE:
-                isolate_blocks += 1
+            if mm.get_pageblock_migratetype(p) != mz.MIGRATE_ISOLATE:
+                continue
+            if m.zone_of_pfn[p:p + nr].count(zi) != nr:
+                if zi == m.zone_of_pfn[max(p, s)]:
+                    _fail("isolated pageblock at pfn %d is not inside one zone" % p)
+                continue
+            isolate_blocks += 1
         if isolate_blocks != z.nr_isolate_pageblock:
             _fail("zone %s nr_isolate_pageblock %d but %d pageblocks are ISOLATE"
                   % (z.name, z.nr_isolate_pageblock, isolate_blocks))
@@ -129,3 +151,53 @@ def check_machine(m):
                 _fail("pfn %d is a hole/reserved page but is in use" % pfn)
         elif not role[pfn]:
             _fail("pfn %d (state %d) is on no list and in no allocation" % (pfn, st))
+    if m.owners is not None:
+        check_owners(m)
+
+
+def check_owners(m):
+    """The owners' registry agrees with the allocator: no pfn is held twice."""
+    from .owners import RESIDENT, FILE, ANON, SLAB, LRU_KINDS, RECLAIM_KINDS
+    reg = m.owners
+    mm = m.mm
+    nz = len(m.zones)
+    counts = dict(file=[0] * nz, anon=[0] * nz, slab=[0] * nz, wp=[0] * nz)
+    resident = 0
+    for hid, h in reg.by_hid.items():
+        if h.hid != hid or h not in h.owner.handles:
+            _fail("handle %d is not held by its owner %s" % (hid, h.owner.name))
+        if h.state != RESIDENT:
+            if h.pfn is not None:
+                _fail("%r is not resident but points at pfn %d" % (h, h.pfn))
+            continue
+        resident += 1
+        holder = reg.by_pfn.get(h.pfn)
+        if holder is not h:
+            _fail("pfn %d is held twice: by %r and by %r" % (h.pfn, h, holder))
+        if m.allocated.get(h.pfn, (None,))[0] != h.order or mm.refcount[h.pfn] < 1:
+            _fail("%r points at pfn %d, which is not an allocation of order %d"
+                  % (h, h.pfn, h.order))
+        if (h.kind in RECLAIM_KINDS) != (h in reg.lru[h.nid]):
+            _fail("%r is %son the LRU" % (h, "not " if h.kind in RECLAIM_KINDS else ""))
+        if h.kind in LRU_KINDS and not mm.lru[h.pfn]:
+            _fail("%r lacks PageLRU" % (h,))
+        zi = m.zone_of_pfn[h.pfn]
+        n = 1 << h.order
+        key = {FILE: "file", ANON: "anon", SLAB: "slab"}.get(h.kind)
+        if key:
+            counts[key][zi] += n
+        if h.kind == FILE and h.dirty:
+            counts["wp"][zi] += n
+    if resident != len(reg.by_pfn):
+        _fail("the registry maps %d pfns but %d handles are resident" % (len(reg.by_pfn), resident))
+    for lru in reg.lru:
+        for h in lru:
+            if h.state != RESIDENT or reg.by_hid.get(h.hid) is not h:
+                _fail("%r is on the LRU but not resident" % (h,))
+    for key, have in (("file", reg.nr_lru_file), ("anon", reg.nr_lru_anon),
+                      ("slab", reg.nr_slab_reclaimable), ("wp", reg.nr_write_pending)):
+        if list(have) != counts[key]:
+            _fail("owners' %s counters %r but the handles add up to %r" % (key, have, counts[key]))
+    for o in reg.tasks:
+        if o.exited or reg.by_oid.get(o.oid) is not o:
+            _fail("task %s is listed but has exited or left the registry" % o.name)

@@ -239,12 +239,21 @@ def suitable_migration_target(cc, pfn):
 
 
 def _migratable(cc, pfn):
-    """Would __isolate_lru_page() take pfn?  An owned order-0 LRU page."""
+    """Would __isolate_lru_page() take pfn?  An owned order-0 LRU page, not pinned.
+
+    Kernel: isolate_migratepages_block() in mm/compaction.c (v4.18) skips an
+    anonymous page whose page_count() exceeds its mapcount ("Migration will
+    fail if an anonymous page is pinned in memory"); a pinned page-cache page
+    is isolated there but migrate_page_move_mapping() in mm/migrate.c (v4.18)
+    refuses it (unexpected refcount, -EAGAIN) and it is put back.  The model
+    skips both at the scanner: the same pages stay, the scan counts differ.
+    """
     reg = cc.m.owners
     if reg is None:
         return False
     h = reg.by_pfn.get(pfn)
-    return h is not None and h.order == 0 and h.kind in LRU_KINDS
+    return (h is not None and h.order == 0 and h.kind in LRU_KINDS
+            and cc.m.mm.refcount[pfn] == 1)
 
 
 # ------------------------------------------------------------ the scanners
@@ -731,12 +740,24 @@ def kcompactd_do_work(m, nid, order, classzone_idx):
             defer_compaction(zone, order)
 
 
+def _check_wakeup_args(order, classzone_idx):
+    from .errors import BuddyLabError
+    from .machine import _check_order
+    _check_order(order)
+    if isinstance(classzone_idx, bool) or not isinstance(classzone_idx, int) \
+            or not 0 <= classzone_idx < mz.MAX_NR_ZONES:
+        raise BuddyLabError("classzone_idx must be a zone index 0..%d, got %r"
+                            % (mz.MAX_NR_ZONES - 1, classzone_idx))
+
+
 def wakeup_kcompactd(m, nid, order, classzone_idx):
     """wakeup_kcompactd(): for order > 0, run kcompactd if some zone is suitable.
 
     Kernel: wakeup_kcompactd() in mm/compaction.c (v4.18).  kcompactd is a
     thread there; here it runs at once, to completion.
     """
+    m._nid(nid)                                  # UnknownNodeError before anything runs
+    _check_wakeup_args(order, classzone_idx)
     if not order or not m.compaction:
         return
     if not kcompactd_node_suitable(m, nid, order, classzone_idx):

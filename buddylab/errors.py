@@ -41,6 +41,16 @@ class BusyError(BuddyLabError):
     """-EBUSY: a pageblock cannot be isolated (unmovable pages in it, or already isolated)."""
 
 
+class OwnerError(BuddyLabError):
+    """An owner or handle used in a way its task could not: an unknown kind, a task that
+    exited or was OOM-killed, a name or oom_score_adj out of range."""
+
+
+class TraceError(BuddyLabError):
+    """A trace that cannot be replayed: an op that is not a public operation, malformed
+    arguments, or calls made before tracing that the machine no longer keeps."""
+
+
 class InvariantError(AssertionError):
     """check() found a broken invariant (a bug in the model, never bad input)."""
 

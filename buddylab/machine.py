@@ -11,21 +11,25 @@ pages, or as a dict with ``spanned`` (or ``pages``), ``present``, ``managed``
 and ``start_pfn``.  Simplifications, said aloud: the ``spanned - present``
 missing pages are a hole at the END of the zone's span and the ``present -
 managed`` reserved pages sit at its START (unless ``holes``/``reserved`` list
-pfn ranges); boot memory is freed zone by zone (the kernel walks memblock
+pfn ranges: disjoint (start, end) pairs inside the zone covering exactly those
+page counts, a reserved range never inside a hole); boot memory is freed zone by zone (the kernel walks memblock
 ranges, which is the same when zone boundaries are MAX_ORDER-aligned, as
 they are on real machines); vm_total_pages (which decides
 page_group_by_mobility_disabled) is the sum of managed pages.
 """
 
+import operator
 import warnings
 from array import array
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from . import mmzone as mz
 from . import gfp as G
 from . import buddy, pcp as P, alloc as A
 from .errors import (BadOrderError, BadGfpError, BadFreeError, UnknownCpuError,
-                     UnknownNodeError, LayoutError, BusyError, InvariantError, BuddyLabError)
+                     UnknownNodeError, LayoutError, BusyError, InvariantError, BuddyLabError,
+                     TraceError)
 from .memmap import MemMap, HOLE, RESERVED, FREE, PCP, ALLOCATED, STATE_NAMES
 from .zone import (Zone, setup_per_zone_wmarks, setup_per_zone_lowmem_reserve,
                    default_min_free_kbytes)
@@ -38,11 +42,72 @@ PAGE_OFFSET = 0xffff880000000000
 DEFAULT_LOWMEM_RESERVE_RATIO = (256, 256, 32)      # sysctl_lowmem_reserve_ratio, 4.18
 NO_ZONE = -1                                       # zone_of_pfn for pfns in no zone
 
+# Size bounds, checked before anything is built (a model's arrays cost ~25 bytes a pfn).
+MAX_MODEL_PFNS = 1 << 24            # 16M pages = 64 GiB of 4 KiB pages: ~400 MB of arrays
+# CONFIG_NR_CPUS: at most 8192 on x86_64 (MAXSMP), arch/x86/Kconfig (v4.18)
+NR_CPUS = 8192
+# include/linux/mmzone.h (v4.18): "#if (MAX_ORDER - 1 + PAGE_SHIFT) > SECTION_SIZE_BITS
+# #error Allocator MAX_ORDER exceeds SECTION_SIZE"; SECTION_SIZE_BITS is 27 on x86_64
+# (arch/x86/include/asm/sparsemem.h), so MAX_ORDER <= 27 - 12 + 1 = 16.
+SECTION_SIZE_BITS = 27
+MAX_ORDER_LIMIT = SECTION_SIZE_BITS - mz.PAGE_SHIFT + 1
+INT_MAX = (1 << 31) - 1
+# what start/undo_isolate_page_range() take as migratetype (the type the blocks go back to)
+ISOLATION_MIGRATETYPES = (mz.MIGRATE_UNMOVABLE, mz.MIGRATE_MOVABLE, mz.MIGRATE_RECLAIMABLE,
+                          mz.MIGRATE_CMA)             # an int sysctl (proc_dointvec_minmax)
+DEFAULT_HISTORY_LIMIT = 100_000     # recorded calls kept for replay (~35 MB; see Machine)
+
+
+def _is_int(v):
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _as_tuple(values, what):
+    """A sequence argument read once (an iterator is consumed here, before any check)."""
+    if isinstance(values, (str, bytes)):
+        raise LayoutError("%s needs a sequence of ints, got %r" % (what, values))
+    try:
+        return tuple(values)
+    except TypeError:
+        raise LayoutError("%s needs a sequence of ints, got %r" % (what, values)) from None
+
+
+def _parse_ranges(ranges, where, what, start, end, total, total_name):
+    """A zone's holes or reserved list: (start_pfn, end_pfn) int pairs inside the zone,
+    disjoint, covering `total` pages in all; returned sorted."""
+    if not isinstance(ranges, (list, tuple)):
+        raise LayoutError("%s: %s must be a list of (start_pfn, end_pfn), got %r"
+                          % (where, what, ranges))
+    out = []
+    for r in ranges:
+        if not isinstance(r, (list, tuple)) or len(r) != 2 or not all(_is_int(v) for v in r) \
+                or not start <= r[0] < r[1] <= end:
+            raise LayoutError("%s: each of %s must be a (start_pfn, end_pfn) pair of ints with "
+                              "%d <= start < end <= %d, got %r" % (where, what, start, end, r))
+        out.append(tuple(r))
+    out.sort()
+    for (a, b), (c, d) in zip(out, out[1:]):
+        if c < b:
+            raise LayoutError("%s: %s %d-%d and %d-%d overlap" % (where, what, a, b, c, d))
+    if sum(b - a for a, b in out) != total:
+        raise LayoutError("%s: %s cover %d pages but %s is %d"
+                          % (where, what, sum(b - a for a, b in out), total_name, total))
+    return out
+
 
 @dataclass(frozen=True)
 class Page:
-    """A struct page, named by its pfn (what alloc_pages() returns)."""
+    """A struct page, named by its pfn (what alloc_pages() returns).
+
+    The pfn must be an int (anything with __index__, not a bool); whether it
+    lies inside a machine is checked by the machine that is handed the page.
+    """
     pfn: int
+
+    def __post_init__(self):
+        if isinstance(self.pfn, bool) or not hasattr(type(self.pfn), "__index__"):
+            raise BadFreeError("not a page: a Page is named by an int pfn, got %r" % (self.pfn,))
+        object.__setattr__(self, "pfn", operator.index(self.pfn))
 
     def __repr__(self):
         return "Page(pfn=%d)" % self.pfn
@@ -74,6 +139,15 @@ class Machine:
     heuristic), ``compaction`` (False: a kernel built without
     CONFIG_COMPACTION) and ``swap_pages`` (swap space: anonymous pages are
     reclaimable only while swap slots are left).
+
+    ``history_limit`` bounds the record of calls kept since boot (what
+    `replay()` runs before a trace's own calls): at most that many (default
+    DEFAULT_HISTORY_LIMIT, about 350 bytes a call); beyond it the record is
+    dropped and a later trace can be replayed only onto a machine you give
+    (``replay(trace, machine)``).  0 keeps none, None keeps everything.
+
+    Size bounds, refused up front with LayoutError: at most MAX_MODEL_PFNS
+    pfns, NR_CPUS cpus, MAX_NUMNODES nodes and max_order <= MAX_ORDER_LIMIT.
     """
 
     def __init__(self, nodes=({"DMA": 4096, "Normal": 28672},), cpus_per_node=2,
@@ -82,7 +156,7 @@ class Machine:
                  lowmem_reserve_ratio=DEFAULT_LOWMEM_RESERVE_RATIO,
                  percpu_pagelist_fraction=0, cma=(), debug=False,
                  page_group_by_mobility_disabled=None, tail_placement=True, compaction=True,
-                 swap_pages=0):
+                 swap_pages=0, history_limit=DEFAULT_HISTORY_LIMIT):
         self._args = dict(nodes=nodes, cpus_per_node=cpus_per_node, kernel=kernel,
                           max_order=max_order, pageblock_order=pageblock_order,
                           distance=distance, min_free_kbytes=min_free_kbytes,
@@ -93,15 +167,18 @@ class Machine:
         # issue 5 options (teaching switches; see the class docstring)
         for k, v in (("page_group_by_mobility_disabled", page_group_by_mobility_disabled),
                      ("tail_placement", tail_placement), ("compaction", compaction),
-                     ("swap_pages", swap_pages)):
+                     ("swap_pages", swap_pages), ("history_limit", history_limit)):
             if (k, v) not in (("page_group_by_mobility_disabled", None), ("tail_placement", True),
-                              ("compaction", True), ("swap_pages", 0)):
+                              ("compaction", True), ("swap_pages", 0),
+                              ("history_limit", DEFAULT_HISTORY_LIMIT)):
                 self._args[k] = v
-        if page_group_by_mobility_disabled not in (None, True, False) \
-                or tail_placement not in (True, False) or compaction not in (True, False) \
-                or isinstance(swap_pages, bool) or not isinstance(swap_pages, int) or swap_pages < 0:
-            raise LayoutError("page_group_by_mobility_disabled is None/True/False, tail_placement "
-                              "and compaction are bools, swap_pages an int >= 0")
+        if not any(page_group_by_mobility_disabled is v for v in (None, True, False)) \
+                or not all(v is True or v is False for v in (tail_placement, compaction, debug)) \
+                or not _is_int(swap_pages) or swap_pages < 0:
+            raise LayoutError("page_group_by_mobility_disabled is None/True/False, tail_placement, "
+                              "compaction and debug are bools, swap_pages an int >= 0")
+        if history_limit is not None and (not _is_int(history_limit) or history_limit < 0):
+            raise LayoutError("history_limit must be an int >= 0 or None, got %r" % (history_limit,))
         self.tail_placement = tail_placement
         self.compaction = compaction         # CONFIG_COMPACTION
         self.nr_swap_pages = swap_pages      # total swap space, in pages
@@ -112,16 +189,23 @@ class Machine:
                               % (kernel,))
         self.kernel = kernel
         self.trace = None
-        self._history = []                  # every recorded call since boot (for replay)
+        self._history = []                  # recorded calls since boot (for replay), or None
+        self.history_limit = history_limit  # once past it, _history is dropped (None)
+        self._unrecorded_depth = 0          # > 0 while a recorded op runs inner public calls
         self.debug = debug
         _check_order(max_order, "max_order")
         _check_order(pageblock_order, "pageblock_order")
+        if max_order > MAX_ORDER_LIMIT:
+            raise LayoutError("max_order %d is too large: x86_64 needs MAX_ORDER - 1 + PAGE_SHIFT "
+                              "<= SECTION_SIZE_BITS (27), so max_order <= %d"
+                              % (max_order, MAX_ORDER_LIMIT))
         if max_order < 1 or not 1 <= pageblock_order <= max_order - 1:
             raise LayoutError("need 1 <= pageblock_order <= max_order - 1, got pageblock_order=%d "
                               "max_order=%d" % (pageblock_order, max_order))
         self.max_order = max_order
         self.pageblock_order = pageblock_order
         self.pageblock_nr_pages = 1 << pageblock_order
+        lowmem_reserve_ratio = _as_tuple(lowmem_reserve_ratio, "lowmem_reserve_ratio")
         self._validate_sysctls(watermark_scale_factor, lowmem_reserve_ratio,
                                percpu_pagelist_fraction, min_free_kbytes)
         self.watermark_scale_factor = watermark_scale_factor
@@ -153,6 +237,9 @@ class Machine:
     def _parse_layout(self, nodes):
         if isinstance(nodes, dict):
             nodes = [nodes]
+        if not isinstance(nodes, (list, tuple)):
+            raise LayoutError("nodes must be a list of dicts (zone name -> pages), got %r"
+                              % (nodes,))
         nodes = list(nodes)
         if not nodes:
             raise LayoutError("a machine needs at least one node")
@@ -173,6 +260,9 @@ class Machine:
                 spec = node.get(name, 0)
                 if isinstance(spec, dict):
                     spec = dict(spec)
+                    if "spanned" in spec and "pages" in spec:
+                        raise LayoutError("node %d zone %s: give spanned or pages (the same "
+                                          "number), not both" % (nid, name))
                     spanned = spec.pop("spanned", spec.pop("pages", 0))
                     present = spec.pop("present", spanned)
                     managed = spec.pop("managed", present)
@@ -197,13 +287,27 @@ class Machine:
                 if start < next_pfn:
                     raise LayoutError("node %d zone %s starts at pfn %d, inside the previous zone "
                                       "(which ends at %d)" % (nid, name, start, next_pfn))
+                if start + spanned > MAX_MODEL_PFNS:
+                    raise LayoutError("node %d zone %s ends at pfn %d: the model holds at most "
+                                      "MAX_MODEL_PFNS = %d pfns (64 GiB)"
+                                      % (nid, name, start + spanned, MAX_MODEL_PFNS))
+                where = "node %d zone %s" % (nid, name)
                 if holes is None:
                     holes = [(start + present, start + spanned)] if present < spanned else []
+                holes = _parse_ranges(holes, where, "holes", start, start + spanned,
+                                      spanned - present, "spanned - present")
                 if reserved is None:
                     reserved = [(start, start + present - managed)] if managed < present else []
+                reserved = _parse_ranges(reserved, where, "reserved", start, start + spanned,
+                                         present - managed, "present - managed")
+                for rs, re_ in reserved:
+                    for hs, he in holes:
+                        if rs < he and hs < re_:
+                            raise LayoutError("%s: reserved range %d-%d overlaps hole %d-%d (a "
+                                              "hole has no page to reserve)"
+                                              % (where, rs, re_, hs, he))
                 zones.append(dict(idx=zidx, start=start, spanned=spanned, present=present,
-                                  managed=managed, holes=[tuple(h) for h in holes],
-                                  reserved=[tuple(r) for r in reserved]))
+                                  managed=managed, holes=holes, reserved=reserved))
                 next_pfn = start + spanned
             specs.append(zones)
         if next_pfn == 0:
@@ -212,16 +316,21 @@ class Machine:
 
     @staticmethod
     def _parse_cpus(cpus_per_node, nr_nodes):
-        if isinstance(cpus_per_node, int) and not isinstance(cpus_per_node, bool):
+        if _is_int(cpus_per_node):
             counts = [cpus_per_node] * nr_nodes
-        else:
+        elif isinstance(cpus_per_node, (list, tuple)):
             counts = list(cpus_per_node)
-        if len(counts) != nr_nodes or any(isinstance(c, bool) or not isinstance(c, int) or c < 0
-                                          for c in counts):
+        else:
+            counts = None
+        if counts is None or len(counts) != nr_nodes \
+                or any(not _is_int(c) or c < 0 for c in counts):
             raise LayoutError("cpus_per_node must be an int >= 0 or one per node, got %r"
                               % (cpus_per_node,))
         if sum(counts) == 0:
             raise LayoutError("a machine needs at least one CPU")
+        if sum(counts) > NR_CPUS:
+            raise LayoutError("%d CPUs: CONFIG_NR_CPUS is at most %d on x86_64"
+                              % (sum(counts), NR_CPUS))
         node_cpus, cpu_to_node, cpu = [], [], 0
         for nid, c in enumerate(counts):
             node_cpus.append(tuple(range(cpu, cpu + c)))
@@ -231,17 +340,36 @@ class Machine:
 
     @staticmethod
     def _parse_distance(distance, n):
+        """node_distance(): the SLIT table, checked as the kernel checks it.
+
+        Kernel: numa_set_distance() in arch/x86/mm/numa.c (v4.18) ignores a table
+        whose entries do not fit a u8 or whose local distance is not
+        LOCAL_DISTANCE (10); slit_valid() in drivers/acpi/numa.c (v4.18) also
+        wants every remote distance > LOCAL_DISTANCE.  The model refuses such a
+        table instead of ignoring it.
+        """
         if distance is None:
             return [[mz.LOCAL_DISTANCE if i == j else mz.REMOTE_DISTANCE for j in range(n)]
                     for i in range(n)]
+        if not isinstance(distance, (list, tuple)) \
+                or not all(isinstance(r, (list, tuple)) for r in distance):
+            raise LayoutError("distance must be a %d x %d matrix (a list of rows), got %r"
+                              % (n, n, distance))
         rows = [list(r) for r in distance]
         if len(rows) != n or any(len(r) != n for r in rows):
             raise LayoutError("distance matrix must be %d x %d (one row and column per node)"
                               % (n, n))
         for i, r in enumerate(rows):
             for j, d in enumerate(r):
-                if isinstance(d, bool) or not isinstance(d, int) or d < 0:
-                    raise LayoutError("distance[%d][%d] must be an int >= 0, got %r" % (i, j, d))
+                if not _is_int(d) or not 0 <= d <= 255:
+                    raise LayoutError("distance[%d][%d] must be an int that fits a byte (0..255), "
+                                      "got %r" % (i, j, d))
+                if i == j and d != mz.LOCAL_DISTANCE:
+                    raise LayoutError("distance[%d][%d] is the local distance: it must be "
+                                      "LOCAL_DISTANCE (10), got %d" % (i, j, d))
+                if i != j and d <= mz.LOCAL_DISTANCE:
+                    raise LayoutError("distance[%d][%d] is a remote distance: it must be > "
+                                      "LOCAL_DISTANCE (10), got %d" % (i, j, d))
         return rows
 
     # -------------------------------------------------------------------- boot
@@ -270,10 +398,7 @@ class Machine:
                 self.zone_of_pfn[s:e] = array("h", [gz]) * (e - s)
                 mm.state[s:e] = bytes([RESERVED]) * (e - s)
                 for hs, he in zs["holes"]:
-                    self._check_range(nid, z, hs, he, "hole")
                     mm.state[hs:he] = bytes([HOLE]) * (he - hs)
-                for rs, re_ in zs["reserved"]:
-                    self._check_range(nid, z, rs, re_, "reserved range")
             self.nodes.append(PglistData(nid, zones, self.node_cpus[nid]))
         # memmap_init_zone(): every pageblock whose first pfn a zone reaches is MOVABLE
         for z in self.zones:
@@ -335,22 +460,31 @@ class Machine:
         if self.debug:
             self.check()
 
-    def _check_range(self, nid, z, s, e, what):
-        if not (z.zone_start_pfn <= s <= e <= z.zone_end_pfn):
-            raise LayoutError("node %d zone %s: %s %d-%d lies outside the zone (%d-%d)"
-                              % (nid, z.name, what, s, e, z.zone_start_pfn, z.zone_end_pfn))
-
     def _parse_cma(self, cma):
+        """The CMA areas' pageblocks, each area checked as cma_init_reserved_mem() checks it.
+
+        Kernel: cma_init_reserved_mem() in mm/cma.c (v4.18): "ensure minimal
+        alignment required by mm core": base and size must be multiples of
+        PAGE_SIZE << max(MAX_ORDER - 1, pageblock_order), else -EINVAL
+        (cma_declare_contiguous() rounds to the same alignment).  An area that
+        is not aligned so could share a free MAX_ORDER block with other pages.
+        """
         blocks = []
-        for area in cma or ():
+        for area in _as_tuple(cma or (), "cma"):
             try:
                 start, nr_pages = area
             except (TypeError, ValueError):
                 raise LayoutError("a CMA area is (start_pfn, nr_pages), got %r" % (area,)) from None
+            if not _is_int(start) or not _is_int(nr_pages):
+                raise LayoutError("a CMA area is (start_pfn, nr_pages), two ints, got %r"
+                                  % (area,))
             nr = self.pageblock_nr_pages
-            if start % nr or nr_pages % nr or nr_pages <= 0:
-                raise LayoutError("CMA area (%r, %r) must be whole pageblocks (%d pages, aligned)"
-                                  % (start, nr_pages, nr))
+            align = 1 << max(self.max_order - 1, self.pageblock_order)
+            if start % align or nr_pages % align or nr_pages <= 0:
+                raise LayoutError("CMA area (%d, %d) must start and end on a multiple of %d pages "
+                                  "(max(MAX_ORDER - 1, pageblock_order) = order %d, as "
+                                  "cma_init_reserved_mem() requires)"
+                                  % (start, nr_pages, align, align.bit_length() - 1))
             if start < 0 or start + nr_pages > self.mm.nr_pfns:
                 raise LayoutError("CMA area %d-%d lies outside memory" % (start, start + nr_pages))
             zi = self.zone_of_pfn[start]
@@ -409,10 +543,30 @@ class Machine:
         G.gfpflags_to_migratetype(gfp_mask)
         return gfp_mask
 
-    def _record(self, name, **kwargs):
-        self._history.append((name, kwargs))
+    def _record(self, _op, **kwargs):
+        """Record one public call (after its arguments passed every check) for replay.
+
+        Calls made from inside a recorded call (an owner's alloc_pages(), say)
+        are not recorded: replaying the outer call makes them again.
+        """
+        if self._unrecorded_depth:
+            return
+        if self._history is not None:
+            if self.history_limit is not None and len(self._history) >= self.history_limit:
+                self._history = None         # past the bound: the prefix is lost for good
+            else:
+                self._history.append((_op, kwargs))
         if self.trace is not None:
-            self.trace.ops.append((name, kwargs))
+            self.trace.ops.append((_op, kwargs))
+
+    @contextmanager
+    def _unrecorded(self):
+        """Inner public calls of a recorded operation are not recorded again."""
+        self._unrecorded_depth += 1
+        try:
+            yield
+        finally:
+            self._unrecorded_depth -= 1
 
     def _after(self):
         if self.debug:
@@ -457,7 +611,7 @@ class Machine:
     def _alloc(self, gfp_mask, order, cpu, nid, name):
         _check_order(order)
         self._cpu(cpu)
-        if name == "alloc_pages" or nid == -1:          # NUMA_NO_NODE: the CPU's node
+        if name == "alloc_pages" or (_is_int(nid) and nid == -1):   # NUMA_NO_NODE: CPU's node
             nid = self.cpu_to_node[cpu]
         self._nid(nid)
         gfp_mask = self._gfp(gfp_mask)
@@ -534,6 +688,10 @@ class Machine:
         if order != got:
             raise BadFreeError("wrong order: pfn %d was allocated with order %d, freed with "
                                "order %d" % (pfn, got, order))
+        if self.owners is not None and pfn in self.owners.by_pfn and mm.refcount[pfn] == 1:
+            raise BadFreeError("pfn %d is held by %r: free it with its owner's free(handle); "
+                               "dropping the owner's last reference here would leave the owners' "
+                               "registry pointing at a free page" % (pfn, self.owners.by_pfn[pfn]))
 
     def _free_pages(self, page, order=0, cpu=0):
         """__free_pages(): drop a reference; at zero the block is freed.
@@ -550,10 +708,14 @@ class Machine:
         pfn = self._pfn_of(page)
         self._check_free(pfn, order)
         self._record("free_pages", page_or_addr=Page(pfn), order=order, cpu=cpu)
+        self._put_page(pfn, order, cpu)
+        self._after()
+
+    def _put_page(self, pfn, order, cpu):
+        """put_page() of an allocated block's head: drop a reference, free it at zero."""
         self.mm.refcount[pfn] -= 1
         if self.mm.refcount[pfn] == 0:
             A.free_pages_core(self, self.page_zone(pfn), pfn, order, cpu)
-        self._after()
 
     def _free_page(self, page, cpu=0):
         return self._free_pages(page, 0, cpu)
@@ -576,7 +738,14 @@ class Machine:
         return self.free_pages(page_or_addr, 0, cpu)
 
     def get_page(self, page):
-        """get_page(): take one more reference on an allocated block's head page."""
+        """get_page(): take one more reference on an allocated block's head page.
+
+        A pinned page (refcount above what its owner holds) is never reclaimed
+        and never migrated: the kernel's reclaim cannot freeze its refcount
+        (__remove_mapping() in mm/vmscan.c, v4.18) and migration finds an
+        unexpected refcount (migrate_page_move_mapping() in mm/migrate.c,
+        v4.18, returns -EAGAIN).  Drop the pin with free_pages().
+        """
         pfn = self._pfn_of(page)
         if pfn not in self.allocated:
             raise BadFreeError("get_page(): pfn %d is not the head of an allocation" % pfn)
@@ -627,6 +796,7 @@ class Machine:
 
     def set_lowmem_reserve_ratio(self, ratio):
         """Write /proc/sys/vm/lowmem_reserve_ratio: recompute every zone's protection."""
+        ratio = _as_tuple(ratio, "lowmem_reserve_ratio")      # validated before any change
         self._validate_sysctls(10, ratio, 0, None)
         ratio = tuple(r if r >= 1 else 0 for r in ratio)     # the kernel stores < 1 as 0
         self._record("set_lowmem_reserve_ratio", ratio=ratio)
@@ -651,31 +821,62 @@ class Machine:
                     P.pageset_set_high_and_batch(z, p, value)
 
     # --------------------------------------------------------------- isolation
-    def _isolation_blocks(self, start_pfn, end_pfn):
+    def _isolation_blocks(self, start_pfn, end_pfn, migratetype):
+        """The (zone, pfn) of each pageblock of an isolation range, after every check.
+
+        Kernel: start_isolate_page_range() BUG_ONs on a range that is not
+        pageblock-aligned; its callers pass more: alloc_contig_range() aligns
+        the range to max(MAX_ORDER_NR_PAGES, pageblock_nr_pages)
+        (pfn_max_align_down()/pfn_max_align_up() in mm/page_alloc.c, v4.18) and
+        memory offlining works on whole sections inside one zone
+        (test_pages_in_a_zone()).  So the model refuses a range boundary that a
+        free block could straddle (not a multiple of MAX_ORDER_NR_PAGES and not
+        a zone boundary), and a pageblock not inside one zone; either would
+        leave free pages of an "isolated" block on the other lists
+        (move_freepages_block() moves only the free blocks that start inside).
+        """
         nr = self.pageblock_nr_pages
         for v in (start_pfn, end_pfn):
-            if isinstance(v, bool) or not isinstance(v, int):
+            if not _is_int(v):
                 raise BuddyLabError("pfn range bounds must be ints, got %r" % (v,))
+        if not _is_int(migratetype) or migratetype not in ISOLATION_MIGRATETYPES:
+            raise BuddyLabError("migratetype must be one of %s, got %r"
+                                % (", ".join("MIGRATE_%s" % mz.MIGRATETYPE_NAMES[t].upper()
+                                             for t in ISOLATION_MIGRATETYPES), migratetype))
         if start_pfn % nr or end_pfn % nr or not 0 <= start_pfn < end_pfn <= self.mm.nr_pfns:
             raise BuddyLabError("isolation works on whole pageblocks: %d-%d must be aligned to %d "
                                 "and inside memory" % (start_pfn, end_pfn, nr))
+        align = 1 << (self.max_order - 1)
+        edges = {e for z in self.zones for e in (z.zone_start_pfn, z.zone_end_pfn)}
+        for v in (start_pfn, end_pfn):
+            if v % align and v not in edges:
+                raise BuddyLabError("isolation range %d-%d: %d is neither a multiple of "
+                                    "MAX_ORDER_NR_PAGES (%d) nor a zone boundary; a free block "
+                                    "could straddle it (alloc_contig_range() aligns the range "
+                                    "first)" % (start_pfn, end_pfn, v, align))
         blocks = []
         for pfn in range(start_pfn, end_pfn, nr):
-            z = self.page_zone(pfn)
-            if z is None:
-                raise BuddyLabError("pageblock at pfn %d is in no zone" % pfn)
-            blocks.append((z, pfn))
+            zi = self.zone_of_pfn[pfn]
+            if zi == NO_ZONE or self.zone_of_pfn[pfn:pfn + nr].count(zi) != nr:
+                raise BuddyLabError("pageblock at pfn %d is not inside one zone: the kernel "
+                                    "isolates only within a zone" % pfn)
+            blocks.append((self.zones[zi], pfn))
         return blocks
 
     def _has_unmovable_pages(self, z, pfn, migratetype):
-        """has_unmovable_pages(): a reserved page, or an in-use page that is not LRU."""
+        """has_unmovable_pages(): a reserved page, or an in-use page that is not LRU.
+
+        Kernel: has_unmovable_pages() in mm/page_alloc.c (v4.18): PageReserved
+        is unmovable, and a hole inside a zone's span has a struct page marked
+        reserved (the model's HOLE pages), so it is unmovable too.
+        """
         mm = self.mm
         if migratetype == mz.MIGRATE_CMA and mm.get_pageblock_migratetype(pfn) == mz.MIGRATE_CMA:
             return None
         it = 0
         while it < self.pageblock_nr_pages:
             p = pfn + it
-            if mm.state[p] == RESERVED:
+            if mm.state[p] in (RESERVED, HOLE):
                 return p
             if mm.refcount[p] == 0:
                 if mm.buddy[p]:
@@ -694,10 +895,15 @@ class Machine:
         mm/page_isolation.c (v4.18).  Each block's free pages move to the
         ISOLATE lists and leave NR_FREE_PAGES; then every CPU's pcp lists of
         the zone are drained.  A block already isolated, or holding an
-        unmovable page, makes the whole call fail with BusyError (-EBUSY);
-        the model checks every block before changing any.
+        unmovable page (reserved, or a hole), makes the whole call fail with
+        BusyError (-EBUSY); the model checks every block before changing any
+        (the kernel isolates block by block and undoes on failure: the same
+        end state).  The range rules are _isolation_blocks()'s.  Two
+        neighbouring isolated blocks may stay unmerged: a page drained from a
+        pcp list into the first block cannot merge across the pageblock
+        boundary with a not-yet-isolated neighbour (__free_one_page()).
         """
-        blocks = self._isolation_blocks(start_pfn, end_pfn)
+        blocks = self._isolation_blocks(start_pfn, end_pfn, migratetype)
         mm = self.mm
         for z, pfn in blocks:
             if mm.get_pageblock_migratetype(pfn) == mz.MIGRATE_ISOLATE:
@@ -726,11 +932,8 @@ class Machine:
         and freed again so that it can merge; otherwise the free pages move
         back and count in NR_FREE_PAGES again.
         """
-        blocks = self._isolation_blocks(start_pfn, end_pfn)
+        blocks = self._isolation_blocks(start_pfn, end_pfn, migratetype)
         mm = self.mm
-        if migratetype not in (mz.MIGRATE_UNMOVABLE, mz.MIGRATE_MOVABLE, mz.MIGRATE_RECLAIMABLE,
-                               mz.MIGRATE_CMA):
-            raise BuddyLabError("cannot un-isolate to migratetype %r" % (migratetype,))
         self._record("undo_isolate_page_range", start_pfn=start_pfn, end_pfn=end_pfn,
                      migratetype=migratetype)
         for z, pfn in blocks:
@@ -766,7 +969,9 @@ class Machine:
         and freed by the OOM killer.  The first call attaches the registry
         (``self.owners``); a machine without owners never pays for it.
         """
-        from .owners import Owners
+        from .owners import Owners, check_owner_args
+        check_owner_args(name, kthread, oom_score_adj)
+        self._record("owner", name=name, kthread=kthread, oom_score_adj=oom_score_adj)
         if self.owners is None:
             self.owners = Owners(self)
         return self.owners.new_owner(name, kthread=kthread, oom_score_adj=oom_score_adj)
@@ -778,6 +983,9 @@ class Machine:
         in mm/compaction.c (order -1, MIGRATE_SYNC).  Returns a dict of counts.
         """
         from .compaction import compact_nodes
+        if not self.compaction:
+            raise BuddyLabError("/proc/sys/vm/compact_memory exists only with CONFIG_COMPACTION "
+                                "(this machine has compaction=False)")
         self._record("compact_memory")
         res = compact_nodes(self)
         self._after()
@@ -879,10 +1087,17 @@ class Machine:
 
     # ------------------------------------------------------------------ trace
     def start_trace(self, kinds=None):
-        """Start recording events (all, or only the names in `kinds`); returns the Trace."""
-        self.trace = Trace(machine_args=dict(self._args),
-                           kinds=None if kinds is None else set(kinds))
-        self.trace.prefix = list(self._history)
+        """Start recording events (all, or only the names in `kinds`); returns the Trace.
+
+        `kinds` is None or a list/tuple/set of event names (trace.EVENT_NAMES).
+        The trace keeps the calls made since boot (``prefix``) so that
+        replay() can rebuild the state it started from; past the machine's
+        history_limit that record is gone and ``prefix`` is None.
+        """
+        from .trace import check_kinds
+        kinds = check_kinds(kinds)
+        self.trace = Trace(machine_args=dict(self._args), kinds=kinds)
+        self.trace.prefix = None if self._history is None else list(self._history)
         return self.trace
 
     def stop_trace(self):

@@ -21,11 +21,20 @@ Simplifications, said aloud:
   behaves like a compound page, which 4.18 compaction skips.
 * A page allocated with ``alloc_pages()`` directly (no owner) cannot be moved
   or reclaimed: the model knows no user to update, as for a pinned page.
-* Free an owned page through its handle; ``machine.free_pages()`` on it would
-  leave the registry stale.
+* Free an owned page through its handle.  ``machine.free_pages()`` on it is
+  refused (BadFreeError) while the owner's reference is the last one; after
+  ``machine.get_page()`` it drops that pin.  A pinned owned page is never
+  reclaimed or migrated; when its owner frees it (or exits) the page leaves
+  the registry and stays allocated until the pin is dropped.
+* Each owner and handle has an id (``oid``, ``hid``, counted from 0) so that
+  the owner operations are recorded and replayed as themselves.  A task that
+  exits leaves ``Owners.tasks`` (its page-cache and slab handles stay, held by
+  the caches); an OOM victim stays listed, killed and with rss 0, until it
+  exits.  A freed handle leaves its owner's ``handles``.
 """
 
 from . import gfp as G
+from .errors import OwnerError, BadFreeError
 
 KERNEL, SLAB, FILE, ANON = "kernel", "slab", "file", "anon"
 KINDS = (KERNEL, SLAB, FILE, ANON)
@@ -44,6 +53,19 @@ RECLAIM_KINDS = (SLAB, FILE, ANON)       # what reclaim may take (anon only with
 RESIDENT, SWAPPED, EVICTED, FREED = "resident", "swapped", "evicted", "freed"
 
 
+def check_owner_args(name, kthread, oom_score_adj):
+    """The arguments of Machine.owner(), checked before anything is made."""
+    from .oom import OOM_SCORE_ADJ_MIN, OOM_SCORE_ADJ_MAX
+    if not isinstance(name, str) or not name:
+        raise OwnerError("an owner's name is a non-empty str (its comm), got %r" % (name,))
+    if kthread is not True and kthread is not False:
+        raise OwnerError("kthread is a bool, got %r" % (kthread,))
+    if isinstance(oom_score_adj, bool) or not isinstance(oom_score_adj, int) \
+            or not OOM_SCORE_ADJ_MIN <= oom_score_adj <= OOM_SCORE_ADJ_MAX:
+        raise OwnerError("oom_score_adj is an int in %d..%d (/proc/<pid>/oom_score_adj), got %r"
+                         % (OOM_SCORE_ADJ_MIN, OOM_SCORE_ADJ_MAX, oom_score_adj))
+
+
 class Handle:
     """A reference to one owned block: kind, order and the pfn it lives at now.
 
@@ -51,9 +73,10 @@ class Handle:
     reclaim evicts or swaps it out (``state`` says which).
     """
 
-    __slots__ = ("owner", "kind", "order", "pfn", "state", "dirty", "nid", "zone_idx")
+    __slots__ = ("owner", "kind", "order", "pfn", "state", "dirty", "nid", "zone_idx", "hid")
 
-    def __init__(self, owner, kind, order, pfn, nid, zone_idx, dirty=False):
+    def __init__(self, owner, kind, order, pfn, nid, zone_idx, dirty=False, hid=-1):
+        self.hid = hid
         self.owner = owner
         self.kind = kind
         self.order = order
@@ -63,15 +86,27 @@ class Handle:
         self.nid = nid
         self.zone_idx = zone_idx
 
+    def _live(self, what):
+        if self.state == FREED:
+            raise OwnerError("%s of %r: the handle was freed" % (what, self))
+
     def touch(self):
         """mark_page_accessed(): the page becomes the youngest on its LRU."""
-        lru = self.owner.registry.lru[self.nid]
+        self._live("touch()")
+        reg = self.owner.registry
+        reg.m._record("handle.touch", handle=self.hid)
+        lru = reg.lru[self.nid]
         if self in lru:
             del lru[self]
             lru[self] = None
 
     def clean(self):
         """Writeback finished: a dirty page-cache page becomes clean (reclaimable)."""
+        self._live("clean()")
+        reg = self.owner.registry
+        reg.m._record("handle.clean", handle=self.hid)
+        if self.dirty and self.state == RESIDENT:
+            reg.nr_write_pending[reg._zi(self.pfn)] -= 1 << self.order
         self.dirty = False
 
     def __repr__(self):
@@ -82,9 +117,11 @@ class Handle:
 class Owner:
     """A task or kernel thread owning pages through handles (see the module docstring)."""
 
-    def __init__(self, registry, name, kthread=False, oom_score_adj=0):
+    def __init__(self, registry, name, kthread=False, oom_score_adj=0, oid=-1):
         self.registry = registry
         self.m = registry.m
+        self.oid = oid                     # creation number: how replay names the owner
+        self.exited = False
         self.name = name
         self.kthread = kthread
         self.oom_score_adj = oom_score_adj
@@ -94,16 +131,39 @@ class Owner:
         self.nr_swapents = 0               # MM_SWAPENTS
 
     def alloc(self, kind, order=0, cpu=0, gfp_mask=None, dirty=False):
-        """Allocate one block of `kind` through the machine's alloc_pages(); a Handle or None."""
-        if kind not in KINDS:
-            raise ValueError("kind must be one of %s, got %r" % (", ".join(KINDS), kind))
-        if self.killed:
-            raise ValueError("%s was killed by the OOM killer" % self.name)
+        """Allocate one block of `kind` through the machine's alloc_pages(); a Handle or None.
+
+        `gfp_mask` may add modifiers to the kind's mask but must give the same
+        migratetype (a page-cache or anonymous page is movable, a kernel page
+        unmovable, slab reclaimable): the kind decides what the page is.
+        """
+        from .machine import _check_order
+        m = self.m
+        if not isinstance(kind, str) or kind not in KINDS:
+            raise OwnerError("kind must be one of %s, got %r" % (", ".join(KINDS), kind))
+        if self.killed or self.exited:
+            raise OwnerError("%s %s: it cannot allocate any more"
+                             % (self.name, "was killed by the OOM killer" if self.killed
+                                else "has exited"))
+        _check_order(order)
+        m._cpu(cpu)
+        gfp = KIND_GFP[kind] if gfp_mask is None else m._gfp(gfp_mask)
+        want = G.gfpflags_to_migratetype(KIND_GFP[kind])
+        got = G.gfpflags_to_migratetype(gfp)
+        if got != want:
+            from .mmzone import MIGRATETYPE_NAMES
+            raise OwnerError("a %s page is %s (%s); gfp_mask %s would make it %s"
+                             % (kind, MIGRATETYPE_NAMES[want], G.gfp_str(KIND_GFP[kind]),
+                                G.gfp_str(gfp), MIGRATETYPE_NAMES[got]))
+        if dirty is not True and dirty is not False:
+            raise OwnerError("dirty is a bool, got %r" % (dirty,))
         reg = self.registry
-        gfp = KIND_GFP[kind] if gfp_mask is None else gfp_mask
+        m._record("owner.alloc", owner=self.oid, kind=kind, order=order, cpu=cpu,
+                  gfp_mask=gfp_mask, dirty=dirty)
         prev, reg.current = reg.current, self
         try:
-            page = self.m.alloc_pages(gfp, order, cpu)
+            with m._unrecorded():
+                page = m.alloc_pages(gfp, order, cpu)
         finally:
             reg.current = prev
         if page is None:
@@ -111,27 +171,43 @@ class Owner:
         return reg.register(self, kind, order, page.pfn, dirty and kind == FILE)
 
     def free(self, handle, cpu=0):
-        """Free the block (munmap, truncate, kfree): the page, or its swap slot."""
-        from .machine import Page
-        from .errors import BadFreeError
+        """Free the block (munmap, truncate, kfree): the page, or its swap slot.
+
+        The owner's reference goes; a page someone pinned with get_page()
+        stays allocated (outside the registry) until that pin is dropped.
+        """
+        if not isinstance(handle, Handle):
+            raise BadFreeError("%s.free() takes a Handle, got %r" % (self.name, handle))
         if handle.owner is not self or handle not in self.handles:
-            raise BadFreeError("%r is not held by %s" % (handle, self.name))
+            raise BadFreeError("%r is not held by %s%s" % (
+                handle, self.name, " (double free)" if handle.state == FREED else ""))
+        m = self.m
+        m._cpu(cpu)
+        m._record("owner.free", owner=self.oid, handle=handle.hid, cpu=cpu)
         reg = self.registry
         if handle.state == RESIDENT:
             pfn = handle.pfn
             reg.unregister(handle)
-            self.m.free_pages(Page(pfn), handle.order, cpu)
-        else:
-            reg.forget(handle)
-        handle.state = FREED
+            m._put_page(pfn, handle.order, cpu)
+        reg.forget(handle)
+        m._after()
 
     def exit(self, cpu=0):
         """The task exits: its anonymous and kernel pages are freed and its swap released;
-        its page-cache and slab pages stay cached (they belong to the caches)."""
+        its page-cache and slab pages stay cached (they belong to the caches).  The
+        task leaves ``Owners.tasks``."""
         from .oom import release_mm
-        release_mm(self.m, self, cpu)
+        m = self.m
+        if self.exited:
+            raise OwnerError("%s has exited already" % self.name)
+        m._cpu(cpu)
+        m._record("owner.exit", owner=self.oid, cpu=cpu)
+        release_mm(m, self, cpu)
         self.nr_resident = sum(1 << h.order for h in self.handles
                                if h.kind == FILE and h.state == RESIDENT)
+        self.exited = True
+        self.registry.task_exited(self)
+        m._after()
 
     def rss(self):
         """get_mm_rss() + MM_SWAPENTS: what oom_badness() counts (0 once killed)."""
@@ -152,7 +228,11 @@ class Owners:
         self.m = m
         self.by_pfn = {}                              # head pfn -> Handle
         self.lru = [dict() for _ in range(m.nr_nodes)]  # Handle -> None, oldest first
-        self.tasks = []
+        self.tasks = []                               # live tasks (exited ones leave)
+        self.by_oid = {}                              # oid -> Owner, while it can act
+        self.by_hid = {}                              # hid -> Handle, until freed
+        self.nr_owners = 0                            # the next oid
+        self.nr_handles = 0                           # the next hid
         self.current = None                           # the owner allocating now
         self.nr_swap_used = 0
         nz = len(m.zones)
@@ -162,9 +242,17 @@ class Owners:
         self.nr_slab_reclaimable = [0] * nz
 
     def new_owner(self, name, kthread=False, oom_score_adj=0):
-        o = Owner(self, name, kthread, oom_score_adj)
+        o = Owner(self, name, kthread, oom_score_adj, oid=self.nr_owners)
+        self.nr_owners += 1
         self.tasks.append(o)
+        self.by_oid[o.oid] = o
         return o
+
+    def task_exited(self, owner):
+        """The task leaves the task list; the registry keeps it while it holds handles."""
+        self.tasks.remove(owner)
+        if not owner.handles:
+            del self.by_oid[owner.oid]
 
     def _zi(self, pfn):
         return self.m.zone_of_pfn[pfn]
@@ -184,7 +272,9 @@ class Owners:
 
     def register(self, owner, kind, order, pfn, dirty=False):
         zone = self.m.page_zone(pfn)
-        h = Handle(owner, kind, order, pfn, zone.nid, zone.idx, dirty)
+        h = Handle(owner, kind, order, pfn, zone.nid, zone.idx, dirty, hid=self.nr_handles)
+        self.nr_handles += 1
+        self.by_hid[h.hid] = h
         owner.handles[h] = None
         self.by_pfn[pfn] = h
         if kind in LRU_KINDS:
@@ -195,18 +285,26 @@ class Owners:
         return h
 
     def unregister(self, handle):
-        """The page leaves the registry (it is about to be freed); the handle stays with its owner."""
-        del self.by_pfn[handle.pfn]
+        """The page leaves the registry (the owner's reference is about to be dropped);
+        the handle stays with its owner."""
+        pfn, n = handle.pfn, 1 << handle.order
+        del self.by_pfn[pfn]
         self.lru[handle.nid].pop(handle, None)
-        self._count(handle, self._zi(handle.pfn), -1)
+        self._count(handle, self._zi(pfn), -1)
+        self.m.mm.lru[pfn:pfn + n] = bytes(n)      # off the LRU (a pinned page stays allocated)
         handle.pfn = None
 
     def forget(self, handle):
-        """The handle leaves its owner (its page is gone already)."""
+        """The handle leaves its owner (its page is gone already): it is freed."""
         if handle.state == SWAPPED:
             self.nr_swap_used -= 1 << handle.order
             handle.owner.nr_swapents -= 1 << handle.order
-        del handle.owner.handles[handle]
+        owner = handle.owner
+        del owner.handles[handle]
+        del self.by_hid[handle.hid]
+        handle.state = FREED
+        if owner.exited and not owner.handles:
+            del self.by_oid[owner.oid]
 
     def move(self, handle, new_pfn):
         """Migration moved the page: update the handle and the pfn index."""

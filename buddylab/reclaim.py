@@ -53,12 +53,11 @@ def _cpu_of_node(m, nid):
 
 
 def free_owned_page(m, handle, cpu):
-    """put_page() of the last reference of an owned page: the ordinary free path."""
+    """put_page() of the owner's reference: the page leaves the registry and is freed,
+    unless a get_page() pin still holds it (then it stays allocated until put)."""
     pfn, order = handle.pfn, handle.order
-    zone = m.page_zone(pfn)
     m.owners.unregister(handle)
-    m.mm.refcount[pfn] = 0
-    A.free_pages_core(m, zone, pfn, order, cpu)
+    m._put_page(pfn, order, cpu)
 
 
 def shrink_node(m, nid, reclaim_idx, nr_to_reclaim, cpu, who, may_swap=True):
@@ -83,6 +82,8 @@ def shrink_node(m, nid, reclaim_idx, nr_to_reclaim, cpu, who, may_swap=True):
             continue
         if h.kind == ANON and not (may_swap and reg.nr_swap_free() > 0):
             continue
+        if m.mm.refcount[h.pfn] > 1:
+            continue    # pinned: page_ref_freeze() fails in __remove_mapping(), mm/vmscan.c v4.18
         batch.append(h.pfn)
         free_owned_page(m, h, cpu)
         if h.kind == ANON:
@@ -165,6 +166,7 @@ def kswapd(m, nid):
     mm/vmscan.c (v4.18).
     """
     from .compaction import wakeup_kcompactd
+    m._nid(nid)                                  # UnknownNodeError before anything runs
     st = node_state(m, nid)
     order, classzone_idx = st["kswapd_order"], st["kswapd_classzone_idx"]
     st["kswapd_order"], st["kswapd_classzone_idx"] = 0, -1

@@ -103,6 +103,10 @@ def zone_watermark_ok_full(z, order, mark, classzone_idx, alloc_flags, free_page
     test fails on ``<=``.  Any of the three pcp migrate types' lists will do for
     the order test (and CMA with ALLOC_CMA, HIGHATOMIC with ALLOC_HARDER).
     """
+    if order >= z.max_order:
+        # no free list that large: the kernel's loop "for (o = order; o < MAX_ORDER; o++)"
+        # finds nothing and returns false; answered before 1 << order builds a huge int
+        return False
     mm = z.mm
     min_ = mark
     alloc_harder = alloc_flags & (mz.ALLOC_HARDER | mz.ALLOC_OOM)

@@ -20,3 +20,51 @@ def quiet_alloc(m, *a, **kw):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", bl.AllocationWarning)
         return m.alloc_pages(*a, **kw)
+
+
+def deep_state(m, skip=()):
+    """Everything a machine holds, as plain comparable data (for "the model is unchanged").
+
+    `skip` names attributes of `m` itself to leave out (``("_history",)`` for a call that is
+    valid, returns NULL and so is rightly recorded).
+
+    Walks the machine's object graph from `m`: every array and bytearray (as bytes), every
+    dict (in insertion order, so list and LRU order count), list, tuple, set, and the fields
+    of every object (``__dict__`` and ``__slots__``) - zones, pcp sets, nodes, the owners'
+    registry with its owners and handles, the history and the trace.  An object met again is
+    written as a back-reference by visit number, so identity (which handle sits where) is
+    compared as well as value.
+    """
+    import array
+    seen = {}
+
+    def walk(x):
+        if x is None or isinstance(x, (bool, int, float, str, bytes)):
+            return x
+        if isinstance(x, (bytearray, array.array)):
+            return (type(x).__name__, bytes(x))
+        if id(x) in seen:
+            return ("ref", seen[id(x)])
+        if isinstance(x, type) or callable(x) and not hasattr(x, "__dict__"):
+            return ("callable", getattr(x, "__qualname__", repr(x)))
+        seen[id(x)] = len(seen)
+        keep.append(x)                      # ids stay unique while the walk runs
+        if isinstance(x, dict):
+            return ("dict", tuple((walk(k), walk(v)) for k, v in x.items()))
+        if isinstance(x, (list, tuple)):
+            return (type(x).__name__, tuple(walk(v) for v in x))
+        if isinstance(x, (set, frozenset)):
+            return ("set", tuple(sorted((walk(v) for v in x), key=repr)))
+        fields = []
+        for cls in type(x).__mro__:
+            for slot in getattr(cls, "__slots__", ()):
+                if hasattr(x, slot):
+                    fields.append((slot, walk(getattr(x, slot))))
+        if hasattr(x, "__dict__"):
+            fields.extend((k, walk(v)) for k, v in vars(x).items())
+        return (type(x).__name__, tuple(fields))
+
+    keep = []
+    seen[id(m)] = 0
+    keep.append(m)
+    return (type(m).__name__, tuple((k, walk(v)) for k, v in vars(m).items() if k not in skip))

@@ -19,8 +19,9 @@ unreserves highatomic blocks after MAX_RECLAIM_RETRIES) and the OOM killer (kern
 which this naive reference does not model; such a request is skipped for both models.  Requests
 that cannot reclaim (GFP_ATOMIC, GFP_NOWAIT, plain GFP_DMA) are compared up to their failure.
 
-Run size: 2,000 sequences per run (derandomized; max_examples, plus the few hypothesis adds),
-15 steps each, about 35-55 s on the 2-core build machine; see SETTINGS.
+Run size: 1,800 sequences per run (derandomized; max_examples, plus the few hypothesis adds),
+15 steps each, about 30-50 s on the 2-core build machine; see SETTINGS.  A second search at the
+end of the file (owners, pins, isolation, CMA; about 7 s) has no reference to compare with.
 """
 
 import warnings
@@ -34,7 +35,7 @@ import strategies as S
 
 ZONES = ("DMA", "Normal")
 DIRECT_RECLAIM = R.__GFP_DIRECT_RECLAIM
-SETTINGS = settings(max_examples=2000, stateful_step_count=15, derandomize=True, deadline=None,
+SETTINGS = settings(max_examples=1800, stateful_step_count=15, derandomize=True, deadline=None,
                     database=None, suppress_health_check=list(HealthCheck))
 
 
@@ -304,3 +305,211 @@ def test_merge_likely_compares_the_parent_with_its_buddy_across_a_zone_boundary(
     m.free_pages(page, order=0, cpu=0)
     m.check()
     assert m.zone_snapshot(0, "Normal").free_lists[1][bl.MIGRATE_MOVABLE] == (324, 70)
+
+
+# ------------------------------------------------------- owners, pins, isolation and CMA
+# A second random search, without the reference model (which stops where reclaim starts):
+# tasks and kernel threads allocate every kind of page through handles (so reclaim,
+# compaction and the OOM killer run), pages are pinned with get_page() and unpinned, plain
+# allocations come and go, MAX_ORDER-aligned ranges are isolated and given back, CMA areas
+# serve movable requests.  After every step check() passes and no pfn is held twice: the
+# owners' resident handles and the plain allocations are disjoint, and every allocated block
+# has a holder (a handle, a plain allocation or a pin).  Run size: OWNER_SETTINGS, about
+# 10 s; set BUDDYLAB_LONG_FUZZ=1 for a run twenty times longer.
+
+import os                                                          # noqa: E402
+
+from buddylab.owners import KINDS, RESIDENT                        # noqa: E402
+
+LONG = bool(os.environ.get("BUDDYLAB_LONG_FUZZ"))
+OWNER_SETTINGS = settings(max_examples=6000 if LONG else 300, stateful_step_count=20,
+                          derandomize=True, deadline=None, database=None,
+                          suppress_health_check=list(HealthCheck))
+
+
+@st.composite
+def owner_machines(draw):
+    max_order = draw(st.integers(4, 6))
+    pageblock_order = draw(st.integers(2, max_order - 1))
+    big = 1 << (max_order - 1)                                   # MAX_ORDER_NR_PAGES
+    normal = big * draw(st.integers(4, 16)) + draw(st.sampled_from([0, 0, 3, big // 2]))
+    dma = draw(st.sampled_from([0, big * 2, big * 2 + 5]))
+    nodes = {"DMA": dma, "Normal": normal} if dma else {"Normal": normal}
+    cma = []
+    if draw(st.booleans()):                                     # one aligned CMA area in Normal
+        start = -(-dma // big) * big + big * draw(st.integers(0, 2))
+        cma = [(start, big * draw(st.integers(1, 2)))]
+    return dict(nodes=[nodes], cpus_per_node=draw(st.integers(1, 2)), max_order=max_order,
+                pageblock_order=pageblock_order, cma=cma,
+                min_free_kbytes=draw(st.sampled_from([0, 0, 16, 64])),
+                swap_pages=draw(st.sampled_from([0, 16, 256])),
+                percpu_pagelist_fraction=draw(st.sampled_from([0, 8])))
+
+
+class OwnersPinsIsolation(RuleBasedStateMachine):
+
+    def __init__(self):
+        super().__init__()
+        self.m = None
+        self.plain = {}              # pfn -> order: allocations made with alloc_pages()
+        self.pins = {}               # pfn -> pins taken with get_page() and not yet dropped
+        self.isolated = []           # (start, end, migratetype) isolated by the test
+        self.log = []
+
+    @initialize(cfg=owner_machines())
+    def boot(self, cfg):
+        self.log.append("Machine(**%r)" % (cfg,))
+        try:
+            self.m = bl.Machine(**cfg)
+        except bl.LayoutError as e:       # a CMA area past the zone's end: refused, fine
+            self.log.append("refused: %s" % e)
+            self.m = bl.Machine(**dict(cfg, cma=[]))
+        self.tasks = [self.m.owner("kthread", kthread=True)]
+
+    def _quiet(self, fn, *args, **kwargs):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", bl.AllocationWarning)
+            return fn(*args, **kwargs)
+
+    def _live_tasks(self):
+        return [t for t in self.tasks if not t.exited and not t.killed]
+
+    def _handles(self):
+        return [h for t in self.tasks for h in t.handles]
+
+    @rule(adj=st.sampled_from([0, 0, 500, -500]))
+    def new_task(self, adj):
+        if len(self.tasks) < 5:
+            self.log.append("owner(adj=%d)" % adj)
+            self.tasks.append(self.m.owner("t%d" % len(self.tasks), oom_score_adj=adj))
+
+    @rule(i=st.integers(0, 99), kind=st.sampled_from(KINDS), order=st.sampled_from([0, 0, 0, 1, 3]),
+          n=st.sampled_from([1, 1, 8, 64]), cpu=st.integers(0, 1), dirty=st.booleans())
+    def owner_alloc(self, i, kind, order, n, cpu, dirty):
+        live = self._live_tasks()
+        if not live:
+            return
+        t = live[i % len(live)]
+        cpu %= self.m.nr_cpus
+        self.log.append("%s.alloc(%s, order=%d, cpu=%d) x%d" % (t.name, kind, order, cpu, n))
+        for _ in range(n):
+            if t.killed or self._quiet(t.alloc, kind, order, cpu, dirty=dirty) is None:
+                break
+
+    @rule(i=st.integers(0, 10 ** 6), cpu=st.integers(0, 1))
+    def owner_free(self, i, cpu):
+        hs = self._handles()
+        if hs:
+            h = hs[i % len(hs)]
+            self.log.append("%s.free(%r)" % (h.owner.name, h))
+            h.owner.free(h, cpu % self.m.nr_cpus)
+
+    @rule(i=st.integers(0, 99))
+    def owner_exit(self, i):
+        live = [t for t in self.tasks[1:] if not t.exited]
+        if live:
+            t = live[i % len(live)]
+            self.log.append("%s.exit()" % t.name)
+            t.exit()
+
+    @rule(i=st.integers(0, 10 ** 6), clean=st.booleans())
+    def touch_or_clean(self, i, clean):
+        hs = self._handles()
+        if hs:
+            h = hs[i % len(hs)]
+            (h.clean if clean else h.touch)()
+
+    @rule(gfp=st.sampled_from([bl.GFP_KERNEL, bl.GFP_HIGHUSER_MOVABLE, bl.GFP_ATOMIC,
+                               bl.GFP_NOWAIT]), order=st.sampled_from([0, 0, 2]))
+    def plain_alloc(self, gfp, order):
+        page = self._quiet(self.m.alloc_pages, gfp, order)
+        self.log.append("alloc_pages(%#x, %d) -> %r" % (int(gfp), order, page))
+        if page is not None:
+            self.plain[page.pfn] = order
+
+    @rule(i=st.integers(0, 10 ** 6))
+    def plain_free(self, i):
+        if self.plain:
+            pfn = sorted(self.plain)[i % len(self.plain)]
+            self.log.append("free_pages(%d)" % pfn)
+            self.m.free_pages(bl.Page(pfn), self.plain.pop(pfn))
+
+    @rule(i=st.integers(0, 10 ** 6))
+    def pin(self, i):
+        heads = sorted(self.m.allocated)
+        if heads:
+            pfn = heads[i % len(heads)]
+            self.log.append("get_page(%d)" % pfn)
+            self.m.get_page(bl.Page(pfn))
+            self.pins[pfn] = self.pins.get(pfn, 0) + 1
+
+    @rule(i=st.integers(0, 10 ** 6))
+    def unpin(self, i):
+        if self.pins:
+            pfn = sorted(self.pins)[i % len(self.pins)]
+            self.log.append("put_page(%d)" % pfn)
+            self.m.free_pages(bl.Page(pfn), self.m.allocated[pfn][0])
+            self.pins[pfn] -= 1
+            if not self.pins[pfn]:
+                del self.pins[pfn]
+
+    @rule(i=st.integers(0, 10 ** 6))
+    def isolate(self, i):
+        m = self.m
+        big = 1 << (m.max_order - 1)
+        starts = [a for a in range(0, m.nr_pfns - big + 1, big)
+                  if len(set(m.zone_of_pfn[a:a + big])) == 1 and m.zone_of_pfn[a] >= 0]
+        if not starts:
+            return
+        a = starts[i % len(starts)]
+        mt = bl.MIGRATE_CMA if m.mm.get_pageblock_migratetype(a) == bl.MIGRATE_CMA \
+            else bl.MIGRATE_MOVABLE
+        before = m.snapshot()
+        try:
+            m.start_isolate_page_range(a, a + big, mt)
+        except bl.BusyError as e:
+            self.log.append("isolate(%d, %d): %s" % (a, a + big, e))
+            assert m.snapshot() == before
+            return
+        self.log.append("isolate(%d, %d, %d)" % (a, a + big, mt))
+        self.isolated.append((a, a + big, mt))
+
+    @rule(i=st.integers(0, 99))
+    def undo_isolate(self, i):
+        if self.isolated:
+            a, b, mt = self.isolated.pop(i % len(self.isolated))
+            self.log.append("undo_isolate(%d, %d, %d)" % (a, b, mt))
+            self.m.undo_isolate_page_range(a, b, mt)
+
+    @rule()
+    def compact(self):
+        self.log.append("compact_memory()")
+        self.m.compact_memory()
+
+    @rule()
+    def drain(self):
+        self.m.drain_all_pages()
+
+    @invariant()
+    def one_holder_per_pfn(self):
+        m = self.m
+        if m is None:
+            return
+        try:
+            m.check()
+            held = bytearray(m.nr_pfns)
+            holders = [(h.pfn, h.order) for h in self._handles() if h.state == RESIDENT]
+            holders += list(self.plain.items())
+            for pfn, order in holders:
+                assert m.allocated.get(pfn, (None,))[0] == order, "pfn %d is not held" % pfn
+                for p in range(pfn, pfn + (1 << order)):
+                    assert not held[p], "pfn %d is held twice" % p
+                    held[p] = 1
+            for pfn in m.allocated:
+                assert held[pfn] or pfn in self.pins, "allocation at %d has no holder" % pfn
+        except AssertionError as e:
+            raise AssertionError("%s\nafter:\n%s" % (e, "\n".join(self.log))) from None
+
+
+TestOwnersPinsIsolation = OwnersPinsIsolation.TestCase
+TestOwnersPinsIsolation.settings = OWNER_SETTINGS

@@ -15,7 +15,7 @@ changes state only between calls.)
 import ipywidgets as W
 
 from ..machine import Machine
-from ..trace import explain
+from ..trace import explain, run_op
 from ._base import FigureWidget, add_step_controls
 
 # events that name a block (pfn, order) to outline on the memory map
@@ -72,7 +72,7 @@ class TraceStepper(FigureWidget):
         machine_snaps = [m.snapshot()]
         for j, (name, kwargs) in enumerate(self.ops):
             sub = m.start_trace(kinds=trace.kinds)
-            getattr(m, name)(**dict(kwargs))
+            run_op(m, (name, kwargs), "op %d" % j)
             m.stop_trace()
             machine_snaps.append(m.snapshot())
             for ev in sub.events:
