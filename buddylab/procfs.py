@@ -531,6 +531,25 @@ class Zoneinfo:
                 return zone
         raise KeyError((nid, name))
 
+    def lineno(self, nid, name, key=None, section="watermark"):
+        """The line number (from 1) of zone (nid, name)'s header, or of its line `key`.
+
+        `section` is where `key` is looked for: "watermark" (min ... managed,
+        protection:), "tail" (start_pfn:, node_unreclaimable:), "node" or
+        "zone".  KeyError if the zone or the line is absent.
+        """
+        number = 1
+        for zone in self.zones:
+            if (zone.nid, zone.name) == (nid, name):
+                if key is None:
+                    return number
+                for offset, (where, line) in enumerate(zone._sectioned(), 1):
+                    if (where, line.key) == (section, key):
+                        return number + offset
+                raise KeyError(key)
+            number += 1 + len(zone.lines)
+        raise KeyError((nid, name))
+
     def node_stats(self, nid):
         """{name: value} of node `nid`'s per-node stats ({} if none printed)."""
         for zone in self.zones:
@@ -735,6 +754,8 @@ def read_text(path, missing_ok=False):
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as error:
         return _unreadable(path, error, missing_ok)
+    except (TypeError, ValueError):         # not a path, or a NUL byte in it
+        raise ProcParseError("%r: not a file path" % (path,)) from None
     kind = os.fstat(fd).st_mode
     if not stat.S_ISREG(kind):
         os.close(fd)

@@ -311,6 +311,7 @@ def test_random_text_never_raises_anything_else(name, text):
 # Linear parsers (issue 9, "A parser that hangs")
 
 from buddylab import procfs as P                                    # noqa: E402
+from helpers import guarded                                         # noqa: E402
 
 BIG = 100_000          # 200 KB lines: a cubic parser takes ~10**6 times its 19 s at 2 KB
 
@@ -393,32 +394,15 @@ def test_long_lines_are_cut_in_messages():
 # ---------------------------------------------------------------------------
 # read_text: regular files only, bounded
 
-def _guarded(fn, *args):
-    """Run fn(*args) in a thread; a guard against a hang (a blocked open), not a speed test."""
-    import threading
-    out = {}
-
-    def run():
-        try:
-            out["value"] = fn(*args)
-        except BaseException as error:                      # noqa: B902 - handed back
-            out["error"] = error
-    t = threading.Thread(target=run, daemon=True)
-    t.start()
-    t.join(60)
-    assert not t.is_alive(), "%s(%r) never returned" % (fn.__name__, args)
-    return out
-
-
 def test_read_text_refuses_a_fifo(tmp_path):
     """A FIFO is refused at once, not waited on (open with O_NONBLOCK, then fstat)."""
     import os
     fifo = tmp_path / "zoneinfo"
     os.mkfifo(fifo)
-    out = _guarded(P.read_text, str(fifo))
+    out = guarded(P.read_text, str(fifo))
     assert isinstance(out.get("error"), ProcParseError)
     assert "zoneinfo: not a regular file (a FIFO)" in str(out["error"])
-    out = _guarded(read_proc, str(tmp_path))
+    out = guarded(read_proc, str(tmp_path))
     assert isinstance(out.get("error"), ProcParseError)
 
 
@@ -426,7 +410,7 @@ def test_read_text_refuses_a_character_device():
     """/dev/zero (endless zero bytes) is refused before any read."""
     if not pathlib.Path("/dev/zero").exists():
         pytest.skip("no /dev/zero")
-    out = _guarded(P.read_text, "/dev/zero")
+    out = guarded(P.read_text, "/dev/zero")
     assert isinstance(out.get("error"), ProcParseError)
     assert "a character device" in str(out["error"])
 
@@ -458,7 +442,7 @@ def test_read_proc_names_opens_only_those_files(tmp_path):
     import os
     (tmp_path / "buddyinfo").write_text(fixture("proc_418", "buddyinfo"))
     os.mkfifo(tmp_path / "pagetypeinfo")
-    out = _guarded(read_proc, tmp_path, ("buddyinfo",))
+    out = guarded(read_proc, tmp_path, ("buddyinfo",))
     assert set(out["value"]) == {"buddyinfo"}
     from buddylab.errors import BadParameterError
     with pytest.raises(BadParameterError, match="'vmstat'"):
