@@ -535,48 +535,49 @@ def managed_at_last_recompute(zoneinfo, min_free_kbytes, watermark_scale_factor=
     zones = [z for z in zi.zones if z.populated and z.name in mz.ZONE_NAMES + ("HighMem",)]
     if not zones:
         return None
-    counted = [z for z in zones if not (modern and z.name == "Movable")]
-    live_lowmem = sum(z.managed for z in counted)
+    counted = [i for i, z in enumerate(zones) if not (modern and z.name == "Movable")]
+    live_lowmem = sum(zones[i].managed for i in counted)
     wsf = watermark_scale_factor
+    order = list(range(len(zones)))         # the zone that failed last is tried first
     for d in range(0, max_delta * len(counted) + 1):
         for lowmem in ((live_lowmem,) if d == 0 else (live_lowmem - d, live_lowmem + d)):
             if lowmem <= 0:
                 continue
-            choice = {}
-            lo_sum = hi_sum = 0
-            ok = True
-            for z in zones:
+            choice = [None] * len(zones)
+            for k, i in enumerate(order):
+                z = zones[i]
                 want = (z.min, z.low, z.high)
-                cands = [mm for mm in range(max(0, z.managed - max_delta),
-                                            z.managed + max_delta + 1)
-                         if _wmarks(pages_min, mm, lowmem, wsf, modern,
-                                    z.name == "Movable") == want]
-                if not cands:
-                    ok = False
+                choice[i] = [mm for mm in range(max(0, z.managed - max_delta),
+                                                z.managed + max_delta + 1)
+                             if _wmarks(pages_min, mm, lowmem, wsf, modern,
+                                        z.name == "Movable") == want]
+                if not choice[i]:
+                    order.insert(0, order.pop(k))
                     break
-                choice[z] = cands
-                if z in counted:
-                    lo_sum += cands[0]
-                    hi_sum += cands[-1]
-            if not ok or not lo_sum <= lowmem <= hi_sum:
-                continue
-            # nearest to live, then move counted zones until the sum is lowmem
-            pick = {z: min(c, key=lambda v, z=z: (abs(v - z.managed), v))
-                    for z, c in choice.items()}
-            need = lowmem - sum(pick[z] for z in counted)
-            for z in counted:
-                if need == 0:
-                    break
-                cands = [v for v in choice[z] if (v - pick[z]) * need > 0]
-                if not cands:
-                    continue
-                target = pick[z] + need
-                best = min(cands, key=lambda v: abs(v - target))
-                need -= best - pick[z]
-                pick[z] = best
-            if need == 0:
-                return {(z.nid, z.name): pick[z] for z in zones}
+            else:
+                pick = _pick_managed(zones, counted, choice, lowmem)
+                if pick is not None:
+                    return {(z.nid, z.name): v for z, v in zip(zones, pick)}
     return None
+
+
+def _pick_managed(zones, counted, choice, lowmem):
+    """One candidate per zone, nearest the live count, with the counted zones summing to lowmem."""
+    if not sum(choice[i][0] for i in counted) <= lowmem <= sum(choice[i][-1] for i in counted):
+        return None
+    pick = [min(c, key=lambda v, z=z: (abs(v - z.managed), v)) for z, c in zip(zones, choice)]
+    need = lowmem - sum(pick[i] for i in counted)
+    for i in counted:
+        if need == 0:
+            break
+        cands = [v for v in choice[i] if (v - pick[i]) * need > 0]
+        if not cands:
+            continue
+        target = pick[i] + need
+        best = min(cands, key=lambda v: abs(v - target))
+        need -= best - pick[i]
+        pick[i] = best
+    return pick if need == 0 else None
 
 
 # ----------------------------------------------------------- min_free_kbytes
