@@ -48,7 +48,7 @@ from buddylab.errors import BadParameterError, BuddyLabError         # noqa: E40
 
 @pytest.mark.parametrize("name", ["bogus", "", None, 5, ["antifrag"], "Antifrag"])
 def test_unknown_experiment(name):
-    """run("bogus") (and names that are not even strings) raise BadParameterError naming the choices."""
+    """run("bogus"), and names that are not even strings, raise BadParameterError, choices named."""
     with pytest.raises(BadParameterError,
                        match=r"unknown experiment .* \(choose from antifrag, fragtime, tail, "
                              r"compaction\)"):
@@ -67,7 +67,7 @@ def test_unknown_experiment(name):
     (dict(progress=5), "progress must be None, a bool"),
 ])
 def test_bad_parameters_raise_before_anything_runs(name, kwargs, match):
-    """Negative or non-int steps, unknown sizes, seeds or parameters: BadParameterError, no step run."""
+    """Negative or non-int steps, unknown size, seed or parameter: BadParameterError, nothing run."""
     calls = []
     kwargs.setdefault("progress", lambda done, total: calls.append(done))
     kwargs.setdefault("size", "tiny")

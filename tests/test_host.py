@@ -384,7 +384,7 @@ def test_numa_tree_with_sysfs(tmp_path):
     (1, "distance", "20 " + "9" * 30 + "\n", "is not a number in 0..255"),
 ])
 def test_malformed_sysfs_is_named(tmp_path, no_machine, node, name, text, why):
-    """A cpulist of 0-99999 (100,000 CPUs), bad ranges or distances: ProcParseError naming the file."""
+    """A cpulist of 0-99999 (100,000 CPUs), bad ranges or distances: ProcParseError, file named."""
     sysfs = [list(row) for row in SYSFS_TWO]
     sysfs[node][("cpulist", "distance").index(name)] = text
     root = small_tree(tmp_path, nodes=({"Normal": 8192}, {"Normal": 8192}), sysfs=sysfs)

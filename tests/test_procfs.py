@@ -359,7 +359,7 @@ def test_zoneinfo_pathological_line_is_linear(line):
     ("zoneinfo", "Node " + "1" * BIG + ", zone" + " " * BIG + "\n"),
 ])
 def test_every_parser_is_linear_on_long_lines(name, text):
-    """200 KB lines aimed at each regex's quantifiers end in ProcParseError, quickly enough to run."""
+    """200 KB lines aimed at each regex's quantifiers end in ProcParseError (in linear time)."""
     with pytest.raises(ProcParseError):
         PARSERS[name](text)
 
@@ -416,7 +416,7 @@ def test_read_text_refuses_a_character_device():
 
 
 def test_read_text_size_cap(tmp_path, monkeypatch):
-    """More than PROC_MAX_BYTES bytes raise ProcParseError naming the file; exactly that many read."""
+    """More than PROC_MAX_BYTES bytes raise ProcParseError naming the file; that many are read."""
     assert P.PROC_MAX_BYTES == 8 << 20
     monkeypatch.setattr(P, "PROC_MAX_BYTES", 300)
     monkeypatch.setattr(P, "READ_CHUNK", 7)
