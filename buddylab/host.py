@@ -11,7 +11,8 @@ mm/khugepaged.c.
 start_pfn from zoneinfo, the online CPUs from the zoneinfo pagesets, the
 sysctls from ``sys/vm``.  pagetypeinfo (root-only) and buddyinfo are never
 opened.  Files are read with procfs.read_text(): regular files only, at most
-8 MiB each.
+8 MiB each.  `compare_with_host(machine, zoneinfo)` lists, for every
+populated zone, min/low/high/protection of the host next to the model's.
 
 Bounds, said aloud: the model holds at most `HOST_MAX_PFN` = 2**25 pfns
 (128 GiB of 4 KiB pages; it keeps about 25 bytes per pfn, so ~850 MB),
@@ -19,8 +20,6 @@ Bounds, said aloud: the model holds at most `HOST_MAX_PFN` = 2**25 pfns
 v4.18) and MAX_NUMNODES = 64 nodes.  A host beyond them, or one whose files
 are malformed, raises LayoutError or ProcParseError naming the file and the
 line, before any Machine is built.
-`compare_with_host(machine, zoneinfo)` lists, for every populated zone,
-min/low/high/protection of the host next to the model's.
 
 Simplifications, said aloud: the model knows the zones DMA, DMA32, Normal
 and Movable (ZONE_DEVICE is left out, with a note); holes are the
@@ -107,16 +106,15 @@ def _sysfs_nodes(sysfs, nids):
     base = os.path.join(sysfs, "devices", "system", "node")
     cpus, dist = [], []
     for nid in nids:
-        texts = [read_text(os.path.join(base, "node%d" % nid, name), missing_ok=True)
-                 for name in ("cpulist", "distance")]
+        paths = [os.path.join(base, "node%d" % nid, name) for name in ("cpulist", "distance")]
+        texts = [read_text(path, missing_ok=True) for path in paths]
         if None in texts:
             return None, None
-        cpus.append(_parse_cpulist(texts[0], os.path.join(base, "node%d" % nid, "cpulist")))
-        path = os.path.join(base, "node%d" % nid, "distance")
-        dist.append(_parse_distance(texts[1], path))
+        cpus.append(_parse_cpulist(texts[0], paths[0]))
+        dist.append(_parse_distance(texts[1], paths[1]))
         if len(dist[-1]) != len(nids):
             raise ProcParseError("%s: line 1: %d distances for the %d nodes of zoneinfo"
-                                 % (path, len(dist[-1]), len(nids)))
+                                 % (paths[1], len(dist[-1]), len(nids)))
     if sum(cpus) > NR_CPUS:
         raise LayoutError("%s: the nodes' cpulists hold %d CPUs, more than NR_CPUS = %d"
                           % (base, sum(cpus), NR_CPUS))
