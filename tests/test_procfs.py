@@ -447,3 +447,36 @@ def test_read_proc_names_opens_only_those_files(tmp_path):
     from buddylab.errors import BadParameterError
     with pytest.raises(BadParameterError, match="'vmstat'"):
         read_proc(tmp_path, ("vmstat",))
+
+
+@pytest.mark.parametrize("size", [1_000, 10_000, 100_000])
+def test_zoneinfo_spaces_around_letters_of_growing_size(size):
+    """The issue's case at growing sizes (old: 19 s at 2 KB, 157 s at 4 KB): each one finishes."""
+    with pytest.raises(ProcParseError, match="line 2: .*not a zoneinfo line"):
+        parse_zoneinfo(ZONE_HEADER + " " * size + "ab" + " " * size + "\n")
+
+
+def test_seeded_mutations_with_long_runs():
+    """50 seeded mutations per fixture, most inserting 20,000-character runs: parse or ProcParseError.
+
+    Complements the hypothesis tests above with long mutations: runs of spaces, digits,
+    commas, a line repeated 2,000 times (the old value-line regex spent ~10 s on four of them).
+    """
+    import random
+    rng = random.Random(18)
+    runs = (" " * 20_000, "9" * 20_000, ", " * 10_000, "-" * 20_000, "a " * 10_000)
+    for version, name in CASES:
+        original = fixture(version, name)
+        for _ in range(50):
+            text = original
+            i = int(rng.random() * len(text))
+            x = rng.random()
+            if x < 0.6:
+                text = text[:i] + runs[int(rng.random() * len(runs))] + text[i:]
+            elif x < 0.8:
+                lines = text.splitlines(keepends=True)
+                k = int(rng.random() * len(lines))
+                text = "".join(lines[:k] + [lines[k]] * 2_000 + lines[k + 1:])
+            else:
+                text = text[:i] + text[i + 1:]
+            _parses_or_raises(PARSERS[name], text)
