@@ -55,5 +55,10 @@ class InvariantError(AssertionError):
     """check() found a broken invariant (a bug in the model, never bad input)."""
 
 
+class BadParameterError(BuddyLabError):
+    """A parameter outside the values a function takes (an unknown experiment or
+    /proc file name, a negative step count)."""
+
+
 class ProcParseError(BuddyLabError):
     """Malformed /proc text; the message names the line."""

@@ -9,7 +9,10 @@ measurements (2.6.24, "grouping pages by mobility"; kernel-facts §8.2).
 
 ``run(name, seed=0, size="default", progress=None, **overrides)`` returns plain
 data (dicts, lists, ints) with a printable ``"report"`` that starts by echoing
-the parameters (STYLE §7-8).  Shell: ``python -m buddylab experiment NAME --seed
+the parameters (STYLE §7-8).  `overrides` replace the size's parameters
+(nr_pages, pageblock_order, max_order, steps) or set an experiment's own
+(fragtime's samples, tail's runs); an unknown name, size or parameter, a
+negative step count, raises BadParameterError before anything runs.  Shell: ``python -m buddylab experiment NAME --seed
 N [--size tiny|default|large]``.
 
 The workload (`Workload`): short-lived tasks start and exit; each maps
@@ -28,6 +31,7 @@ __GFP_NOWARN) until one fails.  Scaled down, said aloud: a machine of
 import random
 
 from . import gfp as G
+from .errors import BadParameterError
 from .machine import Machine
 from .owners import ANON, FILE, KERNEL, SLAB
 from .progress import make_progress
@@ -146,8 +150,32 @@ def alloc_huge_pages(m):
     return n
 
 
-def _params(name, seed, size, cfg):
-    return dict(name=name, seed=seed, size=size, **cfg)
+def _count(what, value, minimum):
+    """`value` if it is an int >= minimum; BadParameterError otherwise."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise BadParameterError("%s must be an int >= %d, got %r" % (what, minimum, value))
+    return value
+
+
+def _config(name, seed, size, overrides):
+    """The parameters of a run: the size's, with `overrides`, checked; and the echoed params.
+
+    >>> _config("tail", 0, "tiny", {"steps": -5})
+    Traceback (most recent call last):
+    ...
+    buddylab.errors.BadParameterError: steps must be an int >= 0, got -5
+    """
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise BadParameterError("seed must be an int, got %r" % (seed,))
+    if not isinstance(size, str) or size not in SIZES:
+        raise BadParameterError("unknown size %r (choose from %s)" % (size, ", ".join(SIZES)))
+    unknown = sorted(set(overrides) - set(SIZES[size]))
+    if unknown:
+        raise BadParameterError("experiment %s takes no parameter %s (it takes %s)"
+                                % (name, ", ".join(unknown), ", ".join(SIZES[size])))
+    cfg = dict(SIZES[size], **overrides)
+    _count("steps", cfg["steps"], 0)
+    return cfg, dict(name=name, seed=seed, size=size, **cfg)
 
 
 def _header(p):
@@ -170,8 +198,7 @@ def _run_workload(m, seed, steps, bar, sample_every=0, sampler=None):
 # ------------------------------------------------------------------ antifrag
 def antifrag(seed=0, size="default", progress=None, **overrides):
     """Grouping by mobility on vs off; huge pages allocatable without and with compaction."""
-    cfg = dict(SIZES[size], **overrides)
-    p = _params("antifrag", seed, size, cfg)
+    cfg, p = _config("antifrag", seed, size, overrides)
     arms = [(g, c) for g in (False, True) for c in (False, True)]
     bar = make_progress(progress, cfg["steps"] * len(arms), "antifrag")
     rows = []
@@ -211,9 +238,8 @@ def antifrag(seed=0, size="default", progress=None, **overrides):
 # ------------------------------------------------------------------ fragtime
 def fragtime(seed=0, size="default", progress=None, samples=24, **overrides):
     """Unusable free space index and extfrag index per order while the workload runs."""
-    cfg = dict(SIZES[size], **overrides)
-    p = _params("fragtime", seed, size, cfg)
-    p["samples"] = samples
+    cfg, p = _config("fragtime", seed, size, overrides)
+    p["samples"] = _count("samples", samples, 1)
     m = make_machine(cfg["nr_pages"], cfg["pageblock_order"], cfg["max_order"])
     zone = m.zone(0, "Normal")
     out = []
@@ -253,9 +279,8 @@ def tail(seed=0, size="default", progress=None, runs=3, **overrides):
     the mean unusable free space index at pageblock_order - 2, and the huge
     pages allocatable at the end; averages over the runs.
     """
-    cfg = dict(SIZES[size], **overrides)
-    p = _params("tail", seed, size, cfg)
-    p["runs"] = runs
+    cfg, p = _config("tail", seed, size, overrides)
+    p["runs"] = _count("runs", runs, 1)
     steps = cfg["steps"] // 2
     bar = make_progress(progress, steps * 2 * runs, "tail")
     rows = []
@@ -297,8 +322,7 @@ def tail(seed=0, size="default", progress=None, runs=3, **overrides):
 # ---------------------------------------------------------------- compaction
 def compaction(seed=0, size="default", progress=None, **overrides):
     """/proc/sys/vm/compact_memory after the workload: free lists before and after, cost."""
-    cfg = dict(SIZES[size], **overrides)
-    p = _params("compaction", seed, size, cfg)
+    cfg, p = _config("compaction", seed, size, overrides)
     m = make_machine(cfg["nr_pages"], cfg["pageblock_order"], cfg["max_order"],
                      compaction=False)
     bar = make_progress(progress, cfg["steps"], "compaction")
@@ -326,10 +350,9 @@ EXPERIMENTS = {"antifrag": antifrag, "fragtime": fragtime, "tail": tail, "compac
 
 def run(name, seed=0, size="default", progress=None, **overrides):
     """Run experiment `name`; returns its data with a printable "report"."""
-    if name not in EXPERIMENTS:
-        raise ValueError("unknown experiment %r (choose from %s)" % (name, ", ".join(EXPERIMENTS)))
-    if size not in SIZES:
-        raise ValueError("unknown size %r (choose from %s)" % (size, ", ".join(SIZES)))
+    if not isinstance(name, str) or name not in EXPERIMENTS:
+        raise BadParameterError("unknown experiment %r (choose from %s)"
+                                % (name, ", ".join(EXPERIMENTS)))
     return EXPERIMENTS[name](seed=seed, size=size, progress=progress, **overrides)
 
 

@@ -9,9 +9,17 @@ mm/khugepaged.c.
 `machine_from_host(root)` reads a directory laid out like /proc (the live
 /proc, or a copied fixture): nodes and zones with spanned/present/managed and
 start_pfn from zoneinfo, the online CPUs from the zoneinfo pagesets, the
-sysctls from ``sys/vm``.  pagetypeinfo is never needed (it is root-only).
-`compare_with_host(machine, zoneinfo)` lists, for every populated zone,
-min/low/high/protection of the host next to the model's.
+sysctls from ``sys/vm``.  pagetypeinfo (root-only) and buddyinfo are never
+opened.  Files are read with procfs.read_text(): regular files only, at most
+8 MiB each.  `compare_with_host(machine, zoneinfo)` lists, for every
+populated zone, min/low/high/protection of the host next to the model's.
+
+Bounds, said aloud: the model holds at most `HOST_MAX_PFN` = MAX_MODEL_PFNS = 2**24 pfns
+(64 GiB of 4 KiB pages; it keeps about 25 bytes per pfn, so ~400 MB),
+`NR_CPUS` = 8192 CPUs (x86_64's largest CONFIG_NR_CPUS, arch/x86/Kconfig,
+v4.18) and MAX_NUMNODES = 64 nodes.  A host beyond them, or one whose files
+are malformed, raises LayoutError or ProcParseError naming the file and the
+line, before any Machine is built.
 
 Simplifications, said aloud: the model knows the zones DMA, DMA32, Normal
 and Movable (ZONE_DEVICE is left out, with a note); holes are the
@@ -33,8 +41,8 @@ from typing import NamedTuple
 
 from . import mmzone as mz
 from . import profiles
-from .errors import LayoutError, ProcParseError
-from .procfs import parse_zoneinfo, read_proc
+from .errors import BuddyLabError, LayoutError, ProcParseError
+from .procfs import SYSCTL_INTS, SYSCTL_TUPLES, parse_zoneinfo, read_proc, read_text
 
 __all__ = ["machine_from_host", "compare_with_host", "format_comparison", "HostInfo",
            "CompareRow", "khugepaged_min_free_kbytes", "khugepaged_recommendation",
@@ -42,6 +50,9 @@ __all__ = ["machine_from_host", "compare_with_host", "format_comparison", "HostI
            "compare_modern_with_host", "explain_min_free_kbytes", "host_layout"]
 
 DEFAULT_RATIO = {"DMA": 256, "DMA32": 256, "Normal": 32}
+HOST_MAX_PFN = mz.MAX_MODEL_PFNS    # the model's bounds (one home: mmzone.py)
+NR_CPUS = mz.NR_CPUS
+MAX_DISTANCE = mz.MAX_DISTANCE
 
 
 class HostInfo(NamedTuple):
@@ -80,32 +91,78 @@ def _layout_of(zi):
 
 
 def _node_ids(zi):
-    seen = []
-    for z in zi.zones:
-        if z.nid not in seen:
-            seen.append(z.nid)
-    return seen
+    return list(dict.fromkeys(z.nid for z in zi.zones))
 
 
 def _sysfs_nodes(sysfs, nids):
-    """cpulist and distance of each node from a sysfs tree, or (None, None)."""
+    """CPU count and distance row of each node from a sysfs tree, or (None, None).
+
+    Kernel: node_read_cpulist() ("%*pbl" of the node's cpumask) and
+    node_read_distance() (one node_distance() per online node) in
+    drivers/base/node.c, v4.18.  A tree without the node files gives
+    (None, None); files that are there but malformed raise ProcParseError
+    naming the file and line.
+    """
     base = os.path.join(sysfs, "devices", "system", "node")
     cpus, dist = [], []
-    try:
-        for nid in nids:
-            with open(os.path.join(base, "node%d" % nid, "cpulist")) as f:
-                text = f.read().strip()
-            n = 0
-            for part in filter(None, text.split(",")):
-                lo, _, hi = part.partition("-")
-                n += int(hi or lo) - int(lo) + 1
-            cpus.append(n)
-            with open(os.path.join(base, "node%d" % nid, "distance")) as f:
-                row = [int(x) for x in f.read().split()]
-            dist.append(row)
-    except (OSError, ValueError):
-        return None, None
+    for nid in nids:
+        paths = [os.path.join(base, "node%d" % nid, name) for name in ("cpulist", "distance")]
+        texts = [read_text(path, missing_ok=True) for path in paths]
+        if None in texts:
+            return None, None
+        cpus.append(_parse_cpulist(texts[0], paths[0]))
+        dist.append(_parse_distance(texts[1], paths[1]))
+        if len(dist[-1]) != len(nids):
+            raise ProcParseError("%s: line 1: %d distances for the %d nodes of zoneinfo"
+                                 % (paths[1], len(dist[-1]), len(nids)))
+    if sum(cpus) > NR_CPUS:
+        raise LayoutError("%s: the nodes' cpulists hold %d CPUs, more than NR_CPUS = %d"
+                          % (base, sum(cpus), NR_CPUS))
     return cpus, dist
+
+
+def _one_line(text, path):
+    if not text.endswith("\n") or "\n" in text[:-1]:
+        raise ProcParseError("%s: line 1: %r: a sysfs file has one line ending in a newline"
+                             % (path, text[:100]))
+    return text[:-1]
+
+
+def _sysfs_int(token, path, line, low, high):
+    if len(token) > len(str(high)) or not (token.isdigit() and token.isascii()) \
+            or str(int(token)) != token or not low <= int(token) <= high:
+        raise ProcParseError("%s: line 1: %r: %r is not a number in %d..%d"
+                             % (path, line[:100], token[:30], low, high))
+    return int(token)
+
+
+def _parse_cpulist(text, path):
+    """The number of CPUs of a cpulist ("0-3,8,10-11\\n"; "\\n" for none), each < NR_CPUS.
+
+    >>> _parse_cpulist("0-3,8,10-11\\n", "cpulist")
+    7
+    """
+    line = _one_line(text, path)
+    count, last = 0, -1
+    for part in line.split(",") if line else ():
+        lo, dash, hi = part.partition("-")
+        lo = _sysfs_int(lo, path, line, 0, NR_CPUS - 1)
+        hi = _sysfs_int(hi, path, line, 0, NR_CPUS - 1) if dash else lo
+        if not last < lo <= hi:
+            raise ProcParseError("%s: line 1: %r: %r is not an ascending range after cpu %d"
+                                 % (path, line[:100], part[:30], last))
+        count += hi - lo + 1
+        last = hi
+    return count
+
+
+def _parse_distance(text, path):
+    """A node's distance row ("10 20\\n"), each in 0..MAX_DISTANCE."""
+    line = _one_line(text, path)
+    if len(line) > 4 * mz.MAX_NUMNODES:
+        raise ProcParseError("%s: line 1: %r...: longer than a row of %d distances"
+                             % (path, line[:100], mz.MAX_NUMNODES))
+    return [_sysfs_int(token, path, line, 0, MAX_DISTANCE) for token in line.split(" ")]
 
 
 def host_layout(zi, managed=None):
@@ -114,6 +171,7 @@ def host_layout(zi, managed=None):
     `managed` overrides the managed pages of some zones ({(nid, name): pages}).
     Zones the model does not know (Device, HighMem) are left out with a note.
     """
+    _check_host(zi)
     managed = managed or {}
     notes = []
     nodes = []
@@ -133,6 +191,7 @@ def host_layout(zi, managed=None):
                 continue
             if not z.spanned:
                 continue
+            _check_pfns(zi, z)
             spec = dict(spanned=z.spanned, present=z.present,
                         managed=managed.get((nid, z.name), z.managed))
             start = z.start_pfn
@@ -144,24 +203,58 @@ def host_layout(zi, managed=None):
                 start = next_pfn
             else:
                 start = next_pfn
-            if spec["managed"] > spec["present"]:
-                raise LayoutError("node %d zone %s: managed %d > present %d"
-                                  % (nid, z.name, spec["managed"], spec["present"]))
+            if not 0 <= spec["managed"] <= spec["present"] <= spec["spanned"]:
+                key = "managed" if not 0 <= spec["managed"] <= spec["present"] else "present"
+                raise LayoutError("line %d: node %d zone %s: need 0 <= managed <= present <= "
+                                  "spanned, got %d, %d, %d"
+                                  % (zi.lineno(nid, z.name, key), nid, z.name, spec["managed"],
+                                     spec["present"], spec["spanned"]))
             next_pfn = start + z.spanned
+            if next_pfn > HOST_MAX_PFN:
+                raise LayoutError("line %d: node %d zone %s: pfns %d..%d end beyond pfn %d (%s)"
+                                  % (zi.lineno(nid, z.name), nid, z.name, start, next_pfn - 1,
+                                     HOST_MAX_PFN, _PFN_BOUND))
             node[z.name] = spec
         nodes.append(node)
     return nodes, notes
 
 
+_PFN_BOUND = "HOST_MAX_PFN: the model holds at most 64 GiB of 4 KiB pages"
+
+
+def _check_pfns(zi, z):
+    """spanned and start_pfn of zone `z` each in 0..HOST_MAX_PFN."""
+    for key, section, value in (("spanned", "watermark", z.spanned),
+                                ("start_pfn:", "tail", z.start_pfn)):
+        if value is not None and not 0 <= value <= HOST_MAX_PFN:
+            raise LayoutError("line %d: node %d zone %s: %s %d is outside 0..%d (%s)"
+                              % (zi.lineno(z.nid, z.name, key, section), z.nid, z.name,
+                                 key.rstrip(":"), value, HOST_MAX_PFN, _PFN_BOUND))
+
+
+def _check_host(zi):
+    """Nodes and CPUs within the model's bounds (MAX_NUMNODES, NR_CPUS)."""
+    nids = _node_ids(zi)
+    if len(nids) > mz.MAX_NUMNODES:
+        extra = next(z for z in zi.zones if z.nid == nids[mz.MAX_NUMNODES])
+        raise LayoutError("line %d: node %d is node number %d: MAX_NUMNODES is %d"
+                          % (zi.lineno(extra.nid, extra.name), extra.nid,
+                             mz.MAX_NUMNODES + 1, mz.MAX_NUMNODES))
+    for z in zi.zones:
+        if len(z.pagesets) > NR_CPUS:
+            raise LayoutError("line %d: node %d zone %s has %d pagesets (one per CPU): more "
+                              "than NR_CPUS = %d" % (zi.lineno(z.nid, z.name), z.nid, z.name,
+                                                     len(z.pagesets), NR_CPUS))
+
+
 def _read_sysctls(root):
-    values = read_proc(root)
-    return {k: v for k, v in values.items() if k not in ("buddyinfo", "pagetypeinfo", "zoneinfo")}
+    return read_proc(root, SYSCTL_INTS + SYSCTL_TUPLES)
 
 
 def _ratio(sysctls, zi, notes):
     """lowmem_reserve_ratio entries of DMA, DMA32 and Normal (4.18 takes 3)."""
     ratio = sysctls.get("lowmem_reserve_ratio")
-    names = [z.name for z in zi.zones if z.nid == _node_ids(zi)[0]]
+    names = [z.name for z in zi.zones if z.nid == zi.zones[0].nid]
     if ratio is None:
         notes.append("no sys/vm/lowmem_reserve_ratio: the defaults 256 256 32 are used")
         return tuple(DEFAULT_RATIO[n] for n in ("DMA", "DMA32", "Normal"))
@@ -173,6 +266,16 @@ def _ratio(sysctls, zi, notes):
         notes.append("lowmem_reserve_ratio %s: the model takes DMA, DMA32, Normal "
                      "(the entries that protect a lower zone; the model has 3)" % " ".join(map(str, ratio)))
     return tuple(by_name.get(n, DEFAULT_RATIO[n]) for n in ("DMA", "DMA32", "Normal"))
+
+
+def _path(path, what):
+    """`path` as a str: a str or an os.PathLike giving a str (LayoutError otherwise)."""
+    if isinstance(path, (str, os.PathLike)):
+        path = os.fspath(path)
+        if isinstance(path, str) and "\0" not in path:
+            return path
+    raise LayoutError("%s must be a directory path (str or pathlib.Path), got %r"
+                      % (what, path if isinstance(path, (bytes, type(None))) else type(path)))
 
 
 def machine_from_host(root="/proc", kernel="classic", managed="live", sysfs=None):
@@ -192,17 +295,22 @@ def machine_from_host(root="/proc", kernel="classic", managed="live", sysfs=None
     (HostInfo) with what was read and every assumption made.
     """
     from .machine import Machine
-    root = os.fspath(root)
+    if managed not in ("live", "recompute"):
+        raise LayoutError("managed must be 'live' or 'recompute', got %r" % (managed,))
+    root = _path(root, "root")
     text_path = os.path.join(root, "zoneinfo")
-    try:
-        with open(text_path, "rb") as f:
-            text = f.read().decode("ascii", errors="replace")
-    except OSError as e:
-        raise LayoutError("cannot read %s: %s" % (text_path, e)) from None
+    text = read_text(text_path, missing_ok=True)
+    if text is None:
+        raise LayoutError("cannot read %s: missing or unreadable (is %s a /proc directory?)"
+                          % (text_path, root))
     try:
         zi = parse_zoneinfo(text)
     except ProcParseError as e:
         raise ProcParseError("%s: %s" % (text_path, e)) from None
+    try:
+        _check_host(zi)
+    except LayoutError as e:
+        raise LayoutError("%s: %s" % (text_path, e)) from None
     sysctls = _read_sysctls(root)
     notes = []
     layout = _layout_of(zi)
@@ -211,18 +319,21 @@ def machine_from_host(root="/proc", kernel="classic", managed="live", sysfs=None
     wsf = sysctls.get("watermark_scale_factor", 10)
     if managed == "recompute":
         if mfk is None:
-            raise LayoutError("managed='recompute' needs sys/vm/min_free_kbytes")
+            raise LayoutError("managed='recompute' needs %s"
+                              % os.path.join(root, "sys", "vm", "min_free_kbytes"))
         found = managed_at_last_recompute(zi, mfk, wsf)
         if found is None:
-            raise LayoutError("no managed pages within reach reproduce the host's watermarks")
+            raise LayoutError("%s: no managed pages within reach reproduce the printed "
+                              "min/low/high (managed='recompute')" % text_path)
         override = {k: v for k, v in found.items()
                     if v != zi.zone(*k).managed}
         for (nid, name), v in sorted(override.items()):
             notes.append("node %d zone %s: built with managed %d (the last watermark recompute) "
                          "instead of the live %d" % (nid, name, v, zi.zone(nid, name).managed))
-    elif managed != "live":
-        raise LayoutError("managed must be 'live' or 'recompute', got %r" % (managed,))
-    nodes, layout_notes = host_layout(zi, override)
+    try:
+        nodes, layout_notes = host_layout(zi, override)
+    except LayoutError as e:
+        raise LayoutError("%s: %s" % (text_path, e)) from None
     notes += layout_notes
     nids = _node_ids(zi)
     if nids != list(range(len(nids))):
@@ -238,7 +349,7 @@ def machine_from_host(root="/proc", kernel="classic", managed="live", sysfs=None
     if len(nids) == 1:
         cpus_per_node = (nr_cpus,)
     else:
-        sysfs = sysfs if sysfs is not None else os.path.join(
+        sysfs = _path(sysfs, "sysfs") if sysfs is not None else os.path.join(
             os.path.dirname(os.path.abspath(root)), "sys")
         counts, dist = _sysfs_nodes(sysfs, nids)
         if counts is None:
@@ -262,9 +373,12 @@ def machine_from_host(root="/proc", kernel="classic", managed="live", sysfs=None
     if sysctls.get("watermark_boost_factor"):
         notes.append("watermark_boost_factor = %d: watermark boosting (5.0+) is not modelled"
                      % sysctls["watermark_boost_factor"])
-    m = Machine(nodes=nodes, cpus_per_node=cpus_per_node, kernel=kernel, distance=distance,
-                min_free_kbytes=mfk, watermark_scale_factor=wsf, lowmem_reserve_ratio=ratio,
-                percpu_pagelist_fraction=fraction)
+    try:
+        m = Machine(nodes=nodes, cpus_per_node=cpus_per_node, kernel=kernel, distance=distance,
+                    min_free_kbytes=mfk, watermark_scale_factor=wsf, lowmem_reserve_ratio=ratio,
+                    percpu_pagelist_fraction=fraction)
+    except BuddyLabError as e:
+        raise type(e)("the host at %s: %s" % (root, e)) from None
     used = {(z.nid, z.name): z.managed_pages for z in m.zones if z.spanned_pages}
     m.host = HostInfo(root=root, layout=layout, zoneinfo=zi, sysctls=dict(sysctls),
                       nodes=nodes, cpus_per_node=cpus_per_node, managed=used,
@@ -419,48 +533,49 @@ def managed_at_last_recompute(zoneinfo, min_free_kbytes, watermark_scale_factor=
     zones = [z for z in zi.zones if z.populated and z.name in mz.ZONE_NAMES + ("HighMem",)]
     if not zones:
         return None
-    counted = [z for z in zones if not (modern and z.name == "Movable")]
-    live_lowmem = sum(z.managed for z in counted)
+    counted = [i for i, z in enumerate(zones) if not (modern and z.name == "Movable")]
+    live_lowmem = sum(zones[i].managed for i in counted)
     wsf = watermark_scale_factor
+    order = list(range(len(zones)))         # the zone that failed last is tried first
     for d in range(0, max_delta * len(counted) + 1):
         for lowmem in ((live_lowmem,) if d == 0 else (live_lowmem - d, live_lowmem + d)):
             if lowmem <= 0:
                 continue
-            choice = {}
-            lo_sum = hi_sum = 0
-            ok = True
-            for z in zones:
+            choice = [None] * len(zones)
+            for k, i in enumerate(order):
+                z = zones[i]
                 want = (z.min, z.low, z.high)
-                cands = [mm for mm in range(max(0, z.managed - max_delta),
-                                            z.managed + max_delta + 1)
-                         if _wmarks(pages_min, mm, lowmem, wsf, modern,
-                                    z.name == "Movable") == want]
-                if not cands:
-                    ok = False
+                choice[i] = [mm for mm in range(max(0, z.managed - max_delta),
+                                                z.managed + max_delta + 1)
+                             if _wmarks(pages_min, mm, lowmem, wsf, modern,
+                                        z.name == "Movable") == want]
+                if not choice[i]:
+                    order.insert(0, order.pop(k))
                     break
-                choice[z] = cands
-                if z in counted:
-                    lo_sum += cands[0]
-                    hi_sum += cands[-1]
-            if not ok or not lo_sum <= lowmem <= hi_sum:
-                continue
-            # nearest to live, then move counted zones until the sum is lowmem
-            pick = {z: min(c, key=lambda v, z=z: (abs(v - z.managed), v))
-                    for z, c in choice.items()}
-            need = lowmem - sum(pick[z] for z in counted)
-            for z in counted:
-                if need == 0:
-                    break
-                cands = [v for v in choice[z] if (v - pick[z]) * need > 0]
-                if not cands:
-                    continue
-                target = pick[z] + need
-                best = min(cands, key=lambda v: abs(v - target))
-                need -= best - pick[z]
-                pick[z] = best
-            if need == 0:
-                return {(z.nid, z.name): pick[z] for z in zones}
+            else:
+                pick = _pick_managed(zones, counted, choice, lowmem)
+                if pick is not None:
+                    return {(z.nid, z.name): v for z, v in zip(zones, pick)}
     return None
+
+
+def _pick_managed(zones, counted, choice, lowmem):
+    """One candidate per zone, nearest the live count, with the counted zones summing to lowmem."""
+    if not sum(choice[i][0] for i in counted) <= lowmem <= sum(choice[i][-1] for i in counted):
+        return None
+    pick = [min(c, key=lambda v, z=z: (abs(v - z.managed), v)) for z, c in zip(zones, choice)]
+    need = lowmem - sum(pick[i] for i in counted)
+    for i in counted:
+        if need == 0:
+            break
+        cands = [v for v in choice[i] if (v - pick[i]) * need > 0]
+        if not cands:
+            continue
+        target = pick[i] + need
+        best = min(cands, key=lambda v: abs(v - target))
+        need -= best - pick[i]
+        pick[i] = best
+    return pick if need == 0 else None
 
 
 # ----------------------------------------------------------- min_free_kbytes

@@ -42,10 +42,9 @@ PAGE_OFFSET = 0xffff880000000000
 DEFAULT_LOWMEM_RESERVE_RATIO = (256, 256, 32)      # sysctl_lowmem_reserve_ratio, 4.18
 NO_ZONE = -1                                       # zone_of_pfn for pfns in no zone
 
-# Size bounds, checked before anything is built (a model's arrays cost ~25 bytes a pfn).
-MAX_MODEL_PFNS = 1 << 24            # 16M pages = 64 GiB of 4 KiB pages: ~400 MB of arrays
-# CONFIG_NR_CPUS: at most 8192 on x86_64 (MAXSMP), arch/x86/Kconfig (v4.18)
-NR_CPUS = 8192
+# Size bounds, checked before anything is built: their one home is mmzone.py.
+MAX_MODEL_PFNS = mz.MAX_MODEL_PFNS
+NR_CPUS = mz.NR_CPUS
 # include/linux/mmzone.h (v4.18): "#if (MAX_ORDER - 1 + PAGE_SHIFT) > SECTION_SIZE_BITS
 # #error Allocator MAX_ORDER exceeds SECTION_SIZE"; SECTION_SIZE_BITS is 27 on x86_64
 # (arch/x86/include/asm/sparsemem.h), so MAX_ORDER <= 27 - 12 + 1 = 16.
@@ -361,7 +360,7 @@ class Machine:
                               % (n, n))
         for i, r in enumerate(rows):
             for j, d in enumerate(r):
-                if not _is_int(d) or not 0 <= d <= 255:
+                if not _is_int(d) or not 0 <= d <= mz.MAX_DISTANCE:
                     raise LayoutError("distance[%d][%d] must be an int that fits a byte (0..255), "
                                       "got %r" % (i, j, d))
                 if i == j and d != mz.LOCAL_DISTANCE:

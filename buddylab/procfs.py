@@ -12,7 +12,15 @@ escapes a parser.  The check is strict on purpose: every line is printed back
 from the parsed values and compared with the input, so anything that parses
 round-trips.
 
-`read_proc()` reads the files of the running machine (or of a copied tree).
+Every parser is linear in its input: the lines are cut with str methods, and
+the few regular expressions left have no two quantifiers that can take the
+same characters (each one is checked on 200 KB pathological lines in
+tests/test_procfs.py).  Error messages show at most the first
+`SHOWN_CHARS` characters of a long line.
+
+`read_proc()` reads the files of the running machine (or of a copied tree)
+with `read_text()`: regular files only (a FIFO or /dev/zero is refused, never
+waited on), at most `PROC_MAX_BYTES` (8 MiB) each.
 
 >>> bi = parse_buddyinfo("Node 0, zone      DMA      1      0      2 \\n")
 >>> bi.zones[0].nr_free
@@ -25,17 +33,24 @@ Traceback (most recent call last):
 buddylab.errors.ProcParseError: line 1: 'Node 0, zone DMA 1 0 2': not in the kernel's layout, expected 'Node 0, zone      DMA      1      0      2 '
 """
 
+import errno
 import os
 import re
+import stat
 from dataclasses import dataclass
 from typing import NamedTuple, Optional, Tuple
 
-from .errors import ProcParseError
+from .errors import BadParameterError, ProcParseError
 
 # ---------------------------------------------------------------------------
 # Lines and numbers
 
 _INT = r"-?\d{1,20}"            # a C long; 20 digits bound int() and stay canonical
+
+# The regular expressions of this module are all used with fullmatch() and
+# stay linear: between two quantifiers there is always a character neither of
+# them can take ("\S+," then " zone": a run of non-spaces ends at exactly one
+# place), or a literal that fixes where the first one stops ("( *)protection:").
 
 
 def _lines(text):
@@ -46,22 +61,32 @@ def _lines(text):
         raise ProcParseError("line 1: '': empty text")
     lines = text.split("\n")
     if lines[-1] != "":
-        raise ProcParseError("line %d: %r: no newline at the end"
-                             % (len(lines), lines[-1]))
+        raise ProcParseError("line %d: %s: no newline at the end"
+                             % (len(lines), _shown(lines[-1])))
     return lines[:-1]
 
 
+SHOWN_CHARS = 100               # a longer line is cut in error messages
+
+
+def _shown(line):
+    """repr() of `line`, cut to SHOWN_CHARS characters for a message."""
+    if len(line) <= SHOWN_CHARS:
+        return repr(line)
+    return "%r... (%d characters)" % (line[:SHOWN_CHARS], len(line))
+
+
 def _error(lineno, line, why):
-    return ProcParseError("line %d: %r: %s" % (lineno, line, why))
+    return ProcParseError("line %d: %s: %s" % (lineno, _shown(line), why))
 
 
 def _int(token, lineno, line):
     """A decimal int as the kernel prints it (no sign but '-', no leading zero)."""
     if not re.fullmatch(_INT, token, re.ASCII):
-        raise _error(lineno, line, "%r is not a number" % token)
+        raise _error(lineno, line, "%s is not a number" % _shown(token))
     value = int(token)
     if str(value) != token:
-        raise _error(lineno, line, "%r is not printed as the kernel prints it" % token)
+        raise _error(lineno, line, "%s is not printed as the kernel prints it" % _shown(token))
     return value
 
 
@@ -72,7 +97,7 @@ def _ints(tokens, lineno, line):
 def _same(lineno, line, printed):
     """The round-trip check: `printed` (from the parsed values) must equal `line`."""
     if printed != line:
-        raise _error(lineno, line, "not in the kernel's layout, expected %r" % printed)
+        raise _error(lineno, line, "not in the kernel's layout, expected %s" % _shown(printed))
 
 
 class _Reader:
@@ -141,7 +166,7 @@ def parse_buddyinfo(text):
     >>> bi.zone(0, "Normal").nr_free
     (160, 349)
     """
-    zones = []
+    zones, seen = [], set()
     for lineno, line in enumerate(_lines(text), 1):
         match = BUDDYINFO_RE.fullmatch(line)
         if not match:
@@ -152,8 +177,9 @@ def parse_buddyinfo(text):
         if zones and len(zone.nr_free) != len(zones[0].nr_free):
             raise _error(lineno, line, "%d orders, the first line has %d"
                          % (len(zone.nr_free), len(zones[0].nr_free)))
-        if any((z.nid, z.name) == (zone.nid, zone.name) for z in zones):
+        if (zone.nid, zone.name) in seen:
             raise _error(lineno, line, "zone listed twice")
+        seen.add((zone.nid, zone.name))
         zones.append(zone)
     return Buddyinfo(tuple(zones))
 
@@ -353,7 +379,6 @@ def parse_pagetypeinfo(text):
 # /proc/zoneinfo
 
 ZONEINFO_HEADER_RE = re.compile(r"Node (\d+), zone +(\S+)", re.ASCII)
-ZONEINFO_VALUE_RE = re.compile(r"( *)(.*?)( +)(%s)" % _INT, re.ASCII)
 ZONEINFO_PROTECTION_RE = re.compile(r"( *)(protection:)( +)\((.*)\)", re.ASCII)
 ZONEINFO_HEADINGS = ("per-node stats", "pagesets")
 ZONEINFO_REQUIRED = ("min", "low", "high", "spanned", "present", "managed")
@@ -506,12 +531,59 @@ class Zoneinfo:
                 return zone
         raise KeyError((nid, name))
 
+    def lineno(self, nid, name, key=None, section="watermark"):
+        """The line number (from 1) of zone (nid, name)'s header, or of its line `key`.
+
+        `section` is where `key` is looked for: "watermark" (min ... managed,
+        protection:), "tail" (start_pfn:, node_unreclaimable:), "node" or
+        "zone".  KeyError if the zone or the line is absent.
+        """
+        number = 1
+        for zone in self.zones:
+            if (zone.nid, zone.name) == (nid, name):
+                if key is None:
+                    return number
+                for offset, (where, line) in enumerate(zone._sectioned(), 1):
+                    if (where, line.key) == (section, key):
+                        return number + offset
+                raise KeyError(key)
+            number += 1 + len(zone.lines)
+        raise KeyError((nid, name))
+
     def node_stats(self, nid):
         """{name: value} of node `nid`'s per-node stats ({} if none printed)."""
         for zone in self.zones:
             if zone.nid == nid and zone.node_stats:
                 return zone.node_stats
         return {}
+
+
+def _split_value_line(line):
+    """(indent, key, gap, number) of "<indent><key><gap><number>", or None.
+
+    The number is the text after the last space, the gap the run of spaces
+    before it, the indent the leading spaces, the key what lies between
+    (spaces inside it are kept: "pages free", "vm stats threshold:").  A line
+    of spaces and a number has an empty key and a gap of one space.  Cut with
+    str methods, so linear in the line: the regular expression
+    ``( *)(.*?)( +)(number)`` it replaces had three quantifiers that can all
+    take spaces and was cubic on a long line of spaces.
+
+    >>> _split_value_line("  pages free     3974")
+    (2, 'pages free', 5, '3974')
+    >>> _split_value_line("                   0")
+    (18, '', 1, '0')
+    >>> _split_value_line("  pages free") is None
+    True
+    """
+    head, space, number = line.rpartition(" ")
+    if not space or not re.fullmatch(_INT, number, re.ASCII):
+        return None
+    body = head.rstrip(" ")
+    key = body.lstrip(" ")
+    if not key:
+        return len(line) - len(number) - 1, "", 1, number
+    return len(body) - len(key), key, len(line) - len(number) - len(body), number
 
 
 def _zoneinfo_line(lineno, line):
@@ -522,15 +594,15 @@ def _zoneinfo_line(lineno, line):
     elif line.strip() in ZONEINFO_HEADINGS:
         parsed = ZoneinfoLine(len(line) - len(line.lstrip(" ")), line.strip())
     else:
-        match = ZONEINFO_VALUE_RE.fullmatch(line)
-        if not match:
+        split = _split_value_line(line)
+        if split is None:
             raise _error(lineno, line, "not a zoneinfo line")
-        indent, gap = len(match[1]), len(match[3])
-        if match[2] == "" and indent > 6:
+        indent, key, gap, number = split
+        if key == "" and indent > 6:
             # "      %-12s %lu" of an empty name (4.14-4.19's hidden
             # nr_indirectly_reclaimable): 19 spaces, then the value.
             indent, gap = 6, gap + indent - 6
-        parsed = ZoneinfoLine(indent, match[2], _int(match[4], lineno, line), gap)
+        parsed = ZoneinfoLine(indent, key, _int(number, lineno, line), gap)
     _same(lineno, line, parsed.text())
     return parsed
 
@@ -624,6 +696,7 @@ def parse_zoneinfo(text):
     ((0, 0, 0, 0), False, [], None)
     """
     zones, header, body, checker = [], None, [], None
+    seen = set()
 
     def close():
         zone = ZoneinfoZone(header[0], header[1], tuple(body))
@@ -637,8 +710,9 @@ def parse_zoneinfo(text):
                 close()
             header = (_int(match[1], lineno, line), match[2])
             _same(lineno, line, "Node %d, zone %8s" % header)
-            if any((z.nid, z.name) == header for z in zones):
+            if header in seen:
                 raise _error(lineno, line, "zone listed twice")
+            seen.add(header)
             body, checker = [], _ZoneChecker(lineno, line)
             continue
         if checker is None:
@@ -661,13 +735,69 @@ SYSCTL_INTS = ("min_free_kbytes", "watermark_scale_factor", "watermark_boost_fac
 SYSCTL_TUPLES = ("lowmem_reserve_ratio",)
 
 
-def _read(path):
-    """The text of `path`, or None if it is missing or unreadable."""
+PROC_MAX_BYTES = 8 << 20        # 8 MiB: a zoneinfo with 8192 CPUs' pagesets in 3 zones is ~4 MiB
+READ_CHUNK = 1 << 16
+
+
+def read_text(path, missing_ok=False):
+    """The text of the /proc file `path`, read safely.
+
+    Only a regular file is read (the files of /proc and /proc/sys are
+    regular files of size 0): a FIFO, a device (/dev/zero) or a socket
+    raises ProcParseError at once, without waiting for a writer.  More than
+    `PROC_MAX_BYTES` bytes raise ProcParseError too.  Bytes that
+    are not ASCII become U+FFFD (and then fail to parse, naming the line).
+    A file that cannot be opened or read (a directory) raises ProcParseError,
+    or gives None with `missing_ok`.
+    """
     try:
-        with open(path, "rb") as f:
-            return f.read().decode("ascii", errors="replace")
-    except OSError:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as error:
+        return _unreadable(path, error, missing_ok)
+    except (TypeError, ValueError):         # not a path, or a NUL byte in it
+        raise ProcParseError("%r: not a file path" % (path,)) from None
+    kind = os.fstat(fd).st_mode
+    if not stat.S_ISREG(kind):
+        os.close(fd)
+        if stat.S_ISDIR(kind):          # read() would fail with EISDIR: unreadable
+            return _unreadable(path, IsADirectoryError(errno.EISDIR, "Is a directory"),
+                               missing_ok)
+        raise ProcParseError("%s: not a regular file (%s): /proc text is read only "
+                             "from regular files" % (path, _file_kind(kind)))
+    chunks, size = [], 0
+    try:
+        # small reads: a /proc/sys handler allocates the whole count (-ENOMEM
+        # past KMALLOC_MAX_SIZE, fs/proc/proc_sysctl.c, proc_sys_call_handler())
+        while size <= PROC_MAX_BYTES:
+            chunk = os.read(fd, READ_CHUNK)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as error:
+        return _unreadable(path, error, missing_ok)
+    finally:
+        os.close(fd)
+    data = b"".join(chunks)
+    if len(data) > PROC_MAX_BYTES:
+        raise ProcParseError("%s: longer than %d bytes (PROC_MAX_BYTES, 8 MiB): not a /proc "
+                             "file of a machine the model can hold" % (path, PROC_MAX_BYTES))
+    return data.decode("ascii", errors="replace")
+
+
+def _unreadable(path, error, missing_ok):
+    if missing_ok:
         return None
+    raise ProcParseError("%s: cannot be read: %s" % (path, error.strerror))
+
+
+def _file_kind(mode):
+    for test, name in ((stat.S_ISFIFO, "a FIFO"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket")):
+        if test(mode):
+            return name
+    return "mode %o" % mode
 
 
 def parse_sysctl(text):
@@ -682,22 +812,32 @@ def parse_sysctl(text):
     return _ints(lines[0].split("\t"), 1, lines[0])
 
 
-def read_proc(root="/proc"):
+def read_proc(root="/proc", names=None):
     """Parse the allocator's files of a running machine (or a copy of them).
 
     Returns a dict with "buddyinfo", "pagetypeinfo" and "zoneinfo" (parsed),
     the ints "min_free_kbytes", "watermark_scale_factor" and whichever of
     "percpu_pagelist_fraction" (<= 5.13) / "percpu_pagelist_high_fraction"
     (5.14+) / "watermark_boost_factor" (5.0+) exist, and the tuple
-    "lowmem_reserve_ratio".  A file that is missing or unreadable (pagetypeinfo
-    is root-only since 2019) is left out; a malformed one raises ProcParseError.
+    "lowmem_reserve_ratio".  `names` (default: all of these) picks the files
+    to read; no other file is opened.  A file that is missing or cannot be
+    opened (pagetypeinfo is root-only since 2019) is left out; a malformed
+    one, one that is not a regular file or is longer than `PROC_MAX_BYTES`
+    raises ProcParseError naming its path.
     """
+    root = os.fspath(root)
     out = {}
     files = [(name, os.path.join(root, name), parse) for name, parse in PROC_FILES]
     files += [(name, os.path.join(root, "sys", "vm", name), parse_sysctl)
               for name in SYSCTL_INTS + SYSCTL_TUPLES]
+    if names is not None:
+        unknown = set(names) - {name for name, _, _ in files}
+        if unknown:
+            raise BadParameterError("read_proc: no /proc file named %s"
+                                    % ", ".join(sorted(map(repr, unknown))))
+        files = [f for f in files if f[0] in names]
     for name, path, parse in files:
-        text = _read(path)
+        text = read_text(path, missing_ok=True)
         if text is None:
             continue
         try:

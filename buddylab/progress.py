@@ -18,6 +18,8 @@ Not a kernel concept.  ``make_progress(progress, total, desc)`` turns the
 
 import sys
 
+from .errors import BadParameterError
+
 
 class _Null:
     def update(self, n=1):
@@ -101,4 +103,5 @@ def make_progress(progress, total, desc=""):
         return _Widget(progress, total, desc)
     if callable(progress):
         return _Callback(progress, total)
-    raise TypeError("progress must be None, a bool, a widget with value/max, or f(done, total)")
+    raise BadParameterError("progress must be None, a bool, a widget with value/max, or "
+                            "f(done, total), got %r" % (progress,))

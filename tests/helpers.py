@@ -68,3 +68,24 @@ def deep_state(m, skip=()):
     seen[id(m)] = 0
     keep.append(m)
     return (type(m).__name__, tuple((k, walk(v)) for k, v in vars(m).items() if k not in skip))
+
+
+def guarded(fn, *args, **kwargs):
+    """{"value": fn(...)} or {"error": exception}, run in a thread joined for at most 60 s.
+
+    A guard against a hang (a blocked open of a FIFO), not a speed test: a call that never
+    returns fails the test instead of stopping the suite.
+    """
+    import threading
+    out = {}
+
+    def run():
+        try:
+            out["value"] = fn(*args, **kwargs)
+        except BaseException as error:                               # noqa: B902 - handed back
+            out["error"] = error
+    t = threading.Thread(target=run, daemon=True)
+    t.start()
+    t.join(60)
+    assert not t.is_alive(), "%s never returned" % getattr(fn, "__name__", fn)
+    return out

@@ -36,3 +36,60 @@ def test_progress_hooks_and_cli(capsys):
     assert main(["experiment", "tail", "--seed", "2", "--size", "tiny", "--steps", "800",
                  "--no-progress"]) == 0
     assert capsys.readouterr().out.startswith("experiment tail --seed 2 --size tiny")
+
+
+# ---------------------------------------------------------------------------
+# Bad parameters (issue 9, "Found by fuzzing"): BadParameterError before anything runs
+
+import pytest                                                        # noqa: E402
+
+from buddylab.errors import BadParameterError, BuddyLabError         # noqa: E402
+
+
+@pytest.mark.parametrize("name", ["bogus", "", None, 5, ["antifrag"], "Antifrag"])
+def test_unknown_experiment(name):
+    """run("bogus"), and names that are not even strings, raise BadParameterError, choices named."""
+    with pytest.raises(BadParameterError,
+                       match=r"unknown experiment .* \(choose from antifrag, fragtime, tail, "
+                             r"compaction\)"):
+        E.run(name, progress=False)
+
+
+@pytest.mark.parametrize("name", sorted(E.EXPERIMENTS))
+@pytest.mark.parametrize("kwargs,match", [
+    (dict(steps=-5), "steps must be an int >= 0, got -5"),
+    (dict(steps=1.5), "steps must be an int >= 0, got 1.5"),
+    (dict(steps=True), "steps must be an int >= 0, got True"),
+    (dict(size="huge"), "unknown size 'huge'"),
+    (dict(size=["tiny"]), "unknown size"),
+    (dict(seed="x"), "seed must be an int"),
+    (dict(stepz=100), "takes no parameter stepz"),
+    (dict(progress=5), "progress must be None, a bool"),
+])
+def test_bad_parameters_raise_before_anything_runs(name, kwargs, match):
+    """Negative or non-int steps, unknown size, seed or parameter: BadParameterError, nothing run."""
+    calls = []
+    kwargs.setdefault("progress", lambda done, total: calls.append(done))
+    kwargs.setdefault("size", "tiny")
+    with pytest.raises(BadParameterError, match=match):
+        E.run(name, **kwargs)
+    assert calls == []
+    assert issubclass(BadParameterError, BuddyLabError)
+
+
+@pytest.mark.parametrize("name,kwargs,match", [
+    ("fragtime", dict(samples=0), "samples must be an int >= 1, got 0"),
+    ("tail", dict(runs=0), "runs must be an int >= 1, got 0"),
+    ("tail", dict(runs=-2), "runs must be an int >= 1, got -2"),
+    ("antifrag", dict(samples=4), "experiment antifrag takes no parameter samples"),
+])
+def test_bad_experiment_parameters(name, kwargs, match):
+    """fragtime's samples and tail's runs are >= 1; another experiment's parameter is refused."""
+    with pytest.raises(BadParameterError, match=match):
+        E.run(name, size="tiny", progress=False, **kwargs)
+
+
+def test_zero_steps_runs():
+    """steps=0 is allowed: the machine as booted, sampled once."""
+    r = E.run("fragtime", seed=0, size="tiny", progress=False, steps=0)
+    assert r["params"]["steps"] == 0 and [s["step"] for s in r["samples"]] == [0]

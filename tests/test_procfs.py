@@ -305,3 +305,178 @@ def test_mutated_text_parses_and_round_trips_or_raises(version, name, data):
 def test_random_text_never_raises_anything_else(name, text):
     """Arbitrary text: a round-tripping parse or ProcParseError."""
     _parses_or_raises(PARSERS[name], text)
+
+
+# ---------------------------------------------------------------------------
+# Linear parsers (issue 9, "A parser that hangs")
+
+from buddylab import procfs as P                                    # noqa: E402
+from helpers import guarded                                         # noqa: E402
+
+BIG = 100_000          # 200 KB lines: a cubic parser takes ~10**6 times its 19 s at 2 KB
+
+ZONE_HEADER = "Node 0, zone      DMA\n"
+
+
+def test_value_line_split_agrees_with_the_regex_it_replaced():
+    """_split_value_line() cuts every short line as ( *)(.*?)( +)(-?\\d{1,20}) did."""
+    old = re.compile(r"( *)(.*?)( +)(-?\d{1,20})", re.ASCII)
+
+    @settings(max_examples=600, deadline=None)
+    @given(st.text(alphabet=" ab:-0123\t", max_size=24))
+    def check(line):
+        match = old.fullmatch(line)
+        want = None if match is None else (len(match[1]), match[2], len(match[3]), match[4])
+        assert P._split_value_line(line) == want
+    check()
+    assert P._split_value_line("  vm stats threshold: 24") == (2, "vm stats threshold:", 1, "24")
+
+
+@pytest.mark.parametrize("line", [
+    " " * BIG + "ab" + " " * BIG,                     # the cubic case of the old value regex
+    " " * BIG + "ab" + " " * BIG + "1x",
+    " " * BIG + "protection:" + " " * BIG + "(" + "1, " * BIG,
+    "  " + "a " * BIG + "5",
+    " " * (2 * BIG) + "5",                            # parses: an empty key (a 2 KB-style gap)
+])
+def test_zoneinfo_pathological_line_is_linear(line):
+    """A 200 KB line of spaces around letters parses or raises ProcParseError (old: cubic)."""
+    try:
+        parse_zoneinfo(ZONE_HEADER + line + "\n")
+    except ProcParseError as e:
+        assert str(e).startswith("line 2: ") and len(str(e)) < 1000      # the line is cut
+    else:
+        raise AssertionError("a zone without watermarks parsed")
+
+
+@pytest.mark.parametrize("name,text", [
+    ("buddyinfo", "Node " + "0," * BIG + " zone " + " " * BIG + "x" + "\n"),
+    ("buddyinfo", "Node 0, zone" + " " * BIG + "DMA" + " 1" * BIG + " \n"),
+    ("pagetypeinfo", "Page block order: " + "9" * BIG + "\n"),
+    ("pagetypeinfo", "Page block order: 9\nPages per block:  512\n\n"
+     "Free pages count per migrate type at order       0 \n"
+     "Node" + " " * BIG + "0, zone" + " " * BIG + "DMA, type" + " " * BIG + "x\n"),
+    ("zoneinfo", "Node " + "1" * BIG + ", zone" + " " * BIG + "\n"),
+])
+def test_every_parser_is_linear_on_long_lines(name, text):
+    """200 KB lines aimed at each regex's quantifiers end in ProcParseError (in linear time)."""
+    with pytest.raises(ProcParseError):
+        PARSERS[name](text)
+
+
+def test_regexes_have_no_overlapping_quantifiers_on_long_input():
+    """Every compiled pattern of procfs runs fullmatch on 200 KB of its own characters."""
+    patterns = [v for v in vars(P).values() if isinstance(v, re.Pattern)]
+    assert len(patterns) >= 5
+    fillers = [" " * BIG, "a" * BIG, " a" * BIG, ", " * BIG, "0" * BIG, "( " * BIG]
+    for pattern in patterns:
+        for prefix in ("", "Node ", "Node 0, zone ", "Node 0, zone DMA, type ", "  protection: "):
+            for filler in fillers:
+                pattern.fullmatch(prefix + filler + " x")     # a result, not a hang
+
+
+def test_many_zones_are_linear():
+    """Duplicate-zone checks use a set: 40,000 buddyinfo lines parse (quadratic: ~10**9 steps)."""
+    text = "".join("Node %d, zone   Normal      1 \n" % nid for nid in range(40_000))
+    assert len(parse_buddyinfo(text).zones) == 40_000
+    with pytest.raises(ProcParseError, match="line 40001: .*listed twice"):
+        parse_buddyinfo(text + "Node 7, zone   Normal      1 \n")
+
+
+def test_long_lines_are_cut_in_messages():
+    """A message names the line number and shows the first SHOWN_CHARS characters only."""
+    with pytest.raises(ProcParseError) as e:
+        parse_buddyinfo("x" * BIG + "\n")
+    assert str(e.value).startswith("line 1: 'xxx") and "(%d characters)" % BIG in str(e.value)
+    assert len(str(e.value)) < 2 * P.SHOWN_CHARS + 100
+
+
+# ---------------------------------------------------------------------------
+# read_text: regular files only, bounded
+
+def test_read_text_refuses_a_fifo(tmp_path):
+    """A FIFO is refused at once, not waited on (open with O_NONBLOCK, then fstat)."""
+    import os
+    fifo = tmp_path / "zoneinfo"
+    os.mkfifo(fifo)
+    out = guarded(P.read_text, str(fifo))
+    assert isinstance(out.get("error"), ProcParseError)
+    assert "zoneinfo: not a regular file (a FIFO)" in str(out["error"])
+    out = guarded(read_proc, str(tmp_path))
+    assert isinstance(out.get("error"), ProcParseError)
+
+
+def test_read_text_refuses_a_character_device():
+    """/dev/zero (endless zero bytes) is refused before any read."""
+    if not pathlib.Path("/dev/zero").exists():
+        pytest.skip("no /dev/zero")
+    out = guarded(P.read_text, "/dev/zero")
+    assert isinstance(out.get("error"), ProcParseError)
+    assert "a character device" in str(out["error"])
+
+
+def test_read_text_size_cap(tmp_path, monkeypatch):
+    """More than PROC_MAX_BYTES bytes raise ProcParseError naming the file; that many are read."""
+    assert P.PROC_MAX_BYTES == 8 << 20
+    monkeypatch.setattr(P, "PROC_MAX_BYTES", 300)
+    monkeypatch.setattr(P, "READ_CHUNK", 7)
+    path = tmp_path / "buddyinfo"
+    path.write_text("x" * 300)
+    assert P.read_text(str(path)) == "x" * 300
+    path.write_text("x" * 301)
+    with pytest.raises(ProcParseError, match=r"buddyinfo: longer than 300 bytes"):
+        P.read_text(str(path))
+    with pytest.raises(ProcParseError, match=r"buddyinfo: longer than 300 bytes"):
+        read_proc(tmp_path)
+
+
+def test_read_text_missing_file(tmp_path):
+    """A missing file raises ProcParseError naming it, or gives None with missing_ok."""
+    with pytest.raises(ProcParseError, match="nothing: cannot be read"):
+        P.read_text(str(tmp_path / "nothing"))
+    assert P.read_text(str(tmp_path / "nothing"), missing_ok=True) is None
+
+
+def test_read_proc_names_opens_only_those_files(tmp_path):
+    """read_proc(names=...) never opens another file: a FIFO pagetypeinfo beside is harmless."""
+    import os
+    (tmp_path / "buddyinfo").write_text(fixture("proc_418", "buddyinfo"))
+    os.mkfifo(tmp_path / "pagetypeinfo")
+    out = guarded(read_proc, tmp_path, ("buddyinfo",))
+    assert set(out["value"]) == {"buddyinfo"}
+    from buddylab.errors import BadParameterError
+    with pytest.raises(BadParameterError, match="'vmstat'"):
+        read_proc(tmp_path, ("vmstat",))
+
+
+@pytest.mark.parametrize("size", [1_000, 10_000, 100_000])
+def test_zoneinfo_spaces_around_letters_of_growing_size(size):
+    """The issue's case at growing sizes (old: 19 s at 2 KB, 157 s at 4 KB): each one finishes."""
+    with pytest.raises(ProcParseError, match="line 2: .*not a zoneinfo line"):
+        parse_zoneinfo(ZONE_HEADER + " " * size + "ab" + " " * size + "\n")
+
+
+def test_seeded_mutations_with_long_runs():
+    """50 seeded mutations per fixture, most inserting 20,000-character runs: parse or ProcParseError.
+
+    Complements the hypothesis tests above with long mutations: runs of spaces, digits,
+    commas, a line repeated 2,000 times (the old value-line regex spent ~10 s on four of them).
+    """
+    import random
+    rng = random.Random(18)
+    runs = (" " * 20_000, "9" * 20_000, ", " * 10_000, "-" * 20_000, "a " * 10_000)
+    for version, name in CASES:
+        original = fixture(version, name)
+        for _ in range(50):
+            text = original
+            i = int(rng.random() * len(text))
+            x = rng.random()
+            if x < 0.6:
+                text = text[:i] + runs[int(rng.random() * len(runs))] + text[i:]
+            elif x < 0.8:
+                lines = text.splitlines(keepends=True)
+                k = int(rng.random() * len(lines))
+                text = "".join(lines[:k] + [lines[k]] * 2_000 + lines[k + 1:])
+            else:
+                text = text[:i] + text[i + 1:]
+            _parses_or_raises(PARSERS[name], text)
