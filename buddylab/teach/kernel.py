@@ -4,6 +4,7 @@ Kernel: none (teaching support).  nbclient and jupyter_client are imported
 only when a notebook is run (they come with the ``teach`` and ``test`` extras).
 """
 
+import subprocess
 import sys
 import tempfile
 import time
@@ -65,7 +66,8 @@ def run_cells(nb, folder, time_limit, last_cells=1, grace=15):
                             shutdown_kernel="immediate",
                             resources={"metadata": {"path": str(folder)}})
     first_probe = len(nb.cells) - last_cells
-    with client.setup_kernel(cleanup_kc=True):
+    # the kernel's own stderr (its startup warnings) is not the notebook's business
+    with client.setup_kernel(cleanup_kc=True, stderr=subprocess.DEVNULL):
         deadline = time.monotonic() + time_limit
         for i, cell in enumerate(nb.cells):
             if cell.cell_type != "code":
