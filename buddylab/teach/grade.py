@@ -12,7 +12,9 @@ Submissions sit in ``DIR/STUDENT/NAME.ipynb``.  For each one the grader
    cells are kept.  A locked cell that was edited or removed, an edited seed,
    or an answer cell that touches the seed, the answers or the reveal log is
    reported;
-2. appends a probe that prints ``buddylab.reveal.revealed()``;
+2. appends a probe that writes ``buddylab.reveal.revealed()`` to a file whose
+   name the student's cells cannot know (read back after the run, so it works
+   even after a cell was interrupted);
 3. runs it with nbclient in a fresh kernel of this interpreter within a time
    limit (`kernel.run_cells`);
 4. scores each graded cell as nbgrader does (nbgrader/utils.py,
@@ -29,6 +31,7 @@ grader.
 import csv
 import json
 import re
+import secrets
 import tempfile
 from pathlib import Path
 
@@ -38,11 +41,11 @@ from .release import (CLASS_ID, PARAMETERS_ID, _nbformat, load_assignments,
                       default_source_dir, student_version)
 from .seeds import TeachError, variant_seed
 
-__all__ = ["grade", "grade_notebook", "NotebookGrade", "restore", "PROBE_TAG"]
+__all__ = ["grade", "grade_notebook", "NotebookGrade", "restore"]
 
-PROBE_TAG = "BUDDYLAB-REVEALED "
 PROBE = ("import json as _bl_json, buddylab.reveal as _bl_reveal\n"
-         "print(%r + _bl_json.dumps(list(_bl_reveal.revealed())))" % PROBE_TAG)
+         "with open(%r, 'w') as _bl_f:\n"
+         "    _bl_json.dump(list(_bl_reveal.revealed()), _bl_f)")
 # What an answer cell has no business doing (reported, not punished: a teacher decides).
 SUSPECT = [(re.compile(r"\bSEED\s*=(?!=)|\bSTUDENT\s*=(?!=)"), "assigns SEED or STUDENT"),
            (re.compile(r"\.answers\s*\("), "calls .answers()"),
@@ -198,6 +201,7 @@ def grade_notebook(source_nb, path, assignment, student, seed, time_limit=60):
     path = Path(path)
     if not path.exists():
         g.notes.append("not submitted")
+        g.reveals = ()  # nothing ran, nothing was revealed
         return g
     try:
         submitted = nbformat.read(str(path), as_version=4)
@@ -206,13 +210,18 @@ def grade_notebook(source_nb, path, assignment, student, seed, time_limit=60):
         submitted = nbformat.v4.new_notebook()
     nb, notes = restore(source_nb, submitted, assignment, student, seed)
     g.notes += notes
-    nb.cells.append(nbformat.v4.new_code_cell(PROBE))
     with tempfile.TemporaryDirectory(prefix="buddylab-grade-") as work:
+        log_path = Path(work) / (".reveal-%s.json" % secrets.token_hex(8))
+        nb.cells.append(nbformat.v4.new_code_cell(PROBE % str(log_path)))
         try:
             status = run_cells(nb, work, time_limit)
         except Exception as e:  # noqa: BLE001 - a kernel that will not start
             g.notes.append("could not run the notebook: %s: %s" % (type(e).__name__, e))
             return g
+        try:
+            g.reveals = tuple(json.loads(log_path.read_text(encoding="utf-8")))
+        except (OSError, ValueError):
+            g.notes.append("could not read the reveal log")
     if status.state == "timeout":
         g.notes.append("time limit of %ds reached in cell %d (%s): later cells not run"
                        % (time_limit, status.cell, C.grade_id(nb.cells[status.cell]) or "own cell"))
@@ -236,12 +245,6 @@ def grade_notebook(source_nb, path, assignment, student, seed, time_limit=60):
         g.scores[gid] = _cell_score(cell, g.max_points[gid]) if i in ran else 0.0
         text = _printed(cell) if i in ran else "not run"
         g.feedback.append((gid, text))
-    probe = nb.cells[-1]
-    for out in probe.get("outputs", []):
-        if out.output_type == "stream" and out.text.startswith(PROBE_TAG):
-            g.reveals = tuple(json.loads(out.text[len(PROBE_TAG):].splitlines()[0]))
-    if g.reveals is None:
-        g.notes.append("could not read the reveal log")
     return g
 
 
