@@ -24,12 +24,15 @@ from ..errors import BuddyLabError
 from ._base import Problem, CheckResult, parse_answer_text
 from ._ops import parse_ops, fmt_ops
 from .split import SplitProblem
+from .merge import MergeProblem
+from .fallback import FallbackProblem
+from .pcp import PcpProblem
 
 __all__ = ["problem", "KINDS", "CLASSES", "Problem", "CheckResult", "parse_ops", "fmt_ops",
            "parse_answer_text"]
 
 #: kind name -> its class, in the order the chapters meet them
-CLASSES = {c.kind: c for c in (SplitProblem,)}
+CLASSES = {c.kind: c for c in (SplitProblem, MergeProblem, FallbackProblem, PcpProblem)}
 
 #: kind name -> one-line description
 KINDS = {k: c.description for k, c in CLASSES.items()}

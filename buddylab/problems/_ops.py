@@ -17,7 +17,7 @@ from .. import gfp as G
 from .. import mmzone as mz
 from ..errors import BuddyLabError
 
-__all__ = ["MASKS", "OPS_HELP", "parse_ops", "fmt_ops", "teaching_machine", "machine_line",
+__all__ = ["migratetype_of", "result_pfn", "MASKS", "OPS_HELP", "parse_ops", "fmt_ops", "teaching_machine", "machine_line",
            "free_list_lines", "OpRun"]
 
 MASKS = {"m": ("GFP_HIGHUSER_MOVABLE", G.GFP_HIGHUSER_MOVABLE),
@@ -63,15 +63,18 @@ def fmt_ops(ops):
     return ",".join("+%d%s" % (o[1], o[2]) if o[0] == "alloc" else "-%d" % o[1] for o in ops)
 
 
-def teaching_machine(pages, max_order, pageblock_order):
+def teaching_machine(pages, max_order, pageblock_order, percpu_pagelist_fraction=0):
     """One Normal zone, one CPU, min_free_kbytes 0: the machine of every allocate/free kind.
 
     Below 8192 managed pages zone_batchsize() is 0, so the pcp lists have
-    high 0 and batch 1: an order-0 page passes through them one at a time.
+    high 0 and batch 1: an order-0 page passes through them one at a time,
+    unless percpu_pagelist_fraction sets high = managed / fraction (and batch
+    = high / 4, pageset_set_high()).
     """
     from ..machine import Machine
     return Machine(nodes=[{"Normal": pages}], cpus_per_node=1, max_order=max_order,
-                   pageblock_order=pageblock_order, min_free_kbytes=0)
+                   pageblock_order=pageblock_order, min_free_kbytes=0,
+                   percpu_pagelist_fraction=percpu_pagelist_fraction)
 
 
 def machine_line(m, pages):
@@ -79,7 +82,15 @@ def machine_line(m, pages):
     pcp = m.zone(0, "Normal").pageset[0]
     return ("machine: one Normal zone of %d pages, orders 0..%d, pageblocks of %d pages, 1 CPU, "
             "min_free_kbytes 0" % (pages, m.max_order - 1, m.pageblock_nr_pages)) + (
-        "" if (pcp.high, pcp.batch) == (0, 1) else ", pcp high %d batch %d" % (pcp.high, pcp.batch))
+        "" if (pcp.high, pcp.batch) == (0, 1) else ", pcp high %d batch %d" % (pcp.high, pcp.batch)) + (
+        "" if not m.page_group_by_mobility_disabled else
+        ", grouping by mobility disabled (fewer than pageblock_nr_pages * MIGRATE_TYPES pages: "
+        "every request is Unmovable)")
+
+
+def migratetype_of(m, kind):
+    """The migratetype a request of kind m/u/r gets on this machine (gfpflags_to_migratetype())."""
+    return G.gfpflags_to_migratetype(MASKS[kind][1], m.page_group_by_mobility_disabled)
 
 
 def free_list_lines(snap, types=None):
@@ -136,7 +147,41 @@ class OpRun:
         self.ops.append(op)
         self.events.append(self.trace.events[start:])
 
+    def random_ops(self, rng, nr_ops, max_order, types="m", p_free=0.4, orders=3):
+        """Run `nr_ops` seeded operations: frees (of held allocations only) with
+        probability p_free, else allocations of order 0..orders-1 of a type out of `types`."""
+        for _ in range(nr_ops):
+            live = self.live()
+            if live and rng.random() < p_free:
+                self.run(("free", live[int(rng.random() * len(live))]))
+            else:
+                order = int(rng.random() * min(orders, max_order))
+                self.run(("alloc", order, types[int(rng.random() * len(types))]))
+
+    def given_lines(self, start=0):
+        """The operations from `start` on, answered (for kinds that ask about what follows)."""
+        out, made = [], sum(1 for o in self.ops[:start] if o[0] == "alloc")
+        for i, op in enumerate(self.ops[start:], start + 1):
+            if op[0] == "alloc":
+                pfn = result_pfn(self.events[i - 1])
+                out.append("op %d: a%d = alloc_pages(%s, %d) -> %s" % (
+                    i, made, MASKS[op[2]][0], op[1], "NULL" if pfn is None else "pfn %d" % pfn))
+                made += 1
+            else:
+                out.append(self.free_line(i, op))
+        return out
+
+    def free_line(self, i, op):
+        """'op i: __free_pages(aI, order)'."""
+        return "op %d: __free_pages(a%d, %d)" % (i, op[1], self.made[op[1]][1])
+
     def finish(self):
         """Stop tracing; the snapshot at the end."""
         self.m.stop_trace()
         return self.m.zone_snapshot(0, "Normal")
+
+
+def result_pfn(events):
+    """The pfn mm_page_alloc reported among `events` (None for NULL)."""
+    (ev,) = [e for e in events if e.name == "mm_page_alloc"]
+    return None if ev["pfn"] < 0 else ev["pfn"]

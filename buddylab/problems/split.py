@@ -27,15 +27,19 @@ from ..errors import BuddyLabError
 from ..trace import explain as explain_event
 from ._base import Problem, Param, ShownIfAny, pfn_or_null, pfn_list
 from ._ops import (MASKS, TYPE_OF, OPS_HELP, parse_ops, fmt_ops, teaching_machine, machine_line,
-                   free_list_lines, OpRun)
+                   free_list_lines, OpRun, result_pfn, migratetype_of)
 
 __all__ = ["SplitProblem", "problem"]
 
-SIZE_PARAMS = (
-    Param("pages", 64, 8, 4096, help="pages in the one Normal zone"),
-    Param("max_order", 4, 2, 11, help="MAX_ORDER (orders 0..MAX_ORDER-1)"),
-    Param("pageblock_order", 2, 1, 10, help="pageblock_order (1..MAX_ORDER-1)"),
-)
+def size_params(pages=64, max_order=4, pageblock_order=2):
+    """The --pages, --max-order and --pageblock-order parameters, with these defaults."""
+    return (Param("pages", pages, 8, 4096, help="pages in the one Normal zone"),
+            Param("max_order", max_order, 2, 11, help="MAX_ORDER (orders 0..MAX_ORDER-1)"),
+            Param("pageblock_order", pageblock_order, 1, 10,
+                  help="pageblock_order (1..MAX_ORDER-1)"))
+
+
+SIZE_PARAMS = size_params()
 
 EXPLAINED = ("rmqueue", "split", "merge", "place", "pcp_refill", "pcp_alloc", "pcp_free",
              "pcp_drain", "fallback")
@@ -52,10 +56,10 @@ def validate_sizes(params):
                             % (nr, params["pages"]))
 
 
-def alloc_rule(op, events):
+def alloc_rule(op, events, mt):
     """The rule that decides an allocation's pfn, from what the model did (no pfn in it)."""
-    order, t = op[1], op[2]
-    mt = mz.MIGRATETYPE_NAMES[TYPE_OF[t]]
+    order = op[1]
+    mt = mz.MIGRATETYPE_NAMES[mt]
     rule = ("__rmqueue_smallest() takes the HEAD of free_list[%s] of the smallest order >= %d "
             "that is not empty; a larger block is split by expand(), which keeps the LOWER half "
             "and puts each upper half at the head of the list one order down" % (mt, order))
@@ -157,15 +161,7 @@ class SplitProblem(Problem):
             for op in parse_ops(p["ops"]):
                 run.run(op)
         else:
-            rng = self.rng()
-            types = p["types"]
-            for _ in range(p["nr_ops"]):
-                live = run.live()
-                if live and rng.random() < 0.4:
-                    run.run(("free", live[int(rng.random() * len(live))]))
-                else:
-                    order = int(rng.random() * min(3, p["max_order"]))
-                    run.run(("alloc", order, types[int(rng.random() * len(types))]))
+            run.random_ops(self.rng(), p["nr_ops"], p["max_order"], p["types"])
         return m, boot, run, run.finish()
 
     def _work(self):
@@ -176,14 +172,15 @@ class SplitProblem(Problem):
         w.lines.append(machine_line(m, p["pages"]))
         w.lines.append("at boot: " + "; ".join(free_list_lines(boot)))
         w.steps.append("at boot: " + "; ".join(free_list_lines(boot)))
-        in_play = sorted({mz.MIGRATE_MOVABLE} | {TYPE_OF[o[2]] for o in run.ops if o[0] == "alloc"})
+        in_play = sorted({mt for pfn, o, mt in boot.free_blocks()}
+                         | {migratetype_of(m, o[2]) for o in run.ops if o[0] == "alloc"})
         made, first_split = 0, None
         for i, (op, events) in enumerate(zip(run.ops, run.events), 1):
             if op[0] == "alloc":
                 name = MASKS[op[2]][0]
-                pfn = _result(events)
+                pfn = result_pfn(events)
                 key = "pfn_op%d" % i
-                slot = w.ask(key, pfn_or_null(), pfn, alloc_rule(op, events),
+                slot = w.ask(key, pfn_or_null(), pfn, alloc_rule(op, events, migratetype_of(m, op[2])),
                              alloc_advice(op, run.before[i - 1]))
                 head = "op %d: a%d = alloc_pages(%s, %d) -> " % (i, made, name, op[1])
                 w.lines.append([head, slot])
@@ -192,8 +189,7 @@ class SplitProblem(Problem):
                 if first_split is None and any(e.name == "split" for e in events):
                     first_split = i
             else:
-                order = _order_of(run, op[1])
-                line = "op %d: __free_pages(a%d, %d)" % (i, op[1], order)
+                line = run.free_line(i, op)
                 w.lines.append(line)
                 w.steps.append(line)
             w.steps.extend("    " + explain_event(e) for e in events if e.name in EXPLAINED)
@@ -212,16 +208,6 @@ class SplitProblem(Problem):
         assert not bad, "a free list outside the types in play: %s" % bad
         w.hints = hints(first_split, any(o[0] == "alloc" and o[2] != "m" for o in run.ops))
         return w
-
-
-def _result(events):
-    """The pfn mm_page_alloc reported (None for NULL)."""
-    (ev,) = [e for e in events if e.name == "mm_page_alloc"]
-    return None if ev["pfn"] < 0 else ev["pfn"]
-
-
-def _order_of(run, idx):
-    return run.made[idx][1]
 
 
 def hints(first_split, fallback):
