@@ -330,3 +330,18 @@ def test_broken_submissions_are_graded_as_far_as_they_go(course, tmp_path):
     rows = {r["student"]: r for r in csv.DictReader(open(tmp_path / "grades.csv"))}
     assert rows["raise"]["reveal_used"] == "yes" and rows["loop"]["reveal_used"] == "no"
     assert rows["die"]["reveal_used"] == "unknown"
+
+
+def test_readme_teaching_commands_parse():
+    """Every `python -m buddylab.teach` command of the README's teaching section is accepted by
+    the command line as written (the section's round trip itself is test_round_trip_two_students)."""
+    import shlex
+    from buddylab.teach.__main__ import _parser
+    readme = (ROOT / "README.md").read_text()
+    section = readme.split("## Teaching with buddylab", 1)[1].split("\n## ", 1)[0]
+    commands = [line.split("buddylab.teach", 1)[1] for line in section.splitlines()
+                if line.startswith(".venv/bin/python -m buddylab.teach ")]
+    assert [c.split()[0] for c in commands] == ["release", "grade"]
+    for c in commands:
+        args = _parser().parse_args(shlex.split(c.replace("$C", "/tmp/course")))
+        assert args.secret_file == "/tmp/course/secret"
