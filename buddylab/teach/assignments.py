@@ -232,14 +232,15 @@ def build(spec, kinds=None, log=None, notebooks_dir=None):
     return nb
 
 
-def build_all(out_dir=None, log=None):
-    """Write every source assignment; returns the paths."""
+def build_all(out_dir=None, log=None, kinds=None):
+    """Write every source assignment; returns the paths.  `kinds` limits the problem kinds
+    used (default: every kind buddylab.problems offers)."""
     from .release import default_source_dir, write_notebook
     out_dir = Path(out_dir) if out_dir else default_source_dir()
     paths = []
     for spec in ASSIGNMENTS:
         path = out_dir / (spec.name + ".ipynb")
-        write_notebook(build(spec, log=log), path)
+        write_notebook(build(spec, kinds=kinds, log=log), path)
         paths.append(path)
     return paths
 

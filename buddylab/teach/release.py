@@ -103,8 +103,12 @@ def student_version(nb, assignment, student, seed):
     for cell in out.cells:
         if C.is_solution(cell):
             cell.source = C.clear_solution(cell.source, cell.cell_type)
-        elif cell.cell_type == "code":
-            cell.source = C.clear_hidden_tests(cell.source)
+            cell.metadata["deletable"] = False  # as nbgrader's LockCells does
+        else:
+            if cell.cell_type == "code":
+                cell.source = C.clear_hidden_tests(cell.source)
+            if C.is_locked(cell):
+                cell.metadata["editable"] = cell.metadata["deletable"] = False
         for key in ("checksum", "cell_type"):  # nbgrader's bookkeeping, rebuilt by nbgrader
             cell.metadata.get("nbgrader", {}).pop(key, None)
     return out
