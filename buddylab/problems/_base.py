@@ -311,7 +311,11 @@ class Problem:
             v = self.params[p.name]
             if v is None:
                 continue
-            parts.append('%s "%s"' % (p.flag, v) if isinstance(v, str) else "%s %d" % (p.flag, v))
+            if isinstance(v, str):
+                parts.append("%s %s" % (p.flag, v) if v.replace("_", "").isalnum()
+                             else '%s "%s"' % (p.flag, v))
+            else:
+                parts.append("%s %d" % (p.flag, v))
         return " ".join(parts)
 
     def uses_seed(self):
