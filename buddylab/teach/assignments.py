@@ -68,8 +68,13 @@ def split(prompt="Which pfn does each allocation get, and what do the free lists
 
 ASSIGNMENTS = [
     Assignment("a01_free_lists", "01", "Free page organisation", [
-        Graded("Reading the free lists", [
-            ("drills", {}, "What the free lists and /proc/buddyinfo count, and what they do not."),
+        Graded("Reading /proc/buddyinfo", [
+            ("drill", {"topic": "buddyinfo"}, "What a /proc/buddyinfo line counts: blocks, "
+                                                 "not pages."),
+            split(nr_ops=4)], 2),
+        Graded("Reading /proc/pagetypeinfo", [
+            ("drill", {"topic": "pagetypeinfo"}, "Free pages by free-list type against "
+                                                    "pageblocks by owner."),
             split(nr_ops=4)], 2),
         Graded("Split a block", [split("Four operations on the hand-sized machine: which pfn "
                                        "does each allocation get, and what do the free lists "
@@ -93,6 +98,10 @@ ASSIGNMENTS = [
         Graded("Refill and drain", [
             ("pcp", {}, "When does a pcp refill or drain happen, and which pages leave?"),
             split(nr_ops=6)], 3),
+        Graded("Free but not in buddyinfo", [
+            ("drill", {"topic": "pcp"}, "Pages on the pcp lists are free, yet /proc/buddyinfo "
+                                        "does not show them."),
+            split(nr_ops=4)], 2),
         Discussion("03", 4, 2),
     ]),
     Assignment("a04_zones", "04", "Nodes and zones", [
@@ -110,6 +119,10 @@ ASSIGNMENTS = [
             ("interface", {}, "What the call returns, from which zone and migrate type, or why "
                               "it fails."),
             split(nr_ops=4)], 3),
+        Graded("Is it a buddy request?", [
+            ("drill", {"topic": "malloc"}, "Which requests reach the buddy allocator, and of "
+                                           "which order."),
+            split(nr_ops=4)], 2),
         Discussion("05", 3, 2),
     ]),
     Assignment("a06_fragmentation", "06", "The buddy system's problems", [
@@ -118,7 +131,8 @@ ASSIGNMENTS = [
                              "type?"),
             split(nr_ops=10, types="mu")], 3),
         Graded("Misconceptions", [
-            ("drills", {}, "What free memory does and does not promise."),
+            ("drill", {"topic": "fragmented"}, "Plenty of free memory does not make an order-k "
+                                               "request succeed."),
             split(nr_ops=4)], 2),
         Discussion("06", 6, 2),
     ]),
