@@ -353,3 +353,31 @@ def test_readme_teaching_commands_parse():
     for c in commands:
         args = _parser().parse_args(shlex.split(c.replace("$C", "/tmp/course")))
         assert args.secret_file == "/tmp/course/secret"
+
+
+def test_restore_takes_locked_cells_from_the_source_and_names_what_changed(course):
+    """restore() (no kernel): hidden tests come back, the seed is the recomputed one, the
+    student's answers and own cells are kept, and edits, removals, a patched buddylab and a
+    rebound SEED are each named."""
+    from buddylab.teach.grade import restore
+    out, sources, _ = course
+    name = "a02_alloc_free"
+    source = dict(sources)[name]
+    nb = _released(out, "alice", name)
+    _cell(nb, "q1_answer").source = "answer1 = {}\nSEED = 3"
+    nb.cells.remove(_cell(nb, "q2_test"))
+    _cell(nb, "q3_check").source = "print('all right')"
+    nb.cells.insert(3, nbformat.v4.new_code_cell("bl.problems.Problem.check = lambda s, a: 1"))
+    seed = variant_seed(SECRET, "alice", name)
+    run, notes = restore(source, nb, name, "alice", seed)
+    text = " | ".join(notes)
+    assert "answer q1_answer assigns SEED or STUDENT" in text
+    assert "cell q2_test was removed" in text and "cell q3_check was edited" in text
+    assert "an added cell patches buddylab" in text
+    assert "seed" not in text.replace("assigns SEED", "")  # the parameters were left alone
+    ids = [C.grade_id(c) for c in run.cells]
+    assert ids.index("q2_test") == ids.index("q2_check") + 1  # back in its place
+    assert C.BEGIN_HIDDEN in _cell(run, "q2_test").source
+    assert "SEED = %d" % seed in _cell(run, "parameters").source
+    assert _cell(run, "q1_answer").source == "answer1 = {}\nSEED = 3"
+    assert _cell(run, "q3_check").source == _cell(source, "q3_check").source

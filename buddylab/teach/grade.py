@@ -50,7 +50,9 @@ PROBE = ("import json as _bl_json, buddylab.reveal as _bl_reveal\n"
 SUSPECT = [(re.compile(r"\bSEED\s*=(?!=)|\bSTUDENT\s*=(?!=)"), "assigns SEED or STUDENT"),
            (re.compile(r"\.answers\s*\("), "calls .answers()"),
            (re.compile(r"\breveal\b"), "uses reveal"),
-           (re.compile(r"\.solution\s*\("), "calls .solution()")]
+           (re.compile(r"\.solution\s*\("), "calls .solution()"),
+           (re.compile(r"\b(bl|buddylab)(\.\w+)+\s*=(?!=)|\bsetattr\s*\(|\bcheck\s*=(?!=)"),
+            "patches buddylab (the checks run in the student's process)")]
 
 
 class NotebookGrade:
@@ -87,15 +89,12 @@ def restore(source_nb, submitted_nb, assignment, student, seed):
     order = [C.grade_id(c) for c in source_nb.cells if C.grade_id(c)]
 
     def source_cell(gid):
+        """The cell as the grader runs it: the source's, with this student's parameters; an
+        answer cell comes back as the stub."""
         cell = _copy_cell(source_by_id[gid])
-        if gid == PARAMETERS_ID:
-            cell.source = released_cell(gid).source
-        if C.is_solution(cell):
-            cell.source = released_cell(gid).source  # a removed answer comes back as the stub
+        if gid == PARAMETERS_ID or C.is_solution(cell):
+            cell.source = expected[gid].source
         return cell
-
-    def released_cell(gid):
-        return expected[gid]
 
     for sub in sub_cells:
         gid = C.grade_id(sub)
@@ -122,7 +121,7 @@ def restore(source_nb, submitted_nb, assignment, student, seed):
                 _suspect(kept, "answer %s" % gid, notes)
             cells.append(kept)
             continue
-        as_released = {released_cell(gid).source.strip(), source_cell(gid).source.strip()}
+        as_released = {expected[gid].source.strip(), source_cell(gid).source.strip()}
         if _source_text(sub).strip() not in as_released:  # student's or instructor's copy
             what = "the seed (parameters cell)" if gid == PARAMETERS_ID else "cell %s" % gid
             notes.append("%s was edited: restored from the assignment" % what)
