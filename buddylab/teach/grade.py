@@ -280,6 +280,7 @@ def grade(submissions, out_csv, secret, source_dir=None, time_limit=60, feedback
     """Grade every ``SUBMISSIONS/STUDENT/*.ipynb``; write the CSV and one feedback file per
     student (``FEEDBACK_DIR/STUDENT.md``, next to the CSV by default).
     Returns {student: [NotebookGrade]}."""
+    _nbformat(run=True)
     assignments = load_assignments(source_dir or default_source_dir())
     students = _students(submissions)
     out_csv = Path(out_csv)

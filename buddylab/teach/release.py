@@ -46,9 +46,12 @@ def default_source_dir():
     return Path(__file__).resolve().parents[2] / "notebooks" / "assignments"
 
 
-def _nbformat():
+def _nbformat(run=False):
+    """nbformat (and, with `run`, a check that nbclient is there), or a TeachError."""
     try:
         import nbformat
+        if run:
+            import nbclient  # noqa: F401
     except ImportError:
         raise TeachError("the teach commands need nbformat and nbclient: "
                          "pip install -e '.[teach]'") from None
