@@ -381,3 +381,44 @@ def test_restore_takes_locked_cells_from_the_source_and_names_what_changed(cours
     assert "SEED = %d" % seed in _cell(run, "parameters").source
     assert _cell(run, "q1_answer").source == "answer1 = {}\nSEED = 3"
     assert _cell(run, "q3_check").source == _cell(source, "q3_check").source
+
+
+def _points_in_process(nb):
+    """Run a notebook's code cells here, in order; {grade_id: points} of its graded cells,
+    scored as nbgrader does (the value of a final expression is partial credit)."""
+    import ast
+    import contextlib
+    import io
+    ns, got = {}, {}
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        tree = ast.parse(cell.source)
+        last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
+        with contextlib.redirect_stdout(io.StringIO()):
+            exec(compile(tree, "cell", "exec"), ns)
+            value = eval(compile(ast.Expression(last.value), "cell", "eval"), ns) if last else None
+        if C.is_grade(cell):
+            got[C.grade_id(cell)] = float(value)
+    return got
+
+
+def test_every_variant_solved_scores_full_and_untouched_scores_zero(course):
+    """For both students and every assignment (in this process, no kernel): the instructor's
+    solved variant earns every point of every graded cell; the student's untouched copy, with
+    the hidden tests restored, earns none."""
+    from buddylab.teach.grade import restore
+    from buddylab import reveal
+    out, sources, _ = course
+    before = reveal.revealed()
+    for student in ROSTER:
+        for name, source in sources:
+            full = {C.grade_id(c): C.points(c) for c in source.cells
+                    if C.is_grade(c) and c.cell_type == "code"}
+            solved = nbformat.read(str(out / "instructor" / student / (name + ".ipynb")), 4)
+            assert _points_in_process(solved) == full, (student, name)
+            seed = variant_seed(SECRET, student, name)
+            untouched, notes = restore(source, _released(out, student, name), name, student, seed)
+            assert notes == []
+            assert _points_in_process(untouched) == {gid: 0.0 for gid in full}, (student, name)
+    assert reveal.revealed() == before  # literal answers: no solved variant calls answers()
