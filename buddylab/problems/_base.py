@@ -378,7 +378,10 @@ class Problem:
         rule at stake, never the expected value.  A value of the wrong shape
         gets one line saying the shape wanted.
         """
-        w = self._worked()
+        return self._check_worked(self._worked(), answers)
+
+    def _check_worked(self, w, answers):
+        """check() against an already computed Worked (the tests' seed sweeps use it)."""
         name = "problem %s --seed %d" % (self.kind, self.seed) if self.uses_seed() \
             else "problem %s" % self.kind
         if not isinstance(answers, dict):

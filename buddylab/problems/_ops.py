@@ -16,6 +16,7 @@ Kernel: none (teaching support).  The calls made are the public interface
 from .. import gfp as G
 from .. import mmzone as mz
 from ..errors import BuddyLabError
+from ..machine import Page
 
 __all__ = ["migratetype_of", "result_pfn", "MASKS", "OPS_HELP", "parse_ops", "fmt_ops", "teaching_machine", "machine_line",
            "free_list_lines", "OpRun"]
@@ -107,11 +108,13 @@ class OpRun:
     """Runs alloc/free operations one by one on a machine, keeping what each one did.
 
     ``made[i]`` is (pfn or None, order) of allocation ai; ``events[j]`` the
-    trace events of operation j; ``before[j]`` the zone snapshot before it.
+    trace events of operation j; ``before[j]`` the zone snapshot before it
+    (with keep_before=True; else None).
     """
 
-    def __init__(self, m):
+    def __init__(self, m, keep_before=False):
         self.m = m
+        self.keep_before = keep_before
         self.made = []
         self.ops = []
         self.events = []
@@ -135,14 +138,14 @@ class OpRun:
             if self.made[idx][0] is None:
                 raise BuddyLabError("op %d frees a%d, which is not held (it returned NULL or "
                                     "was freed already)" % (n, idx))
-        self.before.append(m.zone_snapshot(0, "Normal"))
+        self.before.append(m.zone_snapshot(0, "Normal") if self.keep_before else None)
         start = len(self.trace.events)
         if op[0] == "alloc":
             page = m.alloc_pages(MASKS[op[2]][1], op[1])
             self.made.append((None if page is None else page.pfn, op[1]))
         else:
             pfn, order = self.made[op[1]]
-            m.free_pages(pfn, order)
+            m.free_pages(Page(pfn), order)      # a bare 0 would be free_pages(0): a no-op
             self.made[op[1]] = (None, order)
         self.ops.append(op)
         self.events.append(self.trace.events[start:])
@@ -174,6 +177,14 @@ class OpRun:
     def free_line(self, i, op):
         """'op i: __free_pages(aI, order)'."""
         return "op %d: __free_pages(a%d, %d)" % (i, op[1], self.made[op[1]][1])
+
+    def run_all(self, ops):
+        """Run a list of operations; returns the zone snapshot taken before the last one."""
+        for op in ops[:-1]:
+            self.run(op)
+        before = self.m.zone_snapshot(0, "Normal")
+        self.run(ops[-1])
+        return before
 
     def finish(self):
         """Stop tracing; the snapshot at the end."""

@@ -36,9 +36,8 @@ TOPICS = ("buddyinfo", "order", "fragmented", "pcp", "pagetypeinfo", "malloc")
 
 BUDDYINFO_RULE = ("frag_show(): column k of /proc/buddyinfo is nr_free of order k, a count of free "
                   "BLOCKS of 2^k pages each; pages = sum of count * 2^k")
-ORDER_RULE = ("an order-k block is 2^k contiguous pages of PAGE_SIZE (4 KiB on x86_64); orders "
-              "run 0..MAX_ORDER-1 (MAX_ORDER is 11 in v4.18, so order 10 = 1024 pages = 4 MiB is "
-              "the largest)")
+ORDER_RULE = ("an order-k block is two to the power k contiguous pages of PAGE_SIZE bytes; "
+              "alloc_pages() takes orders 0..MAX_ORDER-1 (MAX_ORDER is exclusive in v4.18)")
 FRAG_RULE = ("__rmqueue_smallest() needs ONE free block of order >= k on a list the request may "
              "use; the number of free pages does not matter when they are scattered in smaller "
              "blocks (GFP_NOWAIT may neither reclaim nor compact)")
@@ -50,9 +49,16 @@ PTI_RULE = ("pagetypeinfo_show(): the first table counts free blocks on each fre
             "migratetype bits (who owns them); a fallback that steals without claiming moves "
             "free pages to another type's lists but leaves the pageblock's type")
 MALLOC_RULE = ("glibc serves malloc() from the heap (brk) below M_MMAP_THRESHOLD (128 KiB) or a "
-               "fresh mmap() above it; neither allocates pages: each page is allocated at its "
-               "first touch by the page fault (do_anonymous_page()), one order-0 "
-               "GFP_HIGHUSER_MOVABLE page at a time")
+               "fresh mmap() above it; either way it only reserves address space: pages are "
+               "allocated at first touch, by the page fault (do_anonymous_page())")
+MALLOC_RULES = {
+    "at_malloc": MALLOC_RULE + "; does the malloc() call itself touch a page?",
+    "order": "do_anonymous_page() allocates what one faulting page needs "
+             "(alloc_zeroed_user_highpage_movable()); how many pages is that, as an order?",
+    "pages": "each first write to a page faults that page in; count the PAGE_SIZE pages the bytes "
+             "must cover at the least",
+    "migratetype": "gfpflags_to_migratetype() of the fault's mask, GFP_HIGHUSER_MOVABLE",
+}
 
 
 class DrillProblem(Problem):
@@ -80,14 +86,13 @@ class DrillProblem(Problem):
     @staticmethod
     def _fragmented_machine(rng, pages=256, max_order=5):
         m = teaching_machine(pages, max_order, 2)
-        run = OpRun(m)
+        held = []
         while m.zone(0, "Normal").NR_FREE_PAGES:
-            run.run(("alloc", 0, "m"))
+            held.append(m.alloc_pages(G.GFP_HIGHUSER_MOVABLE, 0))
         p_free = 0.3 + 0.5 * rng.random()
-        for i in run.live():
+        for page in held:
             if rng.random() < p_free:
-                run.run(("free", i))
-        run.finish()
+                m.free_pages(page, 0)
         return m
 
     def _buddyinfo(self, rng, w):
@@ -165,7 +170,7 @@ class DrillProblem(Problem):
 
     def _pagetypeinfo(self, rng, w):
         from .fallback import FallbackProblem
-        run = FallbackProblem(0)._attempt(rng, True)
+        run, _ = FallbackProblem(0)._attempt(rng, True)
         m = run.m
         run.finish()
         snap = m.zone_snapshot(0, "Normal")
@@ -195,16 +200,14 @@ class DrillProblem(Problem):
         w.lines += ["a process calls p = malloc(%d * 1024) and then writes every byte of it "
                     "(x86_64, 4 KiB pages, transparent huge pages off)" % kib]
         w.lines.append(["  buddy allocations made inside the malloc() call: ",
-                        w.ask("at_malloc", count("allocations"), 0, MALLOC_RULE)])
+                        w.ask("at_malloc", count("allocations"), 0, MALLOC_RULES["at_malloc"])])
         w.lines.append(["  order of each allocation when the pages are touched: ",
-                        w.ask("order", count("order"), 0, MALLOC_RULE)])
+                        w.ask("order", count("order"), 0, MALLOC_RULES["order"])])
         w.lines.append(["  the fewest pages the writes can fault in: ",
-                        w.ask("pages", count("pages"), pages, MALLOC_RULE + "; PAGE_SIZE is "
-                              "4096 bytes")])
+                        w.ask("pages", count("pages"), pages, MALLOC_RULES["pages"])])
         w.lines.append(["  their migratetype: ", w.ask("migratetype", choice(
-            "Unmovable", "Movable", "Reclaimable"), movable, "gfpflags_to_migratetype("
-            "GFP_HIGHUSER_MOVABLE): __GFP_MOVABLE is set")])
+            "Unmovable", "Movable", "Reclaimable"), movable, MALLOC_RULES["migratetype"])])
         w.steps = ["malloc() maps memory (brk or mmap) without touching it: no page allocated",
                    "each first write faults one order-0 GFP_HIGHUSER_MOVABLE page: "
                    "ceil(%d KiB / 4 KiB) = %d pages, migratetype %s" % (kib, pages, movable)]
-        w.hints = [MALLOC_RULE + "."]
+        w.hints = [MALLOC_RULE + ".", MALLOC_RULES["order"], MALLOC_RULES["pages"]]

@@ -117,8 +117,7 @@ class FallbackProblem(Problem):
             if rng.random() < p_free:
                 run.run(("free", i))
         order = int(rng.random() * min(p["pageblock_order"], 3)) if fill else 0
-        run.run(("alloc", order, final))
-        return run
+        return run, run.run_all([("alloc", order, final)])
     def _run(self):
         """The machine and run; seeded draws retry until the last request falls back.
 
@@ -128,21 +127,18 @@ class FallbackProblem(Problem):
         p = self.params
         if p["ops"] is not None:
             run = OpRun(teaching_machine(p["pages"], p["max_order"], p["pageblock_order"]))
-            for op in parse_ops(p["ops"]):
-                run.run(op)
-            return run.m, run
+            return run.m, run, run.run_all(parse_ops(p["ops"]))
         rng = self.rng()
         for attempt in range(12):
-            run = self._attempt(rng, attempt < 11)
+            run, before = self._attempt(rng, attempt < 11)
             evs = run.events[-1]
             if [e.name for e in evs].count("fallback") == 1 and result_pfn(evs) is not None:
-                return run.m, run
+                return run.m, run, before
         raise AssertionError("no fallback on a fresh machine")   # pragma: no cover
 
     def _work(self):
         p = self.params
-        m, run = self._run()
-        before = run.before[-1]
+        m, run, before = self._run()
         run.finish()
         events = run.events[-1]
         (fb,) = [e for e in events if e.name == "fallback"]

@@ -76,21 +76,17 @@ class MergeProblem(Problem):
         boot = m.zone_snapshot(0, "Normal")
         run = OpRun(m)
         if p["ops"] is not None:
-            for op in parse_ops(p["ops"]):
-                run.run(op)
-        else:
-            rng = self.rng()
-            run.random_ops(rng, p["nr_ops"], p["max_order"])
-            if not run.live():
-                run.run(("alloc", int(rng.random() * min(3, p["max_order"])), "m"))
-            live = run.live()
-            run.run(("free", live[int(rng.random() * len(live))]))
-        return m, boot, run
+            return m, boot, run, run.run_all(parse_ops(p["ops"]))
+        rng = self.rng()
+        run.random_ops(rng, p["nr_ops"], p["max_order"])
+        if not run.live():
+            run.run(("alloc", int(rng.random() * min(3, p["max_order"])), "m"))
+        live = run.live()
+        return m, boot, run, run.run_all([("free", live[int(rng.random() * len(live))])])
 
     def _work(self):
         p = self.params
-        m, boot, run = self._run()
-        before = run.before[-1]
+        m, boot, run, before = self._run()
         run.finish()
         last = len(run.ops)
         events = run.events[-1]

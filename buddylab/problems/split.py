@@ -156,7 +156,7 @@ class SplitProblem(Problem):
         p = self.params
         m = teaching_machine(p["pages"], p["max_order"], p["pageblock_order"])
         boot = m.zone_snapshot(0, "Normal")
-        run = OpRun(m)
+        run = OpRun(m, keep_before=True)
         if p["ops"] is not None:
             for op in parse_ops(p["ops"]):
                 run.run(op)

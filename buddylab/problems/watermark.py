@@ -71,7 +71,8 @@ class WatermarkProblem(Problem):
             page = m.alloc_pages(G.GFP_DMA | HOLD, 0)
             held.append(page)
         while normal.NR_FREE_PAGES > targets["Normal"]:
-            o = min(int(rng.random() * 3), (normal.NR_FREE_PAGES - targets["Normal"]).bit_length() - 1)
+            rem = normal.NR_FREE_PAGES - targets["Normal"]
+            o = min(3 if rem > 24 else int(rng.random() * 3), rem.bit_length() - 1)
             page = m.alloc_pages(G.GFP_KERNEL | HOLD, o)
             if page is None:
                 break
