@@ -24,13 +24,12 @@ import argparse
 import os
 import re
 import sys
-import tempfile
 from pathlib import Path
 
 import nbformat
-from jupyter_client.kernelspec import KernelSpec, KernelSpecManager
-from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
+
+from buddylab.teach.kernel import current_env_kernel_manager  # a python3 kernel of this interpreter
 
 ROOT = Path(__file__).resolve().parent.parent
 SANITIZE_CFG = ROOT / "nbval_sanitize.cfg"
@@ -75,27 +74,13 @@ def _is(markers: set[str], names: set[str]) -> bool:
     return any(_tag(n) in markers for n in names)
 
 
-class CurrentEnvKernelSpecManager(KernelSpecManager):
-    """Always hand out a python3 kernel running this interpreter (like nbval --nbval-current-env),
-    whatever python3 kernelspec a user or system folder may hold."""
-
-    def get_kernel_spec(self, kernel_name, *args, **kwargs):
-        return KernelSpec(
-            argv=[sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-            display_name="Python 3 (ipykernel)",
-            language="python",
-            resource_dir=tempfile.gettempdir(),
-            metadata={"debugger": True},
-        )
-
-
 def execute(nb, folder: Path, timeout: int):
     skipped = []
     for i, cell in enumerate(nb.cells):
         if cell.cell_type == "code" and _is(cell_markers(cell), SKIP_MARKERS):
             cell.metadata.setdefault("tags", []).append(SKIP_TAG)
             skipped.append(i)
-    km = AsyncKernelManager(kernel_name="python3", kernel_spec_manager=CurrentEnvKernelSpecManager())
+    km = current_env_kernel_manager()
     client = NotebookClient(
         nb,
         km=km,
