@@ -153,14 +153,18 @@ def _slow(m, step, alloc_flags, detail=""):
 def should_reclaim_retry(m, gfp_mask, order, ac, alloc_flags, did_some_progress, state):
     """should_reclaim_retry(): is another round of reclaim worth it?
 
-    Kernel: should_reclaim_retry() in mm/page_alloc.c (v4.18).  After
-    MAX_RECLAIM_RETRIES rounds without progress only unreserving a highatomic
-    pageblock (force) earns a retry.  Otherwise retry while some zone would
-    pass the min watermark counting its free pages plus a shrinking share of
-    its reclaimable pages (zone_reclaimable_pages(): the owners' file pages,
-    and anon pages while swap is free).  The kernel may first wait for
-    writeback (congestion_wait) when half the reclaimable pages are dirty;
-    the model just retries.
+    Kernel: should_reclaim_retry() in mm/page_alloc.c (v4.18).  Progress
+    resets no_progress_loops (only for orders <= PAGE_ALLOC_COSTLY_ORDER);
+    after more than MAX_RECLAIM_RETRIES rounds without progress, only
+    unreserving a highatomic pageblock (force: "before OOM, exhaust
+    highatomic_reserve") earns a retry.  Otherwise retry while some zone
+    would pass the MIN watermark counting its free pages plus ALL its
+    reclaimable pages (zone_reclaimable_pages(): the owners' file pages,
+    dirty ones included, and anon pages while swap is free); v4.18 has no
+    back-off on that count (it went away in 4.12).  When no progress was
+    made and half the reclaimable pages are dirty the kernel first waits
+    for writeback (congestion_wait()) and then retries; the model retries
+    at once, which is the same decision.
     """
     from .owners import zone_reclaimable_pages
     if did_some_progress and order <= mz.PAGE_ALLOC_COSTLY_ORDER:
@@ -170,10 +174,7 @@ def should_reclaim_retry(m, gfp_mask, order, ac, alloc_flags, did_some_progress,
     if state["no_progress_loops"] > MAX_RECLAIM_RETRIES:
         return buddy.unreserve_highatomic_pageblock(list(ac.zones()), ac.migratetype, True)
     for zone in ac.zones():
-        reclaimable = zone_reclaimable_pages(m, zone)
-        available = reclaimable - (-(-state["no_progress_loops"] * reclaimable
-                                     // MAX_RECLAIM_RETRIES))
-        available += zone.NR_FREE_PAGES
+        available = zone_reclaimable_pages(m, zone) + zone.NR_FREE_PAGES
         if zone_watermark_ok_full(zone, order, zone.min_wmark_pages(), ac.classzone_idx(),
                                   alloc_flags, available):
             return True
