@@ -26,7 +26,12 @@ from .node import first_zones_zonelist
 from .memmap import ALLOCATED
 
 MAX_RECLAIM_RETRIES = 16
-NOFAIL_GIVE_UP = 64          # the kernel retries a __GFP_NOFAIL request forever
+# The kernel retries for as long as __alloc_pages_may_oom() reports progress.  A kill changes
+# the machine and there are finitely many tasks to kill; progress claimed WITHOUT a kill (a
+# request without __GFP_FS, __GFP_NOFAIL with nobody to kill) changes nothing, and there the
+# kernel loops until someone else frees memory.  The model has no one else: it gives up after
+# this many such loops in a row (a simplification, said in alloc_pages_slowpath()).
+OOM_NO_KILL_GIVE_UP = 64
 
 # aliases without leading underscores, usable inside class bodies too
 GFP_DIRECT_RECLAIM = G.__GFP_DIRECT_RECLAIM
@@ -215,6 +220,11 @@ def alloc_pages_may_oom(m, gfp_mask, order, ac, cpu):
     return None, 0
 
 
+def nr_oom_victims(m):
+    """How many tasks the OOM killer has killed so far (0 without owners)."""
+    return 0 if m.owners is None else sum(1 for task in m.owners.tasks if task.killed)
+
+
 def _current_is_oom_victim(m):
     return m.owners is not None and m.owners.current is not None and m.owners.current.killed
 
@@ -231,12 +241,18 @@ def alloc_pages_slowpath(m, gfp_mask, order, ac, cpu):
     """__alloc_pages_slowpath(): kswapd, the MIN watermark, compaction, reclaim, OOM.
 
     Kernel: __alloc_pages_slowpath() in mm/page_alloc.c (v4.18), step by step
-    (kernel-facts §5): wake kswapd; try at MIN; early async compaction for
+    (labels retry_cpuset, retry, nopage): wake kswapd; try at MIN; early async compaction for
     costly or unmovable high-order requests; then the retry loop: wake
     kswapd, try, direct reclaim (with its unreserve + drain), direct
     compaction at compact_priority, give up for __GFP_NORETRY and for costly
     orders without __GFP_RETRY_MAYFAIL, should_reclaim_retry(),
-    should_compact_retry(), the OOM killer.  Returns (zone, pfn) or None.
+    should_compact_retry(), the OOM killer, and back to retry for as long as
+    the OOM killer makes progress (no bound on the loops, as in v4.18).
+    Simplification, said aloud: where the OOM killer claims progress without
+    killing anybody (no __GFP_FS, or __GFP_NOFAIL with no victim) the kernel
+    loops until another task frees memory; the model, with no other task,
+    gives up after OOM_NO_KILL_GIVE_UP such loops in a row.  Returns
+    (zone, pfn) or None.
     """
     from . import reclaim as R
     from . import compaction as C
@@ -277,9 +293,8 @@ def alloc_pages_slowpath(m, gfp_mask, order, ac, cpu):
             if compact_result == C.COMPACT_DEFERRED:
                 return _nopage(m, gfp_mask, order, ac, cpu, can_direct_reclaim)
             state["compact_priority"] = C.INIT_COMPACT_PRIORITY
-    loops = 0
+    no_kill_loops = 0
     while True:                                             # retry:
-        loops += 1
         if gfp_mask & GFP_KSWAPD_RECLAIM:
             R.wake_all_kswapds(m, order, gfp_mask, ac)
         reserve_flags = _pfmemalloc_flags(m, gfp_mask)
@@ -315,16 +330,21 @@ def alloc_pages_slowpath(m, gfp_mask, order, ac, cpu):
         if did_some_progress > 0 and C.should_compact_retry(m, ac, order, alloc_flags,
                                                             compact_result, state):
             continue
+        victims = nr_oom_victims(m)
         page, did_some_progress = alloc_pages_may_oom(m, gfp_mask, order, ac, cpu)
         if page is not None:
             return page
         if _current_is_oom_victim(m) and (alloc_flags == mz.ALLOC_OOM
                                           or gfp_mask & G.__GFP_NOMEMALLOC):
             break
-        if did_some_progress and loops < NOFAIL_GIVE_UP:
-            state["no_progress_loops"] = 0
-            continue
-        break
+        if not did_some_progress:
+            break
+        no_kill_loops = no_kill_loops + 1 if nr_oom_victims(m) == victims else 0
+        if no_kill_loops >= OOM_NO_KILL_GIVE_UP:
+            _slow(m, "nopage", alloc_flags, "OOM progress without a kill %d times: the kernel "
+                  "would wait for memory" % no_kill_loops)
+            break
+        state["no_progress_loops"] = 0
     return _nopage(m, gfp_mask, order, ac, cpu, can_direct_reclaim)
 
 
