@@ -25,7 +25,7 @@ from .zone import zone_watermark_fast, zone_watermark_ok_full
 from .node import first_zones_zonelist
 from .memmap import ALLOCATED
 
-MAX_RECLAIM_RETRIES = 16
+MAX_RECLAIM_RETRIES = mz.MAX_RECLAIM_RETRIES
 # The kernel retries for as long as __alloc_pages_may_oom() reports progress.  A kill changes
 # the machine and there are finitely many tasks to kill; progress claimed WITHOUT a kill (a
 # request without __GFP_FS, __GFP_NOFAIL with nobody to kill) changes nothing, and there the

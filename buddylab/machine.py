@@ -818,7 +818,8 @@ class Machine:
             lowmem_reserve_ratio=self.lowmem_reserve_ratio,
             percpu_pagelist_fraction=self.percpu_pagelist_fraction,
             page_group_by_mobility_disabled=self.page_group_by_mobility_disabled,
-            max_order=self.max_order, pageblock_order=self.pageblock_order)
+            max_order=self.max_order, pageblock_order=self.pageblock_order,
+            node_unreclaimable=tuple(pgdat.node_unreclaimable() for pgdat in self.nodes))
 
     def zone_snapshot(self, nid, name):
         """One ZoneSnapshot (see buddylab.snapshot)."""

@@ -25,6 +25,19 @@ class PglistData:
         self.node_start_pfn = zones[0].zone_start_pfn
         self.node_spanned_pages = sum(z.spanned_pages for z in zones)
         self.node_present_pages = sum(z.present_pages for z in zones)
+        # kswapd's fields (mm/vmscan.c, v4.18): the largest order and zone index asked of it
+        # since it last ran (MAX_NR_ZONES: none), and its runs in a row that reclaimed nothing
+        self.kswapd_order = 0
+        self.kswapd_classzone_idx = mz.MAX_NR_ZONES
+        self.kswapd_failures = 0
+
+    def node_unreclaimable(self):
+        """kswapd gave up on the node: kswapd_failures >= MAX_RECLAIM_RETRIES.
+
+        Kernel: zoneinfo_show_print() in mm/vmstat.c, prepare_kswapd_sleep() and
+        wakeup_kswapd() in mm/vmscan.c (v4.18).
+        """
+        return self.kswapd_failures >= mz.MAX_RECLAIM_RETRIES
 
     @property
     def nr_zones(self):

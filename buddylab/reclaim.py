@@ -33,18 +33,7 @@ from .zone import zone_watermark_ok
 
 SWAP_CLUSTER_MAX = 32
 DEF_PRIORITY = 12
-MAX_RECLAIM_RETRIES = 16
-
-
-def node_state(m, nid):
-    """The per-node kswapd/kcompactd fields of pglist_data, made on first use."""
-    pg = m.nodes[nid]
-    st = getattr(pg, "reclaim_state", None)
-    if st is None:
-        st = pg.reclaim_state = dict(kswapd_order=0, kswapd_classzone_idx=-1,
-                                     kswapd_failures=0, kcompactd_max_order=0,
-                                     kcompactd_classzone_idx=-1)
-    return st
+MAX_RECLAIM_RETRIES = mz.MAX_RECLAIM_RETRIES
 
 
 def _cpu_of_node(m, nid):
@@ -99,7 +88,7 @@ def shrink_node(m, nid, reclaim_idx, nr_to_reclaim, cpu, who, may_swap=True):
     if batch and tr is not None:
         tr.emit("reclaim_batch", nid=nid, who=who, nr_reclaimed=len(batch), pfns=tuple(batch))
     if nr_reclaimed:
-        node_state(m, nid)["kswapd_failures"] = 0
+        m.nodes[nid].kswapd_failures = 0
     return nr_reclaimed
 
 
@@ -125,20 +114,23 @@ def balance_pgdat(m, nid, order, classzone_idx):
 
     Kernel: balance_pgdat() and kswapd_shrink_node() in mm/vmscan.c (v4.18).
     Each priority round asks for sum(max(high, 32)) pages; the model checks
-    the balance after every batch of 32.  Once 2 << order pages were
-    reclaimed a high-order request is rechecked at order 0 (compaction's job
-    from there).  A run that reclaims nothing counts a kswapd failure.
+    the balance after every batch of 32.  Once compact_gap(order) = 2 << order
+    pages were reclaimed a high-order request is rechecked at order 0
+    (compaction's job from there).  A run that ends without balancing the
+    node and without reclaiming a page counts a kswapd failure
+    (pgdat->kswapd_failures++); a balanced node leaves at once ("goto out").
+    Returns (pages reclaimed, the order kswapd finished reclaiming at).
     """
-    st = node_state(m, nid)
+    pgdat = m.nodes[nid]
     cpu = _cpu_of_node(m, nid)
     total = 0
     priority = DEF_PRIORITY
     sc_order = order
     while priority >= 1:
         if pgdat_balanced(m, nid, sc_order, classzone_idx):
-            break
+            return total, sc_order                          # goto out
         nr_to_reclaim = sum(max(z.high_wmark_pages(), SWAP_CLUSTER_MAX)
-                            for z in m.nodes[nid].node_zones[:classzone_idx + 1] if z.managed())
+                            for z in pgdat.node_zones[:classzone_idx + 1] if z.managed())
         got = 0
         while got < nr_to_reclaim and not pgdat_balanced(m, nid, sc_order, classzone_idx):
             n = shrink_node(m, nid, classzone_idx, min(SWAP_CLUSTER_MAX, nr_to_reclaim - got),
@@ -150,12 +142,22 @@ def balance_pgdat(m, nid, order, classzone_idx):
             if sc_order and total >= 2 << sc_order:
                 sc_order = 0
         if not got:
-            break               # nothing eligible: no lower priority would find more here
+            break       # nothing eligible: every lower priority would scan the same, in vain
         if got < nr_to_reclaim:
             priority -= 1
     if not total:
-        st["kswapd_failures"] += 1
+        pgdat.kswapd_failures += 1
     return total, sc_order
+
+
+def kswapd_classzone_idx(pgdat, classzone_idx):
+    """kswapd_classzone_idx(): the recorded request's zone index, or `classzone_idx` if none.
+
+    Kernel: kswapd_classzone_idx() in mm/vmscan.c (v4.18); MAX_NR_ZONES means none.
+    """
+    if pgdat.kswapd_classzone_idx == mz.MAX_NR_ZONES:
+        return classzone_idx
+    return max(pgdat.kswapd_classzone_idx, classzone_idx)
 
 
 def kswapd(m, nid):
@@ -165,11 +167,10 @@ def kswapd(m, nid):
     mm/vmscan.c (v4.18).
     """
     from .compaction import wakeup_kcompactd
-    st = node_state(m, nid)
-    order, classzone_idx = st["kswapd_order"], st["kswapd_classzone_idx"]
-    st["kswapd_order"], st["kswapd_classzone_idx"] = 0, -1
-    if classzone_idx < 0:
-        classzone_idx = mz.MAX_NR_ZONES - 1
+    pgdat = m.nodes[nid]
+    order = pgdat.kswapd_order
+    classzone_idx = kswapd_classzone_idx(pgdat, mz.MAX_NR_ZONES - 1)
+    pgdat.kswapd_order, pgdat.kswapd_classzone_idx = 0, mz.MAX_NR_ZONES
     nr, _ = balance_pgdat(m, nid, order, classzone_idx)
     tr = m.trace
     if tr is not None:
@@ -190,10 +191,10 @@ def wakeup_kswapd(m, zone, gfp_mask, order, classzone_idx):
     if not zone.managed():
         return
     nid = zone.nid
-    st = node_state(m, nid)
-    st["kswapd_classzone_idx"] = max(st["kswapd_classzone_idx"], classzone_idx)
-    st["kswapd_order"] = max(st["kswapd_order"], order)
-    if st["kswapd_failures"] >= MAX_RECLAIM_RETRIES or pgdat_balanced(m, nid, order, classzone_idx):
+    pgdat = m.nodes[nid]
+    pgdat.kswapd_classzone_idx = kswapd_classzone_idx(pgdat, classzone_idx)
+    pgdat.kswapd_order = max(pgdat.kswapd_order, order)
+    if pgdat.node_unreclaimable() or pgdat_balanced(m, nid, order, classzone_idx):
         if not gfp_mask & A.GFP_DIRECT_RECLAIM:
             wakeup_kcompactd(m, nid, order, classzone_idx)
         return

@@ -98,6 +98,7 @@ class MachineSnapshot:
     max_order: int
     pageblock_order: int
     extra: Dict[str, object] = field(default_factory=dict)
+    node_unreclaimable: Tuple[bool, ...] = ()                # per node; () = all 0
 
     def zone(self, nid, name):
         for z in self.zones:

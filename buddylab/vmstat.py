@@ -394,7 +394,8 @@ def _zoneinfo_zone(snap, zone, first_populated):
     for pcp in sorted(zone.pcp, key=lambda p: p.cpu):
         out.append(ZONEINFO_PAGESET_FMT % (pcp.cpu, pcp.count, pcp.high, pcp.batch))
         out.append(ZONEINFO_THRESHOLD_FMT % threshold)
-    out.append(ZONEINFO_TAIL_FMT % (0, zone.start_pfn))
+    unreclaimable = snap.node_unreclaimable[zone.nid] if snap.node_unreclaimable else False
+    out.append(ZONEINFO_TAIL_FMT % (unreclaimable, zone.start_pfn))
     out.append("\n")
     return "".join(out)
 
@@ -410,7 +411,8 @@ def zoneinfo(snap):
     stats come once per node, in the node's first populated zone.  Lines are
     "\\n"-led, so the file has no trailing spaces.  Counters the model does not
     keep print 0; "vm stats threshold" is computed for `snap.nr_cpus` online
-    CPUs; node_unreclaimable is 0 (kswapd never gives up in the model).
+    CPUs; node_unreclaimable is pgdat->kswapd_failures >= MAX_RECLAIM_RETRIES
+    (`snap.node_unreclaimable`; 0 for a snapshot without it).
     """
     out = []
     for _, zones in _nodes(snap):

@@ -8,6 +8,8 @@ code under test.
 
 import pytest
 
+import buddylab as bl
+
 from buddylab import vmstat
 from buddylab.mmzone import (MIGRATE_MOVABLE, MIGRATE_RECLAIMABLE, MIGRATE_UNMOVABLE,
                              MIGRATE_TYPES)
@@ -488,3 +490,27 @@ def fixture_418_machine():
                            percpu_pagelist_fraction=0,
                            page_group_by_mobility_disabled=False,
                            max_order=11, pageblock_order=9)
+
+
+def test_zoneinfo_node_unreclaimable_after_kswapd_gives_up():
+    """node_unreclaimable prints 1 once kswapd failed MAX_RECLAIM_RETRIES (16) times.
+
+    mm/vmstat.c, zoneinfo_show_print(), v4.18: ``"\\n  node_unreclaimable:  %u",
+    pgdat->kswapd_failures >= MAX_RECLAIM_RETRIES``; mm/vmscan.c, balance_pgdat(), v4.18:
+    ``if (!sc.nr_reclaimed) pgdat->kswapd_failures++``.  Only dirty page cache is left, so every
+    kswapd run reclaims nothing.
+    """
+    from buddylab import reclaim
+    from buddylab.owners import FILE
+    m = bl.Machine(nodes=[{"Normal": 4096}], cpus_per_node=1)
+    cat = m.owner("cat")
+    assert "node_unreclaimable:  0" in m.zoneinfo()
+    while m.zone(0, "Normal").NR_FREE_PAGES > m.zone(0, "Normal").low_wmark_pages():
+        assert cat.alloc(FILE, dirty=True) is not None
+    for n in range(1, 17):
+        reclaim.wakeup_kswapd(m, m.zone(0, "Normal"), bl.GFP_KERNEL, 0, 2)
+        if m.nodes[0].kswapd_failures >= 16:
+            break
+        assert "node_unreclaimable:  0" in m.zoneinfo()
+    assert m.nodes[0].kswapd_failures == 16
+    assert "node_unreclaimable:  1" in m.zoneinfo()
