@@ -1,8 +1,9 @@
 """Page reclaim: kswapd and direct reclaim, over the owners' LRU pages.
 
 Kernel: mm/vmscan.c (v4.18): wakeup_kswapd(), pgdat_balanced(), balance_pgdat(),
-kswapd_shrink_node(), kswapd_try_to_sleep(), try_to_free_pages(),
-do_try_to_free_pages(), shrink_zones(), compaction_ready(), shrink_node();
+kswapd_shrink_node(), kswapd(), kswapd_try_to_sleep(), prepare_kswapd_sleep(),
+kswapd_classzone_idx(), try_to_free_pages(), do_try_to_free_pages(),
+shrink_zones(), compaction_ready(), shrink_node();
 and in mm/page_alloc.c wake_all_kswapds(), __perform_reclaim(),
 __alloc_pages_direct_reclaim().
 
@@ -160,25 +161,67 @@ def kswapd_classzone_idx(pgdat, classzone_idx):
     return max(pgdat.kswapd_classzone_idx, classzone_idx)
 
 
-def kswapd(m, nid):
-    """One kswapd run: balance_pgdat(), then kswapd_try_to_sleep() wakes kcompactd.
+def prepare_kswapd_sleep(m, nid, order, classzone_idx):
+    """prepare_kswapd_sleep(): may kswapd sleep?  A hopeless node, or one balanced at `order`.
 
-    Kernel: kswapd() / kswapd_try_to_sleep() / prepare_kswapd_sleep() in
-    mm/vmscan.c (v4.18).
+    Kernel: prepare_kswapd_sleep() in mm/vmscan.c (v4.18).
+    """
+    return m.nodes[nid].node_unreclaimable() or pgdat_balanced(m, nid, order, classzone_idx)
+
+
+def kswapd_try_to_sleep(m, nid, alloc_order, reclaim_order, classzone_idx):
+    """kswapd_try_to_sleep(): if kswapd may sleep at reclaim_order, wake kcompactd for
+    alloc_order and sleep; True if kswapd went fully to sleep.
+
+    Kernel: kswapd_try_to_sleep() in mm/vmscan.c (v4.18).  The short sleep
+    (HZ/10) is never cut short here (nothing runs beside kswapd), so the
+    second prepare_kswapd_sleep() decides, after kcompactd has run.
     """
     from .compaction import wakeup_kcompactd
+    if not prepare_kswapd_sleep(m, nid, reclaim_order, classzone_idx):
+        return False
+    wakeup_kcompactd(m, nid, alloc_order, classzone_idx)
+    return prepare_kswapd_sleep(m, nid, reclaim_order, classzone_idx)
+
+
+def kswapd(m, nid):
+    """kswapd woken: balance_pgdat(), then try to sleep, until it sleeps.
+
+    Kernel: kswapd() in mm/vmscan.c (v4.18).  On waking it reads (and
+    resets) kswapd_order and kswapd_classzone_idx.  If balance_pgdat()
+    finished at a lower order than asked (a high-order reclaim fell back to
+    order 0), it tries to sleep at that order and wakes kcompactd for the
+    asked order; otherwise it re-reads kswapd_order (0: nothing new was
+    asked while it ran) and tries to sleep at order 0, where
+    wakeup_kcompactd() does nothing.  Not able to sleep (neither balanced
+    nor hopeless), it reads the order and zone index again and reclaims
+    again; v4.18 then reads the zone index as kswapd_classzone_idx(pgdat, 0),
+    i.e. 0 when nothing new was asked (5.1 changed that).  Each run that
+    reclaims nothing is a kswapd failure, so the loop ends: balanced, or
+    hopeless after MAX_RECLAIM_RETRIES failures.  Runs synchronously, here.
+    Returns the pages reclaimed.
+    """
     pgdat = m.nodes[nid]
-    order = pgdat.kswapd_order
-    classzone_idx = kswapd_classzone_idx(pgdat, mz.MAX_NR_ZONES - 1)
+    alloc_order = reclaim_order = first_order = pgdat.kswapd_order
+    classzone_idx = first_classzone_idx = kswapd_classzone_idx(pgdat, 0)
     pgdat.kswapd_order, pgdat.kswapd_classzone_idx = 0, mz.MAX_NR_ZONES
-    nr, _ = balance_pgdat(m, nid, order, classzone_idx)
+    total = 0
+    while True:
+        nr, reclaim_order = balance_pgdat(m, nid, alloc_order, classzone_idx)
+        total += nr
+        if reclaim_order >= alloc_order:
+            alloc_order = reclaim_order = pgdat.kswapd_order
+            classzone_idx = kswapd_classzone_idx(pgdat, classzone_idx)
+        if kswapd_try_to_sleep(m, nid, alloc_order, reclaim_order, classzone_idx):
+            break
+        alloc_order = reclaim_order = pgdat.kswapd_order
+        classzone_idx = kswapd_classzone_idx(pgdat, 0)
+        pgdat.kswapd_order, pgdat.kswapd_classzone_idx = 0, mz.MAX_NR_ZONES
     tr = m.trace
     if tr is not None:
-        tr.emit("kswapd_sleep", nid=nid, order=order, nr_reclaimed=nr,
-                balanced=pgdat_balanced(m, nid, 0, classzone_idx))
-    if pgdat_balanced(m, nid, 0, classzone_idx):
-        wakeup_kcompactd(m, nid, order, classzone_idx)
-    return nr
+        tr.emit("kswapd_sleep", nid=nid, order=first_order, nr_reclaimed=total,
+                balanced=pgdat_balanced(m, nid, 0, first_classzone_idx))
+    return total
 
 
 def wakeup_kswapd(m, zone, gfp_mask, order, classzone_idx):
@@ -305,6 +348,6 @@ def alloc_pages_direct_reclaim(m, gfp_mask, order, alloc_flags, ac, cpu):
 
 
 __all__ = ["SWAP_CLUSTER_MAX", "DEF_PRIORITY", "shrink_node", "pgdat_balanced", "balance_pgdat",
-           "kswapd", "wakeup_kswapd", "wake_all_kswapds", "compaction_ready",
+           "kswapd", "kswapd_try_to_sleep", "prepare_kswapd_sleep", "kswapd_classzone_idx", "wakeup_kswapd", "wake_all_kswapds", "compaction_ready",
            "try_to_free_pages", "perform_reclaim", "alloc_pages_direct_reclaim",
            "drain_all_pages", "free_owned_page"]
