@@ -35,7 +35,8 @@ from .snapshot import ZoneSnapshot, MachineSnapshot, PcpSnapshot
 
 # x86_64 direct map base of v4.18 (__PAGE_OFFSET_BASE_L4, no KASLR)
 PAGE_OFFSET = 0xffff880000000000
-DEFAULT_LOWMEM_RESERVE_RATIO = (256, 256, 32)      # sysctl_lowmem_reserve_ratio, 4.18
+# sysctl_lowmem_reserve_ratio[MAX_NR_ZONES] of v4.18 on x86_64: DMA, DMA32, Normal, Movable
+DEFAULT_LOWMEM_RESERVE_RATIO = (256, 256, 32, 0)
 NO_ZONE = -1                                       # zone_of_pfn for pfns in no zone
 
 
@@ -142,9 +143,10 @@ class Machine:
             raise LayoutError("watermark_scale_factor must be an int in 1..1000 (the sysctl's "
                               "range), got %r" % (wsf,))
         ratio = tuple(ratio)
-        if len(ratio) != mz.MAX_NR_ZONES - 1 or not all(isinstance(r, int) for r in ratio):
-            raise LayoutError("lowmem_reserve_ratio needs %d ints (DMA, DMA32, Normal), got %r"
-                              % (mz.MAX_NR_ZONES - 1, ratio))
+        if len(ratio) != mz.MAX_NR_ZONES or not all(isinstance(r, int) and not isinstance(r, bool)
+                                                    for r in ratio):
+            raise LayoutError("lowmem_reserve_ratio needs %d ints (DMA, DMA32, Normal, Movable), "
+                              "got %r" % (mz.MAX_NR_ZONES, ratio))
         if not isinstance(fraction, int) or (fraction and fraction < P.MIN_PERCPU_PAGELIST_FRACTION):
             raise LayoutError("percpu_pagelist_fraction must be 0 or >= 8, got %r" % (fraction,))
         if mfk is not None and (isinstance(mfk, bool) or not isinstance(mfk, int) or mfk < 0):
@@ -626,9 +628,22 @@ class Machine:
         setup_per_zone_wmarks(self.zones, self.min_free_kbytes, value)
 
     def set_lowmem_reserve_ratio(self, ratio):
-        """Write /proc/sys/vm/lowmem_reserve_ratio: recompute every zone's protection."""
+        """Write /proc/sys/vm/lowmem_reserve_ratio: recompute every zone's protection.
+
+        Kernel: lowmem_reserve_ratio_sysctl_handler() and
+        setup_per_zone_lowmem_reserve() in mm/page_alloc.c (v4.18).  The table
+        has MAX_NR_ZONES entries (DMA, DMA32, Normal, Movable; default 256 256
+        32 0); an entry < 1 that protects a lower zone (all but the last) is
+        stored back as 0.  The model takes the whole table (the kernel also
+        accepts a shorter write, which leaves the remaining entries as they
+        were).
+        """
+        if isinstance(ratio, (str, bytes)) or not hasattr(ratio, "__len__"):
+            raise LayoutError("lowmem_reserve_ratio needs %d ints (DMA, DMA32, Normal, Movable), "
+                              "got %r" % (mz.MAX_NR_ZONES, ratio))
         self._validate_sysctls(10, ratio, 0, None)
-        ratio = tuple(r if r >= 1 else 0 for r in ratio)     # the kernel stores < 1 as 0
+        ratio = tuple(r if r >= 1 or idx == mz.MAX_NR_ZONES - 1 else 0
+                      for idx, r in enumerate(ratio))
         self._record("set_lowmem_reserve_ratio", ratio=ratio)
         self.lowmem_reserve_ratio = ratio
         for node in self.nodes:

@@ -166,7 +166,7 @@ class Reference:
 
     def __init__(self, dma_pages, normal_pages, nr_cpus=1, max_order=11, pageblock_order=9,
                  min_free_kbytes=None, watermark_scale_factor=10,
-                 lowmem_reserve_ratio=(256, 256, 32), percpu_pagelist_fraction=0):
+                 lowmem_reserve_ratio=(256, 256, 32, 0), percpu_pagelist_fraction=0):
         assert dma_pages > 0 and normal_pages >= 0
         assert 1 <= pageblock_order <= max_order - 1
         self.MAX_ORDER = max_order

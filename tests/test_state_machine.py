@@ -250,7 +250,7 @@ def run_script(cfg_kwargs, ops):
 
 
 BASE = dict(dma=256, normal=512, nr_cpus=1, max_order=5, pageblock_order=3, min_free_kbytes=0,
-            watermark_scale_factor=10, lowmem_reserve_ratio=(256, 256, 32),
+            watermark_scale_factor=10, lowmem_reserve_ratio=(256, 256, 32, 0),
             percpu_pagelist_fraction=0)
 
 
