@@ -332,8 +332,10 @@ class Machine:
         # sysctls written after boot
         if self._args["min_free_kbytes"] is not None:
             self.set_min_free_kbytes(self._args["min_free_kbytes"], _record=False)
-        if self.percpu_pagelist_fraction:
-            self.set_percpu_pagelist_fraction(self.percpu_pagelist_fraction, _record=False)
+        if self._args["percpu_pagelist_fraction"]:
+            self.percpu_pagelist_fraction = 0                # the boot value of the sysctl
+            self.set_percpu_pagelist_fraction(self._args["percpu_pagelist_fraction"],
+                                              _record=False)
         if self.debug:
             self.check()
 
@@ -652,13 +654,17 @@ class Machine:
     def set_percpu_pagelist_fraction(self, value, _record=True):
         """Write /proc/sys/vm/percpu_pagelist_fraction (0, or >= 8).
 
-        Kernel: percpu_pagelist_fraction_sysctl_handler(): every possible CPU of
-        every populated zone gets high = managed / fraction and batch =
-        max(1, high/4) capped at 96; 0 goes back to zone_batchsize().
+        Kernel: percpu_pagelist_fraction_sysctl_handler() in mm/page_alloc.c
+        (v4.18): writing the current value changes nothing ("No change?");
+        otherwise every possible CPU of every populated zone gets high =
+        managed / fraction and batch = max(1, high/4) capped at 96; 0 goes
+        back to zone_batchsize(), of today's managed pages.
         """
         self._validate_sysctls(self.watermark_scale_factor, self.lowmem_reserve_ratio, value, None)
         if _record:
             self._record("set_percpu_pagelist_fraction", value=value)
+        if value == self.percpu_pagelist_fraction:
+            return
         self.percpu_pagelist_fraction = value
         for z in self.zones:
             if z.populated():
