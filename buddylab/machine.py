@@ -321,7 +321,7 @@ class Machine:
         setup_per_zone_wmarks(self.zones, self.min_free_kbytes, self.watermark_scale_factor)
         for node in self.nodes:
             setup_per_zone_lowmem_reserve(node.node_zones, self.lowmem_reserve_ratio)
-        # cma_init_reserved_areas() (core_initcall, after page_alloc's)
+        # cma_init_reserved_areas() (core_initcall, after page_alloc's): areas as declared
         for pfn in cma_blocks:
             z = self.zones[self.zone_of_pfn[pfn]]
             mm.set_pageblock_bits(pfn, mz.MIGRATE_CMA)
@@ -345,6 +345,9 @@ class Machine:
                               % (nid, z.name, what, s, e, z.zone_start_pfn, z.zone_end_pfn))
 
     def _parse_cma(self, cma):
+        """The CMA pageblocks in activation order: area by area as declared (cma_areas[]),
+        ascending inside an area (cma_init_reserved_areas(), cma_activate_area() in mm/cma.c,
+        v4.18)."""
         blocks = []
         for area in cma or ():
             try:
@@ -367,7 +370,7 @@ class Machine:
                 if pfn in blocks:
                     raise LayoutError("CMA areas overlap at pfn %d" % pfn)
                 blocks.append(pfn)
-        return sorted(blocks)
+        return blocks
 
     def _in_reserved(self, pfn):
         zi = self.zone_of_pfn[pfn]

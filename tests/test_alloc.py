@@ -104,6 +104,25 @@ def test_cma_pageblocks_serve_movable_only_after_movable_lists():
     m.check()
 
 
+def test_cma_areas_activate_in_the_order_they_were_declared():
+    """cma_init_reserved_areas() activates cma_areas[] in declaration order, not by pfn.
+
+    mm/cma.c, cma_init_reserved_areas(), v4.18: ``for (i = 0; i < cma_area_count; i++)
+    cma_activate_area(&cma_areas[i])``; cma_activate_area() frees the area pageblock by
+    pageblock, ascending, through init_cma_reserved_pageblock() -> __free_pages(page,
+    pageblock_order) (mm/page_alloc.c, v4.18).  By hand (MAX_ORDER 4, pageblock_order 2): area
+    (32, 8) first: 32 goes to the CMA order-2 list, 36 merges with it into order 3 at 32 (head:
+    order 3 is not < MAX_ORDER - 2, so no tail placement); then area (0, 8): 0 and 4 merge into
+    order 3 at 0, which stops at MAX_ORDER - 1 and goes to the head: CMA order 3 = [0, 32].
+    """
+    m = bl.Machine(nodes=[{"Normal": 64}], cpus_per_node=1, max_order=4, pageblock_order=2,
+                   min_free_kbytes=0, cma=[(32, 8), (0, 8)])
+    assert lists(m, 3, C) == [0, 32]
+    movable = [m.alloc_pages(bl.GFP_HIGHUSER_MOVABLE, 3).pfn for _ in range(8)]
+    assert movable[6:] == [0, 32]                                  # CMA last, head first
+    m.check()
+
+
 def test_cma_never_a_fallback_for_unmovable():
     """UNMOVABLE requests never take CMA pages; watermarks without ALLOC_CMA ignore them."""
     m = bl.Machine(nodes=[{"Normal": 64}], cpus_per_node=1, max_order=4, pageblock_order=2,
