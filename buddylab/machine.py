@@ -289,12 +289,9 @@ class Machine:
         # build_all_zonelists(): managed_zone() uses the early managed estimate
         for z in self.zones:
             z.managed_pages = z.spec["managed"]
-        vm_total_pages = sum(z.managed_pages for z in self.zones)
-        self.page_group_by_mobility_disabled = (
-            vm_total_pages < self.pageblock_nr_pages * mz.MIGRATE_TYPES)
-        if self._args.get("page_group_by_mobility_disabled") is not None:
-            self.page_group_by_mobility_disabled = self._args["page_group_by_mobility_disabled"]
+        # no CPU is in its node's cpumask yet (x86_64): no PENALTY_FOR_NODE_WITH_CPUS
         self.node_orders = build_all_zonelists(self.nodes, self.distance)
+        self._set_mobility_grouping(sum(z.managed_pages for z in self.zones))
         # free_all_bootmem(): managed pages recounted as they are freed
         for z in self.zones:
             z.managed_pages = 0
@@ -338,6 +335,33 @@ class Machine:
                                               _record=False)
         if self.debug:
             self.check()
+
+    def _set_mobility_grouping(self, vm_total_pages):
+        """build_all_zonelists()'s page_group_by_mobility_disabled rule (or the forced switch)."""
+        self.page_group_by_mobility_disabled = (
+            vm_total_pages < self.pageblock_nr_pages * mz.MIGRATE_TYPES)
+        if self._args.get("page_group_by_mobility_disabled") is not None:
+            self.page_group_by_mobility_disabled = self._args["page_group_by_mobility_disabled"]
+
+    def build_all_zonelists(self):
+        """Rebuild every zonelist, as memory hotplug does once the CPUs are up.
+
+        Kernel: build_all_zonelists() in mm/page_alloc.c (v4.18), as called by
+        online_pages() in mm/memory_hotplug.c when a zone gets its first pages.
+        Unlike the boot build, every node with CPUs now has them in its
+        cpumask, so find_next_best_node() adds PENALTY_FOR_NODE_WITH_CPUS to
+        it.  vm_total_pages = nr_free_pagecache_pages(): the managed pages
+        above the high watermark of every zone in the zonelist of the first
+        CPU's node, which decides page_group_by_mobility_disabled again.  The
+        model has no memory hotplug; this is the rebuild alone.
+        """
+        self._record("build_all_zonelists")
+        with_cpus = frozenset(pgdat.node_id for pgdat in self.nodes if pgdat.cpus)
+        self.node_orders = build_all_zonelists(self.nodes, self.distance, with_cpus)
+        local = self.nodes[self.cpu_to_node[0]].node_zonelists[mz.ZONELIST_FALLBACK]
+        self._set_mobility_grouping(sum(max(0, z.managed_pages - z.high_wmark_pages())
+                                        for z in local))
+        self._after()
 
     def _check_range(self, nid, z, s, e, what):
         if not (z.zone_start_pfn <= s <= e <= z.zone_end_pfn):
