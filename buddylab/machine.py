@@ -885,6 +885,7 @@ class Machine:
                                  lists=tuple(tuple(mm.iter_list(p.list_head(mt)))
                                              for mt in range(mz.MIGRATE_PCPTYPES)))
                      for _, p in sorted(z.pageset.items()))
+        zone_items, node_items = self.owners.vm_stat(z) if self.owners is not None else ({}, {})
         return ZoneSnapshot(
             nid=z.nid, name=z.name, zone_idx=z.idx, start_pfn=s, spanned_pages=z.spanned_pages,
             present_pages=z.present_pages, managed_pages=z.managed_pages,
@@ -895,7 +896,8 @@ class Machine:
             nr_free_cma_pages=z.NR_FREE_CMA_PAGES,
             nr_reserved_highatomic=z.nr_reserved_highatomic,
             nr_isolate_pageblock=z.nr_isolate_pageblock,
-            reserved=tuple(z.spec["reserved"]), holes=tuple(z.spec["holes"]))
+            reserved=tuple(z.spec["reserved"]), holes=tuple(z.spec["holes"]),
+            vm_stat=tuple(sorted(zone_items.items())), node_stat=tuple(sorted(node_items.items())))
 
     def buddyinfo(self):
         """The text of /proc/buddyinfo."""
