@@ -187,7 +187,8 @@ def machine_from_host(root="/proc", kernel="classic", managed="live", sysfs=None
     `managed` is "live" (the managed pages zoneinfo prints now) or
     "recompute" (the managed pages the kernel used at its last watermark
     recompute, recovered from the printed watermarks by
-    managed_at_last_recompute(): see kernel-facts §4.8 point 1).  `sysfs`
+    managed_at_last_recompute(): adjust_managed_page_count() in mm/page_alloc.c,
+    v4.18, changes managed_pages without recomputing the watermarks).  `sysfs`
     (default: ``sys`` beside `root`, i.e. /sys for /proc) gives the CPUs and
     distances of a NUMA machine.  The Machine gets a ``host`` attribute
     (HostInfo) with what was read and every assumption made.

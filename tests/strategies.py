@@ -1,6 +1,6 @@
 """Hypothesis strategies: small machines and allocator operations.
 
-The masks are built from tests/reference.py's own GFP values (kernel-facts 6.2, v4.18), not from
+The masks are built from tests/reference.py's own GFP values (include/linux/gfp.h, v4.18), not from
 buddylab's, so a wrong bit value in buddylab shows up as a behaviour difference.
 """
 

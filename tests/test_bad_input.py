@@ -1,7 +1,9 @@
 """The bad-input catalogue: every programming error raises a buddylab error naming the problem,
 and the machine is left exactly as it was (m.snapshot() and m.buddyinfo() before == after).
 
-Kernel behaviour being modelled (kernel-facts 4.1, 1.4, 5, 6.1): GFP_ZONE_BAD is a VM_BUG_ON,
+Kernel behaviour being modelled (v4.18: gfp_zone() in include/linux/gfp.h,
+gfpflags_to_migratetype(), __get_free_pages() and __free_pages() in mm/page_alloc.c):
+GFP_ZONE_BAD is a VM_BUG_ON,
 __GFP_MOVABLE|__GFP_RECLAIMABLE a VM_WARN_ON, __get_free_pages(__GFP_HIGHMEM) a VM_BUG_ON, a double
 free or a wrong-order free "Bad page state"; order >= MAX_ORDER is a WARN_ON_ONCE (unless
 __GFP_NOWARN) and NULL; a request that simply cannot be satisfied is NULL (address 0).
@@ -114,7 +116,7 @@ def test_max_order_is_the_machines_own(tiny):
 
 
 # ---------------------------------------------------------------------------- GFP masks
-GFP_ZONE_BAD = {0x3, 0x5, 0x6, 0x7, 0xb, 0xd, 0xe, 0xf}      # kernel-facts 4.1
+GFP_ZONE_BAD = {0x3, 0x5, 0x6, 0x7, 0xb, 0xd, 0xe, 0xf}      # include/linux/gfp.h, v4.18
 
 
 @pytest.mark.parametrize("bits", sorted(GFP_ZONE_BAD))

@@ -143,7 +143,8 @@ def test_missing_sysctls_fall_back(tmp_path):
 def test_managed_drift_is_recovered(tmp_path):
     """Live managed a few pages off the last recompute: 'recompute' finds counts that match.
 
-    Kernel-facts §4.8 point 1: pages that leave or join the buddy allocator after the last
+    mm/page_alloc.c, adjust_managed_page_count(), v4.18: pages that leave or join the buddy
+    allocator after the last
     __setup_per_zone_wmarks() (a balloon, freed init memory) change managed without a
     recompute.  Sixteen fewer DMA32 pages move DMA32's min from 1234 to 1233 in a model built
     from the live count.
