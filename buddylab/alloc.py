@@ -14,6 +14,11 @@ reclaim or migrate, so those steps make no progress, as in a kernel with
 nothing to reclaim.  There are no cpusets (retry_cpuset is never taken), no
 memory policies other than the default (local node), no PF_MEMALLOC tasks
 and no interrupt context; the current task is the Owner allocating, if any.
+Nothing runs beside the allocating task, so where the kernel would wait for
+others (congestion_wait() in should_reclaim_retry(), a busy oom_lock, the
+endless retries of __GFP_NOFAIL or of an OOM killer that claims progress
+without killing) the model retries at once or, for the endless loops, gives
+up (OOM_NO_KILL_GIVE_UP; __GFP_NOFAIL returns None with a warning).
 """
 
 import warnings
