@@ -14,6 +14,11 @@ reclaim or migrate, so those steps make no progress, as in a kernel with
 nothing to reclaim.  There are no cpusets (retry_cpuset is never taken), no
 memory policies other than the default (local node), no PF_MEMALLOC tasks
 and no interrupt context; the current task is the Owner allocating, if any.
+Nothing runs beside the allocating task, so where the kernel would wait for
+others (congestion_wait() in should_reclaim_retry(), a busy oom_lock, the
+endless retries of __GFP_NOFAIL or of an OOM killer that claims progress
+without killing) the model retries at once or, for the endless loops, gives
+up (OOM_NO_KILL_GIVE_UP; __GFP_NOFAIL returns None with a warning).
 """
 
 import warnings
@@ -25,8 +30,13 @@ from .zone import zone_watermark_fast, zone_watermark_ok_full
 from .node import first_zones_zonelist
 from .memmap import ALLOCATED
 
-MAX_RECLAIM_RETRIES = 16
-NOFAIL_GIVE_UP = 64          # the kernel retries a __GFP_NOFAIL request forever
+MAX_RECLAIM_RETRIES = mz.MAX_RECLAIM_RETRIES
+# The kernel retries for as long as __alloc_pages_may_oom() reports progress.  A kill changes
+# the machine and there are finitely many tasks to kill; progress claimed WITHOUT a kill (a
+# request without __GFP_FS, __GFP_NOFAIL with nobody to kill) changes nothing, and there the
+# kernel loops until someone else frees memory.  The model has no one else: it gives up after
+# this many such loops in a row (a simplification, said in alloc_pages_slowpath()).
+OOM_NO_KILL_GIVE_UP = 64
 
 # aliases without leading underscores, usable inside class bodies too
 GFP_DIRECT_RECLAIM = G.__GFP_DIRECT_RECLAIM
@@ -153,14 +163,18 @@ def _slow(m, step, alloc_flags, detail=""):
 def should_reclaim_retry(m, gfp_mask, order, ac, alloc_flags, did_some_progress, state):
     """should_reclaim_retry(): is another round of reclaim worth it?
 
-    Kernel: should_reclaim_retry() in mm/page_alloc.c (v4.18).  After
-    MAX_RECLAIM_RETRIES rounds without progress only unreserving a highatomic
-    pageblock (force) earns a retry.  Otherwise retry while some zone would
-    pass the min watermark counting its free pages plus a shrinking share of
-    its reclaimable pages (zone_reclaimable_pages(): the owners' file pages,
-    and anon pages while swap is free).  The kernel may first wait for
-    writeback (congestion_wait) when half the reclaimable pages are dirty;
-    the model just retries.
+    Kernel: should_reclaim_retry() in mm/page_alloc.c (v4.18).  Progress
+    resets no_progress_loops (only for orders <= PAGE_ALLOC_COSTLY_ORDER);
+    after more than MAX_RECLAIM_RETRIES rounds without progress, only
+    unreserving a highatomic pageblock (force: "before OOM, exhaust
+    highatomic_reserve") earns a retry.  Otherwise retry while some zone
+    would pass the MIN watermark counting its free pages plus ALL its
+    reclaimable pages (zone_reclaimable_pages(): the owners' file pages,
+    dirty ones included, and anon pages while swap is free); v4.18 has no
+    back-off on that count (it went away in 4.12).  When no progress was
+    made and half the reclaimable pages are dirty the kernel first waits
+    for writeback (congestion_wait()) and then retries; the model retries
+    at once, which is the same decision.
     """
     from .owners import zone_reclaimable_pages
     if did_some_progress and order <= mz.PAGE_ALLOC_COSTLY_ORDER:
@@ -170,10 +184,7 @@ def should_reclaim_retry(m, gfp_mask, order, ac, alloc_flags, did_some_progress,
     if state["no_progress_loops"] > MAX_RECLAIM_RETRIES:
         return buddy.unreserve_highatomic_pageblock(list(ac.zones()), ac.migratetype, True)
     for zone in ac.zones():
-        reclaimable = zone_reclaimable_pages(m, zone)
-        available = reclaimable - (-(-state["no_progress_loops"] * reclaimable
-                                     // MAX_RECLAIM_RETRIES))
-        available += zone.NR_FREE_PAGES
+        available = zone_reclaimable_pages(m, zone) + zone.NR_FREE_PAGES
         if zone_watermark_ok_full(zone, order, zone.min_wmark_pages(), ac.classzone_idx(),
                                   alloc_flags, available):
             return True
@@ -214,6 +225,11 @@ def alloc_pages_may_oom(m, gfp_mask, order, ac, cpu):
     return None, 0
 
 
+def nr_oom_victims(m):
+    """How many tasks the OOM killer has killed so far (0 without owners)."""
+    return 0 if m.owners is None else sum(1 for task in m.owners.tasks if task.killed)
+
+
 def _current_is_oom_victim(m):
     return m.owners is not None and m.owners.current is not None and m.owners.current.killed
 
@@ -230,12 +246,18 @@ def alloc_pages_slowpath(m, gfp_mask, order, ac, cpu):
     """__alloc_pages_slowpath(): kswapd, the MIN watermark, compaction, reclaim, OOM.
 
     Kernel: __alloc_pages_slowpath() in mm/page_alloc.c (v4.18), step by step
-    (kernel-facts §5): wake kswapd; try at MIN; early async compaction for
+    (labels retry_cpuset, retry, nopage): wake kswapd; try at MIN; early async compaction for
     costly or unmovable high-order requests; then the retry loop: wake
     kswapd, try, direct reclaim (with its unreserve + drain), direct
     compaction at compact_priority, give up for __GFP_NORETRY and for costly
     orders without __GFP_RETRY_MAYFAIL, should_reclaim_retry(),
-    should_compact_retry(), the OOM killer.  Returns (zone, pfn) or None.
+    should_compact_retry(), the OOM killer, and back to retry for as long as
+    the OOM killer makes progress (no bound on the loops, as in v4.18).
+    Simplification, said aloud: where the OOM killer claims progress without
+    killing anybody (no __GFP_FS, or __GFP_NOFAIL with no victim) the kernel
+    loops until another task frees memory; the model, with no other task,
+    gives up after OOM_NO_KILL_GIVE_UP such loops in a row.  Returns
+    (zone, pfn) or None.
     """
     from . import reclaim as R
     from . import compaction as C
@@ -276,9 +298,8 @@ def alloc_pages_slowpath(m, gfp_mask, order, ac, cpu):
             if compact_result == C.COMPACT_DEFERRED:
                 return _nopage(m, gfp_mask, order, ac, cpu, can_direct_reclaim)
             state["compact_priority"] = C.INIT_COMPACT_PRIORITY
-    loops = 0
+    no_kill_loops = 0
     while True:                                             # retry:
-        loops += 1
         if gfp_mask & GFP_KSWAPD_RECLAIM:
             R.wake_all_kswapds(m, order, gfp_mask, ac)
         reserve_flags = _pfmemalloc_flags(m, gfp_mask)
@@ -314,16 +335,21 @@ def alloc_pages_slowpath(m, gfp_mask, order, ac, cpu):
         if did_some_progress > 0 and C.should_compact_retry(m, ac, order, alloc_flags,
                                                             compact_result, state):
             continue
+        victims = nr_oom_victims(m)
         page, did_some_progress = alloc_pages_may_oom(m, gfp_mask, order, ac, cpu)
         if page is not None:
             return page
         if _current_is_oom_victim(m) and (alloc_flags == mz.ALLOC_OOM
                                           or gfp_mask & G.__GFP_NOMEMALLOC):
             break
-        if did_some_progress and loops < NOFAIL_GIVE_UP:
-            state["no_progress_loops"] = 0
-            continue
-        break
+        if not did_some_progress:
+            break
+        no_kill_loops = no_kill_loops + 1 if nr_oom_victims(m) == victims else 0
+        if no_kill_loops >= OOM_NO_KILL_GIVE_UP:
+            _slow(m, "nopage", alloc_flags, "OOM progress without a kill %d times: the kernel "
+                  "would wait for memory" % no_kill_loops)
+            break
+        state["no_progress_loops"] = 0
     return _nopage(m, gfp_mask, order, ac, cpu, can_direct_reclaim)
 
 

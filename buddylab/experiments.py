@@ -1,7 +1,8 @@
 """Fragmentation experiments: seeded, deterministic, runnable from Python and the shell.
 
 Not a kernel file: experiments in the spirit of Mel Gorman's anti-fragmentation
-measurements (2.6.24, "grouping pages by mobility"; kernel-facts §8.2).
+measurements (2.6.24, "grouping pages by mobility": the migrate types and
+__rmqueue_fallback() of mm/page_alloc.c).
 
     >>> r = run("compaction", seed=0, size="tiny", progress=False)
     >>> r["name"], r["params"]["seed"]

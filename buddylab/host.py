@@ -49,7 +49,8 @@ __all__ = ["machine_from_host", "compare_with_host", "format_comparison", "HostI
            "nr_free_buffer_pages", "managed_at_last_recompute", "modern_zone_values",
            "compare_modern_with_host", "explain_min_free_kbytes", "host_layout"]
 
-DEFAULT_RATIO = {"DMA": 256, "DMA32": 256, "Normal": 32}
+DEFAULT_RATIO = {"DMA": 256, "DMA32": 256, "Normal": 32, "Movable": 0}   # v4.18, x86_64
+RATIO_ZONES = ("DMA", "DMA32", "Normal", "Movable")         # the model's MAX_NR_ZONES entries
 HOST_MAX_PFN = mz.MAX_MODEL_PFNS    # the model's bounds (one home: mmzone.py)
 NR_CPUS = mz.NR_CPUS
 MAX_DISTANCE = mz.MAX_DISTANCE
@@ -252,20 +253,20 @@ def _read_sysctls(root):
 
 
 def _ratio(sysctls, zi, notes):
-    """lowmem_reserve_ratio entries of DMA, DMA32 and Normal (4.18 takes 3)."""
+    """lowmem_reserve_ratio entries of DMA, DMA32, Normal and Movable (4.18 has those 4)."""
     ratio = sysctls.get("lowmem_reserve_ratio")
     names = [z.name for z in zi.zones if z.nid == zi.zones[0].nid]
     if ratio is None:
-        notes.append("no sys/vm/lowmem_reserve_ratio: the defaults 256 256 32 are used")
-        return tuple(DEFAULT_RATIO[n] for n in ("DMA", "DMA32", "Normal"))
+        notes.append("no sys/vm/lowmem_reserve_ratio: the defaults 256 256 32 0 are used")
+        return tuple(DEFAULT_RATIO[n] for n in RATIO_ZONES)
     if len(ratio) != len(names):
         notes.append("lowmem_reserve_ratio has %d entries for %d zones"
                      % (len(ratio), len(names)))
     by_name = dict(zip(names, ratio))
-    if len(ratio) > 3:
-        notes.append("lowmem_reserve_ratio %s: the model takes DMA, DMA32, Normal "
-                     "(the entries that protect a lower zone; the model has 3)" % " ".join(map(str, ratio)))
-    return tuple(by_name.get(n, DEFAULT_RATIO[n]) for n in ("DMA", "DMA32", "Normal"))
+    if len(ratio) > len(RATIO_ZONES):
+        notes.append("lowmem_reserve_ratio %s: the model takes DMA, DMA32, Normal, Movable "
+                     "(it has no ZONE_DEVICE)" % " ".join(map(str, ratio)))
+    return tuple(by_name.get(n, DEFAULT_RATIO[n]) for n in RATIO_ZONES)
 
 
 def _path(path, what):
@@ -289,7 +290,8 @@ def machine_from_host(root="/proc", kernel="classic", managed="live", sysfs=None
     `managed` is "live" (the managed pages zoneinfo prints now) or
     "recompute" (the managed pages the kernel used at its last watermark
     recompute, recovered from the printed watermarks by
-    managed_at_last_recompute(): see kernel-facts §4.8 point 1).  `sysfs`
+    managed_at_last_recompute(): adjust_managed_page_count() in mm/page_alloc.c,
+    v4.18, changes managed_pages without recomputing the watermarks).  `sysfs`
     (default: ``sys`` beside `root`, i.e. /sys for /proc) gives the CPUs and
     distances of a NUMA machine.  The Machine gets a ``host`` attribute
     (HostInfo) with what was read and every assumption made.

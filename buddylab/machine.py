@@ -39,7 +39,8 @@ from .snapshot import ZoneSnapshot, MachineSnapshot, PcpSnapshot
 
 # x86_64 direct map base of v4.18 (__PAGE_OFFSET_BASE_L4, no KASLR)
 PAGE_OFFSET = 0xffff880000000000
-DEFAULT_LOWMEM_RESERVE_RATIO = (256, 256, 32)      # sysctl_lowmem_reserve_ratio, 4.18
+# sysctl_lowmem_reserve_ratio[MAX_NR_ZONES] of v4.18 on x86_64: DMA, DMA32, Normal, Movable
+DEFAULT_LOWMEM_RESERVE_RATIO = (256, 256, 32, 0)
 NO_ZONE = -1                                       # zone_of_pfn for pfns in no zone
 
 # Size bounds, checked before anything is built: their one home is mmzone.py.
@@ -225,9 +226,10 @@ class Machine:
             raise LayoutError("watermark_scale_factor must be an int in 1..1000 (the sysctl's "
                               "range), got %r" % (wsf,))
         ratio = tuple(ratio)
-        if len(ratio) != mz.MAX_NR_ZONES - 1 or not all(isinstance(r, int) for r in ratio):
-            raise LayoutError("lowmem_reserve_ratio needs %d ints (DMA, DMA32, Normal), got %r"
-                              % (mz.MAX_NR_ZONES - 1, ratio))
+        if len(ratio) != mz.MAX_NR_ZONES or not all(isinstance(r, int) and not isinstance(r, bool)
+                                                    for r in ratio):
+            raise LayoutError("lowmem_reserve_ratio needs %d ints (DMA, DMA32, Normal, Movable), "
+                              "got %r" % (mz.MAX_NR_ZONES, ratio))
         if not isinstance(fraction, int) or (fraction and fraction < P.MIN_PERCPU_PAGELIST_FRACTION):
             raise LayoutError("percpu_pagelist_fraction must be 0 or >= 8, got %r" % (fraction,))
         if mfk is not None and (isinstance(mfk, bool) or not isinstance(mfk, int) or mfk < 0):
@@ -411,12 +413,9 @@ class Machine:
         # build_all_zonelists(): managed_zone() uses the early managed estimate
         for z in self.zones:
             z.managed_pages = z.spec["managed"]
-        vm_total_pages = sum(z.managed_pages for z in self.zones)
-        self.page_group_by_mobility_disabled = (
-            vm_total_pages < self.pageblock_nr_pages * mz.MIGRATE_TYPES)
-        if self._args.get("page_group_by_mobility_disabled") is not None:
-            self.page_group_by_mobility_disabled = self._args["page_group_by_mobility_disabled"]
+        # no CPU is in its node's cpumask yet (x86_64): no PENALTY_FOR_NODE_WITH_CPUS
         self.node_orders = build_all_zonelists(self.nodes, self.distance)
+        self._set_mobility_grouping(sum(z.managed_pages for z in self.zones))
         # free_all_bootmem(): managed pages recounted as they are freed
         for z in self.zones:
             z.managed_pages = 0
@@ -443,7 +442,7 @@ class Machine:
         setup_per_zone_wmarks(self.zones, self.min_free_kbytes, self.watermark_scale_factor)
         for node in self.nodes:
             setup_per_zone_lowmem_reserve(node.node_zones, self.lowmem_reserve_ratio)
-        # cma_init_reserved_areas() (core_initcall, after page_alloc's)
+        # cma_init_reserved_areas() (core_initcall, after page_alloc's): areas as declared
         for pfn in cma_blocks:
             z = self.zones[self.zone_of_pfn[pfn]]
             mm.set_pageblock_bits(pfn, mz.MIGRATE_CMA)
@@ -454,10 +453,39 @@ class Machine:
         # sysctls written after boot
         if self._args["min_free_kbytes"] is not None:
             self.set_min_free_kbytes(self._args["min_free_kbytes"], _record=False)
-        if self.percpu_pagelist_fraction:
-            self.set_percpu_pagelist_fraction(self.percpu_pagelist_fraction, _record=False)
+        if self._args["percpu_pagelist_fraction"]:
+            self.percpu_pagelist_fraction = 0                # the boot value of the sysctl
+            self.set_percpu_pagelist_fraction(self._args["percpu_pagelist_fraction"],
+                                              _record=False)
         if self.debug:
             self.check()
+
+    def _set_mobility_grouping(self, vm_total_pages):
+        """build_all_zonelists()'s page_group_by_mobility_disabled rule (or the forced switch)."""
+        self.page_group_by_mobility_disabled = (
+            vm_total_pages < self.pageblock_nr_pages * mz.MIGRATE_TYPES)
+        if self._args.get("page_group_by_mobility_disabled") is not None:
+            self.page_group_by_mobility_disabled = self._args["page_group_by_mobility_disabled"]
+
+    def build_all_zonelists(self):
+        """Rebuild every zonelist, as memory hotplug does once the CPUs are up.
+
+        Kernel: build_all_zonelists() in mm/page_alloc.c (v4.18), as called by
+        online_pages() in mm/memory_hotplug.c when a zone gets its first pages.
+        Unlike the boot build, every node with CPUs now has them in its
+        cpumask, so find_next_best_node() adds PENALTY_FOR_NODE_WITH_CPUS to
+        it.  vm_total_pages = nr_free_pagecache_pages(): the managed pages
+        above the high watermark of every zone in the zonelist of the first
+        CPU's node, which decides page_group_by_mobility_disabled again.  The
+        model has no memory hotplug; this is the rebuild alone.
+        """
+        self._record("build_all_zonelists")
+        with_cpus = frozenset(pgdat.node_id for pgdat in self.nodes if pgdat.cpus)
+        self.node_orders = build_all_zonelists(self.nodes, self.distance, with_cpus)
+        local = self.nodes[self.cpu_to_node[0]].node_zonelists[mz.ZONELIST_FALLBACK]
+        self._set_mobility_grouping(sum(max(0, z.managed_pages - z.high_wmark_pages())
+                                        for z in local))
+        self._after()
 
     def _parse_cma(self, cma):
         """The CMA areas' pageblocks, each area checked as cma_init_reserved_mem() checks it.
@@ -467,8 +495,11 @@ class Machine:
         PAGE_SIZE << max(MAX_ORDER - 1, pageblock_order), else -EINVAL
         (cma_declare_contiguous() rounds to the same alignment).  An area that
         is not aligned so could share a free MAX_ORDER block with other pages.
+        Areas are activated in the order they were declared (cma_areas[]),
+        ascending inside an area (cma_init_reserved_areas(), cma_activate_area()
+        in mm/cma.c, v4.18); the list returned is in that order.
         """
-        blocks = []
+        blocks, seen = [], set()
         for area in _as_tuple(cma or (), "cma"):
             try:
                 start, nr_pages = area
@@ -493,10 +524,11 @@ class Machine:
                     raise LayoutError("CMA area %d-%d must lie inside the managed pages of one zone"
                                       % (start, start + nr_pages))
             for pfn in range(start, start + nr_pages, nr):
-                if pfn in blocks:
+                if pfn in seen:
                     raise LayoutError("CMA areas overlap at pfn %d" % pfn)
+                seen.add(pfn)
                 blocks.append(pfn)
-        return sorted(blocks)
+        return blocks
 
     def _in_reserved(self, pfn):
         zi = self.zone_of_pfn[pfn]
@@ -794,10 +826,20 @@ class Machine:
         setup_per_zone_wmarks(self.zones, self.min_free_kbytes, value)
 
     def set_lowmem_reserve_ratio(self, ratio):
-        """Write /proc/sys/vm/lowmem_reserve_ratio: recompute every zone's protection."""
+        """Write /proc/sys/vm/lowmem_reserve_ratio: recompute every zone's protection.
+
+        Kernel: lowmem_reserve_ratio_sysctl_handler() and
+        setup_per_zone_lowmem_reserve() in mm/page_alloc.c (v4.18).  The table
+        has MAX_NR_ZONES entries (DMA, DMA32, Normal, Movable; default 256 256
+        32 0); an entry < 1 that protects a lower zone (all but the last) is
+        stored back as 0.  The model takes the whole table (the kernel also
+        accepts a shorter write, which leaves the remaining entries as they
+        were).
+        """
         ratio = _as_tuple(ratio, "lowmem_reserve_ratio")      # validated before any change
         self._validate_sysctls(10, ratio, 0, None)
-        ratio = tuple(r if r >= 1 else 0 for r in ratio)     # the kernel stores < 1 as 0
+        ratio = tuple(r if r >= 1 or idx == mz.MAX_NR_ZONES - 1 else 0
+                      for idx, r in enumerate(ratio))
         self._record("set_lowmem_reserve_ratio", ratio=ratio)
         self.lowmem_reserve_ratio = ratio
         for node in self.nodes:
@@ -806,13 +848,17 @@ class Machine:
     def set_percpu_pagelist_fraction(self, value, _record=True):
         """Write /proc/sys/vm/percpu_pagelist_fraction (0, or >= 8).
 
-        Kernel: percpu_pagelist_fraction_sysctl_handler(): every possible CPU of
-        every populated zone gets high = managed / fraction and batch =
-        max(1, high/4) capped at 96; 0 goes back to zone_batchsize().
+        Kernel: percpu_pagelist_fraction_sysctl_handler() in mm/page_alloc.c
+        (v4.18): writing the current value changes nothing ("No change?");
+        otherwise every possible CPU of every populated zone gets high =
+        managed / fraction and batch = max(1, high/4) capped at 96; 0 goes
+        back to zone_batchsize(), of today's managed pages.
         """
         self._validate_sysctls(self.watermark_scale_factor, self.lowmem_reserve_ratio, value, None)
         if _record:
             self._record("set_percpu_pagelist_fraction", value=value)
+        if value == self.percpu_pagelist_fraction:
+            return
         self.percpu_pagelist_fraction = value
         for z in self.zones:
             if z.populated():
@@ -1025,7 +1071,8 @@ class Machine:
             lowmem_reserve_ratio=self.lowmem_reserve_ratio,
             percpu_pagelist_fraction=self.percpu_pagelist_fraction,
             page_group_by_mobility_disabled=self.page_group_by_mobility_disabled,
-            max_order=self.max_order, pageblock_order=self.pageblock_order)
+            max_order=self.max_order, pageblock_order=self.pageblock_order,
+            node_unreclaimable=tuple(pgdat.node_unreclaimable() for pgdat in self.nodes))
 
     def zone_snapshot(self, nid, name):
         """One ZoneSnapshot (see buddylab.snapshot)."""
@@ -1043,6 +1090,7 @@ class Machine:
                                  lists=tuple(tuple(mm.iter_list(p.list_head(mt)))
                                              for mt in range(mz.MIGRATE_PCPTYPES)))
                      for _, p in sorted(z.pageset.items()))
+        zone_items, node_items = self.owners.vm_stat(z) if self.owners is not None else ({}, {})
         return ZoneSnapshot(
             nid=z.nid, name=z.name, zone_idx=z.idx, start_pfn=s, spanned_pages=z.spanned_pages,
             present_pages=z.present_pages, managed_pages=z.managed_pages,
@@ -1053,7 +1101,8 @@ class Machine:
             nr_free_cma_pages=z.NR_FREE_CMA_PAGES,
             nr_reserved_highatomic=z.nr_reserved_highatomic,
             nr_isolate_pageblock=z.nr_isolate_pageblock,
-            reserved=tuple(z.spec["reserved"]), holes=tuple(z.spec["holes"]))
+            reserved=tuple(z.spec["reserved"]), holes=tuple(z.spec["holes"]),
+            vm_stat=tuple(sorted(zone_items.items())), node_stat=tuple(sorted(node_items.items())))
 
     def buddyinfo(self):
         """The text of /proc/buddyinfo."""

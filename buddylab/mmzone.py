@@ -61,6 +61,9 @@ REMOTE_DISTANCE = 20
 RECLAIM_DISTANCE = 30
 PENALTY_FOR_NODE_WITH_CPUS = 1
 
+# mm/internal.h (v4.18): reclaim rounds without progress before the slow path and kswapd give up
+MAX_RECLAIM_RETRIES = 16
+
 # enum zone_watermarks
 WMARK_MIN = 0
 WMARK_LOW = 1

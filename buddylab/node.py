@@ -25,6 +25,19 @@ class PglistData:
         self.node_start_pfn = zones[0].zone_start_pfn
         self.node_spanned_pages = sum(z.spanned_pages for z in zones)
         self.node_present_pages = sum(z.present_pages for z in zones)
+        # kswapd's fields (mm/vmscan.c, v4.18): the largest order and zone index asked of it
+        # since it last ran (MAX_NR_ZONES: none), and its runs in a row that reclaimed nothing
+        self.kswapd_order = 0
+        self.kswapd_classzone_idx = mz.MAX_NR_ZONES
+        self.kswapd_failures = 0
+
+    def node_unreclaimable(self):
+        """kswapd gave up on the node: kswapd_failures >= MAX_RECLAIM_RETRIES.
+
+        Kernel: zoneinfo_show_print() in mm/vmstat.c, prepare_kswapd_sleep() and
+        wakeup_kswapd() in mm/vmscan.c (v4.18).
+        """
+        return self.kswapd_failures >= mz.MAX_RECLAIM_RETRIES
 
     @property
     def nr_zones(self):
@@ -49,14 +62,17 @@ def build_zonerefs_node(pgdat):
     return [z for z in reversed(pgdat.node_zones) if z.managed()]
 
 
-def find_next_best_node(node, used, nodes, distance, node_load, nr_online_nodes):
+def find_next_best_node(node, used, nodes, distance, node_load, nr_online_nodes,
+                        nodes_with_cpus=frozenset()):
     """find_next_best_node(): the nearest unused node with memory, or -1.
 
     Kernel: find_next_best_node() in mm/page_alloc.c (v4.18).  The local node
     comes first.  Otherwise val = distance, +1 for nodes below `node` ("prefer
-    the next node"), +PENALTY_FOR_NODE_WITH_CPUS for nodes with CPUs, then
-    val * (MAX_NODE_LOAD * MAX_NUMNODES) + node_load[n]; the smallest val wins
-    (the first one on ties).  MAX_NODE_LOAD is nr_online_nodes.
+    the next node"), +PENALTY_FOR_NODE_WITH_CPUS for nodes whose cpumask is
+    not empty (`nodes_with_cpus`), then val * (MAX_NODE_LOAD * MAX_NUMNODES)
+    + node_load[n]; the smallest val wins (the first one on ties).
+    MAX_NODE_LOAD is nr_online_nodes.  At boot on x86_64 every node's
+    cpumask is still empty (see build_all_zonelists()).
     """
     if node not in used:
         used.add(node)
@@ -68,7 +84,7 @@ def find_next_best_node(node, used, nodes, distance, node_load, nr_online_nodes)
             continue
         val = distance[node][n]
         val += int(n < node)
-        if pgdat.cpus:
+        if n in nodes_with_cpus:
             val += mz.PENALTY_FOR_NODE_WITH_CPUS
         val *= nr_online_nodes * mz.MAX_NUMNODES
         val += node_load[n]
@@ -80,14 +96,18 @@ def find_next_best_node(node, used, nodes, distance, node_load, nr_online_nodes)
     return best_node
 
 
-def build_all_zonelists(nodes, distance):
+def build_all_zonelists(nodes, distance, nodes_with_cpus=frozenset()):
     """__build_all_zonelists(): every node's FALLBACK and NOFALLBACK zonelist.
 
     Kernel: __build_all_zonelists() and build_zonelists() in mm/page_alloc.c
     (v4.18).  node_load[] is zeroed once for all nodes and shared between
     them; the first node of each new distance group gets node_load = load,
     where load starts at nr_online_nodes and drops by one per node placed
-    (assigned, not added).  Returns the node orders, for teaching.
+    (assigned, not added).  `nodes_with_cpus` are the nodes whose cpumask
+    (cpumask_of_node()) is not empty when the lists are built: none at boot
+    on x86_64 (start_kernel() builds them before numa_add_cpu() runs), every
+    node with CPUs on a later rebuild (memory hotplug, online_pages()).
+    Returns the node orders, for teaching.
     """
     nr_online_nodes = len(nodes)
     node_load = [0] * len(nodes)
@@ -100,7 +120,7 @@ def build_all_zonelists(nodes, distance):
         node_order = []
         while True:
             node = find_next_best_node(local_node, used, nodes, distance, node_load,
-                                       nr_online_nodes)
+                                       nr_online_nodes, nodes_with_cpus)
             if node < 0:
                 break
             if distance[local_node][node] != distance[local_node][prev_node]:

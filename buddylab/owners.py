@@ -328,6 +328,29 @@ class Owners:
             nr += self.nr_lru_anon[zi]
         return nr
 
+    def vm_stat(self, zone):
+        """The owners' share of the zone's vm counters: (zone items, node items).
+
+        Kernel: the counters mm/vmstat.c, zoneinfo_show_print() (v4.18) prints.
+        Pages sit where 4.18 puts a new page: page cache on the inactive file
+        LRU (add_to_page_cache_lru() -> lru_cache_add()), anonymous memory on
+        the active anon LRU (do_anonymous_page() ->
+        lru_cache_add_active_or_unevictable()); a dirty page counts in
+        NR_FILE_DIRTY and NR_ZONE_WRITE_PENDING, reclaimable slab in
+        NR_SLAB_RECLAIMABLE.  The model has no LRU ageing (Handle.touch() only
+        reorders), so nothing moves between active and inactive; nr_mapped,
+        swap cache and the kernel kind's page tables and stacks stay 0.
+        """
+        zi = self.m.zones.index(zone)
+        file, anon = self.nr_lru_file[zi], self.nr_lru_anon[zi]
+        dirty = self.nr_write_pending[zi]
+        zone_items = {"nr_zone_inactive_file": file, "nr_zone_active_anon": anon,
+                      "nr_zone_write_pending": dirty}
+        node_items = {"nr_inactive_file": file, "nr_active_anon": anon,
+                      "nr_slab_reclaimable": self.nr_slab_reclaimable[zi],
+                      "nr_anon_pages": anon, "nr_file_pages": file, "nr_dirty": dirty}
+        return zone_items, node_items
+
     def rss(self):
         """{owner name: rss} for every task."""
         return {o.name: o.rss() for o in self.tasks}

@@ -11,7 +11,8 @@ notebook can put a classic and a modern kernel side by side and a test can
 hold them against a real 6.18 /proc/zoneinfo.  The constants that differ
 are data: `CLASSIC` and `MODERN` (one dict each, the same keys).
 
-The worked example (kernel-facts §4.8): one node, DMA 3 840, DMA32 742 000,
+The worked example (mm/page_alloc.c, __setup_per_zone_wmarks(), v4.18 and
+v6.18, applied by hand): one node, DMA 3 840, DMA32 742 000,
 Normal 3 200 000 managed pages, Movable and Device empty, THP's
 min_free_kbytes 67 584:
 
@@ -203,7 +204,8 @@ def zone_set_pageset_high_and_batch(managed_pages, low_wmark, nr_cpus_node,
     auto-tunes between them; with it both are managed/fraction (no tuning).
     The ``high`` that zoneinfo prints is the tuned value, 0 on an unused CPU.
 
-    The worked example, 8 CPUs on the node (kernel-facts §3.3):
+    The worked example, 8 CPUs on the node (mm/page_alloc.c,
+    zone_highsize() and zone_set_pageset_high_and_batch(), v6.18, by hand):
 
     >>> zone_set_pageset_high_and_batch(742000, 3971, 8)
     (63, 496, 11593)

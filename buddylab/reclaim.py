@@ -1,8 +1,9 @@
 """Page reclaim: kswapd and direct reclaim, over the owners' LRU pages.
 
 Kernel: mm/vmscan.c (v4.18): wakeup_kswapd(), pgdat_balanced(), balance_pgdat(),
-kswapd_shrink_node(), kswapd_try_to_sleep(), try_to_free_pages(),
-do_try_to_free_pages(), shrink_zones(), compaction_ready(), shrink_node();
+kswapd_shrink_node(), kswapd(), kswapd_try_to_sleep(), prepare_kswapd_sleep(),
+kswapd_classzone_idx(), try_to_free_pages(), do_try_to_free_pages(),
+shrink_zones(), compaction_ready(), shrink_node();
 and in mm/page_alloc.c wake_all_kswapds(), __perform_reclaim(),
 __alloc_pages_direct_reclaim().
 
@@ -33,18 +34,7 @@ from .zone import zone_watermark_ok
 
 SWAP_CLUSTER_MAX = 32
 DEF_PRIORITY = 12
-MAX_RECLAIM_RETRIES = 16
-
-
-def node_state(m, nid):
-    """The per-node kswapd/kcompactd fields of pglist_data, made on first use."""
-    pg = m.nodes[nid]
-    st = getattr(pg, "reclaim_state", None)
-    if st is None:
-        st = pg.reclaim_state = dict(kswapd_order=0, kswapd_classzone_idx=-1,
-                                     kswapd_failures=0, kcompactd_max_order=0,
-                                     kcompactd_classzone_idx=-1)
-    return st
+MAX_RECLAIM_RETRIES = mz.MAX_RECLAIM_RETRIES
 
 
 def _cpu_of_node(m, nid):
@@ -100,7 +90,7 @@ def shrink_node(m, nid, reclaim_idx, nr_to_reclaim, cpu, who, may_swap=True):
     if batch and tr is not None:
         tr.emit("reclaim_batch", nid=nid, who=who, nr_reclaimed=len(batch), pfns=tuple(batch))
     if nr_reclaimed:
-        node_state(m, nid)["kswapd_failures"] = 0
+        m.nodes[nid].kswapd_failures = 0
     return nr_reclaimed
 
 
@@ -126,20 +116,23 @@ def balance_pgdat(m, nid, order, classzone_idx):
 
     Kernel: balance_pgdat() and kswapd_shrink_node() in mm/vmscan.c (v4.18).
     Each priority round asks for sum(max(high, 32)) pages; the model checks
-    the balance after every batch of 32.  Once 2 << order pages were
-    reclaimed a high-order request is rechecked at order 0 (compaction's job
-    from there).  A run that reclaims nothing counts a kswapd failure.
+    the balance after every batch of 32.  Once compact_gap(order) = 2 << order
+    pages were reclaimed a high-order request is rechecked at order 0
+    (compaction's job from there).  A run that ends without balancing the
+    node and without reclaiming a page counts a kswapd failure
+    (pgdat->kswapd_failures++); a balanced node leaves at once ("goto out").
+    Returns (pages reclaimed, the order kswapd finished reclaiming at).
     """
-    st = node_state(m, nid)
+    pgdat = m.nodes[nid]
     cpu = _cpu_of_node(m, nid)
     total = 0
     priority = DEF_PRIORITY
     sc_order = order
     while priority >= 1:
         if pgdat_balanced(m, nid, sc_order, classzone_idx):
-            break
+            return total, sc_order                          # goto out
         nr_to_reclaim = sum(max(z.high_wmark_pages(), SWAP_CLUSTER_MAX)
-                            for z in m.nodes[nid].node_zones[:classzone_idx + 1] if z.managed())
+                            for z in pgdat.node_zones[:classzone_idx + 1] if z.managed())
         got = 0
         while got < nr_to_reclaim and not pgdat_balanced(m, nid, sc_order, classzone_idx):
             n = shrink_node(m, nid, classzone_idx, min(SWAP_CLUSTER_MAX, nr_to_reclaim - got),
@@ -151,35 +144,86 @@ def balance_pgdat(m, nid, order, classzone_idx):
             if sc_order and total >= 2 << sc_order:
                 sc_order = 0
         if not got:
-            break               # nothing eligible: no lower priority would find more here
+            break       # nothing eligible: every lower priority would scan the same, in vain
         if got < nr_to_reclaim:
             priority -= 1
     if not total:
-        st["kswapd_failures"] += 1
+        pgdat.kswapd_failures += 1
     return total, sc_order
 
 
-def kswapd(m, nid):
-    """One kswapd run: balance_pgdat(), then kswapd_try_to_sleep() wakes kcompactd.
+def kswapd_classzone_idx(pgdat, classzone_idx):
+    """kswapd_classzone_idx(): the recorded request's zone index, or `classzone_idx` if none.
 
-    Kernel: kswapd() / kswapd_try_to_sleep() / prepare_kswapd_sleep() in
-    mm/vmscan.c (v4.18).
+    Kernel: kswapd_classzone_idx() in mm/vmscan.c (v4.18); MAX_NR_ZONES means none.
+    """
+    if pgdat.kswapd_classzone_idx == mz.MAX_NR_ZONES:
+        return classzone_idx
+    return max(pgdat.kswapd_classzone_idx, classzone_idx)
+
+
+def prepare_kswapd_sleep(m, nid, order, classzone_idx):
+    """prepare_kswapd_sleep(): may kswapd sleep?  A hopeless node, or one balanced at `order`.
+
+    Kernel: prepare_kswapd_sleep() in mm/vmscan.c (v4.18).
+    """
+    return m.nodes[nid].node_unreclaimable() or pgdat_balanced(m, nid, order, classzone_idx)
+
+
+def kswapd_try_to_sleep(m, nid, alloc_order, reclaim_order, classzone_idx):
+    """kswapd_try_to_sleep(): if kswapd may sleep at reclaim_order, wake kcompactd for
+    alloc_order and sleep; True if kswapd went fully to sleep.
+
+    Kernel: kswapd_try_to_sleep() in mm/vmscan.c (v4.18).  The short sleep
+    (HZ/10) is never cut short here (nothing runs beside kswapd), so the
+    second prepare_kswapd_sleep() decides, after kcompactd has run.
     """
     from .compaction import wakeup_kcompactd
+    if not prepare_kswapd_sleep(m, nid, reclaim_order, classzone_idx):
+        return False
+    wakeup_kcompactd(m, nid, alloc_order, classzone_idx)
+    return prepare_kswapd_sleep(m, nid, reclaim_order, classzone_idx)
+
+
+def kswapd(m, nid):
+    """kswapd woken: balance_pgdat(), then try to sleep, until it sleeps.
+
+    Kernel: kswapd() in mm/vmscan.c (v4.18).  On waking it reads (and
+    resets) kswapd_order and kswapd_classzone_idx.  If balance_pgdat()
+    finished at a lower order than asked (a high-order reclaim fell back to
+    order 0), it tries to sleep at that order and wakes kcompactd for the
+    asked order; otherwise it re-reads kswapd_order (0: nothing new was
+    asked while it ran) and tries to sleep at order 0, where
+    wakeup_kcompactd() does nothing.  Not able to sleep (neither balanced
+    nor hopeless), it reads the order and zone index again and reclaims
+    again; v4.18 then reads the zone index as kswapd_classzone_idx(pgdat, 0),
+    i.e. 0 when nothing new was asked (5.1 changed that).  Each run that
+    reclaims nothing is a kswapd failure, so the loop ends: balanced, or
+    hopeless after MAX_RECLAIM_RETRIES failures.  Runs synchronously, here.
+    Returns the pages reclaimed.
+    """
     m._nid(nid)                                  # UnknownNodeError before anything runs
-    st = node_state(m, nid)
-    order, classzone_idx = st["kswapd_order"], st["kswapd_classzone_idx"]
-    st["kswapd_order"], st["kswapd_classzone_idx"] = 0, -1
-    if classzone_idx < 0:
-        classzone_idx = mz.MAX_NR_ZONES - 1
-    nr, _ = balance_pgdat(m, nid, order, classzone_idx)
+    pgdat = m.nodes[nid]
+    alloc_order = reclaim_order = first_order = pgdat.kswapd_order
+    classzone_idx = first_classzone_idx = kswapd_classzone_idx(pgdat, 0)
+    pgdat.kswapd_order, pgdat.kswapd_classzone_idx = 0, mz.MAX_NR_ZONES
+    total = 0
+    while True:
+        nr, reclaim_order = balance_pgdat(m, nid, alloc_order, classzone_idx)
+        total += nr
+        if reclaim_order >= alloc_order:
+            alloc_order = reclaim_order = pgdat.kswapd_order
+            classzone_idx = kswapd_classzone_idx(pgdat, classzone_idx)
+        if kswapd_try_to_sleep(m, nid, alloc_order, reclaim_order, classzone_idx):
+            break
+        alloc_order = reclaim_order = pgdat.kswapd_order
+        classzone_idx = kswapd_classzone_idx(pgdat, 0)
+        pgdat.kswapd_order, pgdat.kswapd_classzone_idx = 0, mz.MAX_NR_ZONES
     tr = m.trace
     if tr is not None:
-        tr.emit("kswapd_sleep", nid=nid, order=order, nr_reclaimed=nr,
-                balanced=pgdat_balanced(m, nid, 0, classzone_idx))
-    if pgdat_balanced(m, nid, 0, classzone_idx):
-        wakeup_kcompactd(m, nid, order, classzone_idx)
-    return nr
+        tr.emit("kswapd_sleep", nid=nid, order=first_order, nr_reclaimed=total,
+                balanced=pgdat_balanced(m, nid, 0, first_classzone_idx))
+    return total
 
 
 def wakeup_kswapd(m, zone, gfp_mask, order, classzone_idx):
@@ -192,10 +236,10 @@ def wakeup_kswapd(m, zone, gfp_mask, order, classzone_idx):
     if not zone.managed():
         return
     nid = zone.nid
-    st = node_state(m, nid)
-    st["kswapd_classzone_idx"] = max(st["kswapd_classzone_idx"], classzone_idx)
-    st["kswapd_order"] = max(st["kswapd_order"], order)
-    if st["kswapd_failures"] >= MAX_RECLAIM_RETRIES or pgdat_balanced(m, nid, order, classzone_idx):
+    pgdat = m.nodes[nid]
+    pgdat.kswapd_classzone_idx = kswapd_classzone_idx(pgdat, classzone_idx)
+    pgdat.kswapd_order = max(pgdat.kswapd_order, order)
+    if pgdat.node_unreclaimable() or pgdat_balanced(m, nid, order, classzone_idx):
         if not gfp_mask & A.GFP_DIRECT_RECLAIM:
             wakeup_kcompactd(m, nid, order, classzone_idx)
         return
@@ -306,6 +350,6 @@ def alloc_pages_direct_reclaim(m, gfp_mask, order, alloc_flags, ac, cpu):
 
 
 __all__ = ["SWAP_CLUSTER_MAX", "DEF_PRIORITY", "shrink_node", "pgdat_balanced", "balance_pgdat",
-           "kswapd", "wakeup_kswapd", "wake_all_kswapds", "compaction_ready",
+           "kswapd", "kswapd_try_to_sleep", "prepare_kswapd_sleep", "kswapd_classzone_idx", "wakeup_kswapd", "wake_all_kswapds", "compaction_ready",
            "try_to_free_pages", "perform_reclaim", "alloc_pages_direct_reclaim",
            "drain_all_pages", "free_owned_page"]

@@ -34,7 +34,9 @@ class ZoneSnapshot:
     the zone touches, as (pageblock_start_pfn, mt) in ascending pfn.
     `reserved` lists the pfn ranges (start, end) in the zone that were never
     given to the buddy allocator (present - managed) and `holes` those that are
-    not present.
+    not present.  `vm_stat` and `node_stat` hold the counters the model
+    keeps beyond the free pages (the owners' LRU, dirty and slab pages); a
+    counter not listed is 0.
     """
     nid: int
     name: str
@@ -58,6 +60,8 @@ class ZoneSnapshot:
     nr_isolate_pageblock: int
     reserved: Tuple[Tuple[int, int], ...] = ()
     holes: Tuple[Tuple[int, int], ...] = ()
+    vm_stat: Tuple[Tuple[str, int], ...] = ()                # zone_stat_item name -> pages
+    node_stat: Tuple[Tuple[str, int], ...] = ()              # this zone's share of node items
 
     @property
     def end_pfn(self):
@@ -98,6 +102,7 @@ class MachineSnapshot:
     max_order: int
     pageblock_order: int
     extra: Dict[str, object] = field(default_factory=dict)
+    node_unreclaimable: Tuple[bool, ...] = ()                # per node; () = all 0
 
     def zone(self, nid, name):
         for z in self.zones:

@@ -361,22 +361,37 @@ def pagetypeinfo(snap):
 # /proc/zoneinfo
 
 def zone_stat_values(zone):
-    """{name: value} of enum zone_stat_item: free and free CMA pages; the rest 0.
+    """{name: value} of enum zone_stat_item: free and free CMA pages, the counters in
+    `zone.vm_stat` (the owners' LRU and write-pending pages); the rest 0.
 
     Kernel: zone_page_state() in include/linux/vmstat.h, as zoneinfo_show_print() reads it.
     """
     values = dict.fromkeys(ZONE_STAT_ITEMS, 0)
+    values.update(zone.vm_stat)
     values["nr_free_pages"] = zone.nr_free_pages
     values["nr_free_cma"] = zone.nr_free_cma_pages
     return values
 
 
-def _zoneinfo_zone(snap, zone, first_populated):
-    """One zone of /proc/zoneinfo (zoneinfo_show_print())."""
+def node_stat_values(zones):
+    """{name: value} of enum node_stat_item for a node: the sum of its zones' `node_stat`.
+
+    Kernel: node_page_state() in include/linux/vmstat.h, as zoneinfo_show_print() reads it.
+    """
+    values = dict.fromkeys(NODE_STAT_ITEMS, 0)
+    for zone in zones:
+        for name, value in zone.node_stat:
+            values[name] += value
+    return values
+
+
+def _zoneinfo_zone(snap, zone, node_stats):
+    """One zone of /proc/zoneinfo (zoneinfo_show_print()); `node_stats` only for the node's
+    first populated zone."""
     out = ["Node %d, zone %8s" % (zone.nid, zone.name)]
-    if first_populated:
+    if node_stats is not None:
         out.append("\n  per-node stats")
-        out.extend(ZONEINFO_STAT_FMT % (name, 0) for name in NODE_STAT_ITEMS)
+        out.extend(ZONEINFO_STAT_FMT % (name, node_stats[name]) for name in NODE_STAT_ITEMS)
     values = (zone.nr_free_pages, *zone.watermark,
               zone.spanned_pages, zone.present_pages, zone.managed_pages)
     out.extend(fmt % value for fmt, value in zip(ZONEINFO_WATERMARK_LINES, values))
@@ -394,7 +409,8 @@ def _zoneinfo_zone(snap, zone, first_populated):
     for pcp in sorted(zone.pcp, key=lambda p: p.cpu):
         out.append(ZONEINFO_PAGESET_FMT % (pcp.cpu, pcp.count, pcp.high, pcp.batch))
         out.append(ZONEINFO_THRESHOLD_FMT % threshold)
-    out.append(ZONEINFO_TAIL_FMT % (0, zone.start_pfn))
+    unreclaimable = snap.node_unreclaimable[zone.nid] if snap.node_unreclaimable else False
+    out.append(ZONEINFO_TAIL_FMT % (unreclaimable, zone.start_pfn))
     out.append("\n")
     return "".join(out)
 
@@ -408,14 +424,18 @@ def zoneinfo(snap):
     All zones are printed, empty ones too (lowmem_reserve_ratio acts on all of
     them), but an empty zone stops after its protection line.  The per-node
     stats come once per node, in the node's first populated zone.  Lines are
-    "\\n"-led, so the file has no trailing spaces.  Counters the model does not
+    "\\n"-led, so the file has no trailing spaces.  The owners' LRU, dirty and
+    slab pages are counted (Owners.vm_stat()); counters the model does not
     keep print 0; "vm stats threshold" is computed for `snap.nr_cpus` online
-    CPUs; node_unreclaimable is 0 (kswapd never gives up in the model).
+    CPUs; node_unreclaimable is pgdat->kswapd_failures >= MAX_RECLAIM_RETRIES
+    (`snap.node_unreclaimable`; 0 for a snapshot without it).
     """
     out = []
     for _, zones in _nodes(snap):
         first = next((zone for zone in zones if zone.populated), None)
-        out.extend(_zoneinfo_zone(snap, zone, zone is first) for zone in zones)
+        node_stats = node_stat_values(zones)
+        out.extend(_zoneinfo_zone(snap, zone, node_stats if zone is first else None)
+                   for zone in zones)
     return "".join(out)
 
 

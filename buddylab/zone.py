@@ -218,8 +218,9 @@ def setup_per_zone_lowmem_reserve(node_zones, ratio):
     Kernel: setup_per_zone_lowmem_reserve() in mm/page_alloc.c (v4.18).
     lowmem_reserve[j] of a lower zone idx is the managed pages of the zones
     idx+1 .. j of the same node divided by ratio[idx] (0 if ratio < 1).
-    `node_zones` is the node's zones in zone order; `ratio` has MAX_NR_ZONES-1
-    entries (4.18's sysctl_lowmem_reserve_ratio: DMA, DMA32, Normal).
+    `node_zones` is the node's zones in zone order; `ratio` is 4.18's
+    sysctl_lowmem_reserve_ratio[MAX_NR_ZONES] (DMA, DMA32, Normal, Movable);
+    the last entry protects no lower zone, so it is never read here.
     """
     for j, zone in enumerate(node_zones):
         managed_pages = zone.managed_pages

@@ -1,6 +1,10 @@
 """A small, deliberately naive reference model of the classic (v4.18) buddy allocator.
 
-Written from ../shared/kernel-facts.md (sections 1.5, 2.2-2.6, 2.8, 3.1 and 4), NOT from
+Written from the v4.18 kernel (mm/page_alloc.c: memmap_init_zone(), page_is_buddy(),
+__rmqueue_smallest(), expand(), __free_one_page(), fallbacks[][], __rmqueue_fallback(),
+steal_suitable_fallback(), reserve_highatomic_pageblock(), zone_batchsize(), rmqueue_bulk(),
+free_pcppages_bulk(), __zone_watermark_ok(), __setup_per_zone_wmarks(),
+setup_per_zone_lowmem_reserve(); include/linux/gfp.h; mm/internal.h), NOT from
 buddylab's code, so that the hypothesis state machine in test_state_machine.py can compare the
 two pfn for pfn.  It is slow and simple on purpose:
 
@@ -27,21 +31,21 @@ MIGRATE_TYPES = 6
 ZONE_DMA, ZONE_DMA32, ZONE_NORMAL, ZONE_MOVABLE = 0, 1, 2, 3
 MAX_NR_ZONES = 4
 
-# fallbacks[][] (kernel-facts 2.5)
+# fallbacks[][] (mm/page_alloc.c, v4.18)
 FALLBACKS = {
     MIGRATE_UNMOVABLE: (MIGRATE_RECLAIMABLE, MIGRATE_MOVABLE),
     MIGRATE_MOVABLE: (MIGRATE_RECLAIMABLE, MIGRATE_UNMOVABLE),
     MIGRATE_RECLAIMABLE: (MIGRATE_UNMOVABLE, MIGRATE_MOVABLE),
 }
 
-# --- mm/internal.h alloc_flags (kernel-facts 4.7) ---------------------------------------
+# --- mm/internal.h alloc_flags (v4.18) ---------------------------------------------------
 ALLOC_WMARK_MIN, ALLOC_WMARK_LOW, ALLOC_WMARK_HIGH = 0, 1, 2
 ALLOC_WMARK_MASK = 0x03
 ALLOC_OOM = 0x08
 ALLOC_HARDER = 0x10
 ALLOC_HIGH = 0x20
 
-# --- GFP bits, the 4.18 values of kernel-facts 6.2 ---------------------------------------
+# --- GFP bits, the 4.18 values of include/linux/gfp.h ------------------------------------
 __GFP_DMA = 0x01
 __GFP_HIGHMEM = 0x02
 __GFP_DMA32 = 0x04
@@ -78,7 +82,7 @@ GFP_DMA32 = __GFP_DMA32
 GFP_HIGHUSER = GFP_USER | __GFP_HIGHMEM
 GFP_HIGHUSER_MOVABLE = GFP_HIGHUSER | __GFP_MOVABLE
 
-# GFP_ZONE_TABLE on x86_64 without HIGHMEM (kernel-facts 4.1); None = GFP_ZONE_BAD
+# GFP_ZONE_TABLE on x86_64 without HIGHMEM (include/linux/gfp.h, v4.18); None = GFP_ZONE_BAD
 GFP_ZONE_TABLE = {
     0x0: ZONE_NORMAL, 0x1: ZONE_DMA, 0x2: ZONE_NORMAL, 0x3: None,
     0x4: ZONE_DMA32, 0x5: None, 0x6: None, 0x7: None,
@@ -118,7 +122,7 @@ def int_sqrt(n):
 
 
 def zone_batchsize(managed):
-    """zone_batchsize() classic (kernel-facts 3.1), 4 KiB pages."""
+    """zone_batchsize() (mm/page_alloc.c, v4.18), 4 KiB pages."""
     batch = managed // 1024
     if batch * 4096 > 512 * 1024:
         batch = (512 * 1024) // 4096
@@ -166,7 +170,7 @@ class Reference:
 
     def __init__(self, dma_pages, normal_pages, nr_cpus=1, max_order=11, pageblock_order=9,
                  min_free_kbytes=None, watermark_scale_factor=10,
-                 lowmem_reserve_ratio=(256, 256, 32), percpu_pagelist_fraction=0):
+                 lowmem_reserve_ratio=(256, 256, 32, 0), percpu_pagelist_fraction=0):
         assert dma_pages > 0 and normal_pages >= 0
         assert 1 <= pageblock_order <= max_order - 1
         self.MAX_ORDER = max_order
@@ -310,7 +314,7 @@ class Reference:
 
     # ------------------------------------------------------------------ buddy
     def _rmqueue_smallest(self, z, order, mt):
-        """__rmqueue_smallest() + expand() (kernel-facts 2.3)."""
+        """__rmqueue_smallest() + expand() (mm/page_alloc.c, v4.18)."""
         for cur in range(order, self.MAX_ORDER):
             lst = z.free[cur][mt]
             if not lst:

@@ -1,6 +1,6 @@
 """Hypothesis strategies: small machines and allocator operations.
 
-The masks are built from tests/reference.py's own GFP values (kernel-facts 6.2, v4.18), not from
+The masks are built from tests/reference.py's own GFP values (include/linux/gfp.h, v4.18), not from
 buddylab's, so a wrong bit value in buddylab shows up as a behaviour difference.
 """
 
@@ -56,8 +56,8 @@ def machine_configs(draw):
         max_order=max_order, pageblock_order=pageblock_order,
         min_free_kbytes=draw(st.sampled_from([0, 0, 0, 8, 16, 64, 256, None])),
         watermark_scale_factor=draw(st.sampled_from([10, 10, 100, 1000])),
-        lowmem_reserve_ratio=draw(st.sampled_from([(256, 256, 32), (256, 256, 32), (4, 4, 4),
-                                                   (0, 0, 0)])),
+        lowmem_reserve_ratio=draw(st.sampled_from([(256, 256, 32, 0), (256, 256, 32, 0), (4, 4, 4, 0),
+                                                   (0, 0, 0, 0)])),
         percpu_pagelist_fraction=draw(st.sampled_from([0, 0, 8, 8, 16, 64])),
     )
 

@@ -6,7 +6,9 @@ import pytest
 
 import buddylab as bl
 from buddylab.mmzone import (MIGRATE_MOVABLE as M, MIGRATE_HIGHATOMIC as H, MIGRATE_CMA as C,
+                             MIGRATE_UNMOVABLE as U,
                              MIGRATE_ISOLATE as I)
+from buddylab.owners import FILE, KERNEL, ANON
 from helpers import tiny, lists, quiet_alloc
 
 
@@ -102,6 +104,25 @@ def test_cma_pageblocks_serve_movable_only_after_movable_lists():
     m.check()
 
 
+def test_cma_areas_activate_in_the_order_they_were_declared():
+    """cma_init_reserved_areas() activates cma_areas[] in declaration order, not by pfn.
+
+    mm/cma.c, cma_init_reserved_areas(), v4.18: ``for (i = 0; i < cma_area_count; i++)
+    cma_activate_area(&cma_areas[i])``; cma_activate_area() frees the area pageblock by
+    pageblock, ascending, through init_cma_reserved_pageblock() -> __free_pages(page,
+    pageblock_order) (mm/page_alloc.c, v4.18).  By hand (MAX_ORDER 4, pageblock_order 2): area
+    (32, 8) first: 32 goes to the CMA order-2 list, 36 merges with it into order 3 at 32 (head:
+    order 3 is not < MAX_ORDER - 2, so no tail placement); then area (0, 8): 0 and 4 merge into
+    order 3 at 0, which stops at MAX_ORDER - 1 and goes to the head: CMA order 3 = [0, 32].
+    """
+    m = bl.Machine(nodes=[{"Normal": 64}], cpus_per_node=1, max_order=4, pageblock_order=2,
+                   min_free_kbytes=0, cma=[(32, 8), (0, 8)])
+    assert lists(m, 3, C) == [0, 32]
+    movable = [m.alloc_pages(bl.GFP_HIGHUSER_MOVABLE, 3).pfn for _ in range(8)]
+    assert movable[6:] == [0, 32]                                  # CMA last, head first
+    m.check()
+
+
 def test_cma_never_a_fallback_for_unmovable():
     """UNMOVABLE requests never take CMA pages; watermarks without ALLOC_CMA ignore them."""
     m = bl.Machine(nodes=[{"Normal": 64}], cpus_per_node=1, max_order=4, pageblock_order=2,
@@ -157,3 +178,51 @@ def test_kernel_tracepoints_fire():
     names = [(e.name, e["pfn"], e["order"]) for e in t]
     assert names == [("mm_page_alloc", 56, 3), ("mm_page_free", 56, 3), ("mm_page_alloc", -1, 4)]
     assert "mm_page_alloc: pfn=56 order=3 migratetype=0 gfp_flags=GFP_KERNEL" == str(t[0])
+
+
+def reserved_and_dirty():
+    """A tiny zone (min 8, low 10, high 12) whose only reclaimable memory is dirty page cache,
+    with one HIGHATOMIC pageblock reserved and 10 pages free, 4 of them counted as reserve."""
+    m = tiny(min_free_kbytes=32)                                  # 8 / 10 / 12
+    cat = m.owner("cat")
+    files = [cat.alloc(FILE, dirty=True) for _ in range(54)]      # free 10: fast path fails
+    assert all(files)
+    z = m.zone(0, "Normal")
+    p = quiet_alloc(m, bl.GFP_ATOMIC, 1)                          # served at MIN, ALLOC_HARDER
+    assert p is not None and z.nr_reserved_highatomic == 4 and z.NR_FREE_PAGES == 8
+    cat.free(files[0])
+    cat.free(files[1])
+    assert z.NR_FREE_PAGES == 10
+    return m, cat, z, p
+
+
+def test_should_reclaim_retry_counts_all_reclaimable_then_unreserves_before_oom():
+    """Dirty page cache: 16 retries, then the 17th call unreserves the HIGHATOMIC block; no OOM.
+
+    mm/page_alloc.c, should_reclaim_retry(), v4.18: ``available = reclaimable =
+    zone_reclaimable_pages(zone); available += NR_FREE_PAGES`` (no back-off: it left in 4.12);
+    ``if (*no_progress_loops > MAX_RECLAIM_RETRIES) return unreserve_highatomic_pageblock(ac,
+    true)`` ("Before OOM, exhaust highatomic_reserve").  mm/vmscan.c, zone_reclaimable_pages(),
+    v4.18 counts dirty file pages (NR_ZONE_INACTIVE_FILE + NR_ZONE_ACTIVE_FILE).
+    mm/page_alloc.c, __zone_watermark_ok(), v4.18: free - ((1 << order) - 1), minus
+    nr_reserved_highatomic without ALLOC_HARDER, must exceed the mark, and an order >= 1 block
+    must sit on an Unmovable/Movable/Reclaimable list.  (An order-0 request would pass
+    zone_watermark_fast()'s shortcut, free > min, which ignores the reserve.)
+    By hand, an order-1 GFP_KERNEL request with free 10, reserve 4, min 8: 10 - 1 - 4 = 5 <= 8
+    fails at MIN; counting the 52 dirty pages 62 - 1 - 4 > 8 (and the free order-1 block the two
+    frees made) passes for loops 1..16; loop 17 unreserves (reserve 0), 10 - 1 > 8 passes, and the
+    page is the block's free order-1 half, now on the request's (Unmovable) list.
+    (mm/compaction.c, __compaction_suitable(), v4.18: min + compact_gap = 8 + 4 against
+    10 - 4 skips compaction on every loop.)
+    """
+    m, cat, z, p = reserved_and_dirty()
+    t = m.start_trace(kinds={"slowpath", "highatomic_unreserve", "oom_victim"})
+    h = cat.alloc(KERNEL, order=1)
+    assert not t.of("oom_victim") and not cat.killed
+    retries = [e["detail"] for e in t.of("slowpath") if e["step"] == "should_reclaim_retry"]
+    assert retries == ["retry (no_progress_loops %d)" % n for n in range(1, 18)]
+    (ev,) = t.of("highatomic_unreserve")
+    assert ev["pageblock_pfn"] == p.pfn & ~3 and ev["nr_reserved_highatomic"] == 0
+    assert h is not None and h.pfn == (p.pfn & ~3) + 2 and z.nr_reserved_highatomic == 0
+    assert dict(m.zone_snapshot(0, "Normal").pageblock_mt)[p.pfn & ~3] == U
+    m.check()

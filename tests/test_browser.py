@@ -1,6 +1,6 @@
 """One real-browser smoke test: JupyterLab + Chromium run a chapter and move a widget.
 
-What it does (../shared/NOTEBOOKS.md, "A real browser"): start JupyterLab from the repo's
+What it does: start JupyterLab from the repo's
 .venv on 127.0.0.1 with a random port and a random token (auth stays on), with isolated
 JUPYTER_* dirs and a settings override (no news toast, windowingMode "none" so every cell is
 in the page); open a COPY of notebooks/02_allocation_and_freeing.ipynb (outputs cleared, the

@@ -46,7 +46,7 @@ def test_618_layout_and_sysctls(m618):
     assert m618.zone(0, "Normal").managed_pages == 163840
     assert m618.nr_nodes == 1 and m618.nr_cpus == 2
     assert m618.min_free_kbytes == 67584 and m618.watermark_scale_factor == 10
-    assert m618.lowmem_reserve_ratio == (256, 256, 32)
+    assert m618.lowmem_reserve_ratio == (256, 256, 32, 0)
     assert m618.percpu_pagelist_fraction == 0
     assert m618.host.layout == "6.x"
     assert m618.host.sysctls["percpu_pagelist_high_fraction"] == 0
@@ -137,14 +137,15 @@ def test_missing_sysctls_fall_back(tmp_path):
     root = copy_fixture(tmp_path, "proc_418")
     shutil.rmtree(root / "sys")
     m = H.machine_from_host(root)
-    assert m.lowmem_reserve_ratio == (256, 256, 32)
+    assert m.lowmem_reserve_ratio == (256, 256, 32, 0)
     assert any("min_free_kbytes" in n for n in m.host.notes)
 
 
 def test_managed_drift_is_recovered(tmp_path):
     """Live managed a few pages off the last recompute: 'recompute' finds counts that match.
 
-    Kernel-facts §4.8 point 1: pages that leave or join the buddy allocator after the last
+    mm/page_alloc.c, adjust_managed_page_count(), v4.18: pages that leave or join the buddy
+    allocator after the last
     __setup_per_zone_wmarks() (a balloon, freed init memory) change managed without a
     recompute.  Sixteen fewer DMA32 pages move DMA32's min from 1234 to 1233 in a model built
     from the live count.

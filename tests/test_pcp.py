@@ -111,3 +111,25 @@ def test_pcp_pages_are_free_but_not_in_nr_free():
     z = m.zone(0, "Normal")
     assert z.NR_FREE_PAGES == before - 7          # the whole batch left the buddy lists
     assert z.pageset[0].count == 6
+
+
+def test_percpu_pagelist_fraction_write_of_the_current_value_changes_nothing():
+    """Writing the value the sysctl already has returns early; a real change recomputes.
+
+    mm/page_alloc.c, percpu_pagelist_fraction_sysctl_handler(), v4.18: ``/* No change? */ if
+    (percpu_pagelist_fraction == old_percpu_pagelist_fraction) goto out;``.  The pcp sizes were
+    set by setup_per_cpu_pageset() (start_kernel) before cma_init_reserved_areas() (a
+    core_initcall) gave the CMA pages to managed_pages, so they use Normal's managed pages
+    without the 16384 CMA pages: zone_batchsize(12288) = rounddown_pow_of_two(3 + 1) - 1 = 3,
+    high 18; after 8 and back to 0, zone_batchsize(28672) = rounddown_pow_of_two(7 + 3) - 1 = 7,
+    high 42 (mm/page_alloc.c, zone_batchsize(), pageset_set_batch(), v4.18).
+    """
+    m = bl.Machine(cma=[(8192, 16384)])
+    normal = m.zone(0, "Normal")
+    sizes = lambda: sorted((p.cpu, p.batch, p.high) for p in normal.pageset.values())
+    assert normal.managed_pages == 28672 and sizes() == [(0, 3, 18), (1, 3, 18)]
+    m.set_percpu_pagelist_fraction(0)
+    assert sizes() == [(0, 3, 18), (1, 3, 18)]
+    m.set_percpu_pagelist_fraction(8)
+    m.set_percpu_pagelist_fraction(0)
+    assert sizes() == [(0, 7, 42), (1, 7, 42)]

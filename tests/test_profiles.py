@@ -53,7 +53,8 @@ def test_classic_pageset_values():
 
 
 def test_worked_example_watermarks_modern_and_classic():
-    """kernel-facts §4.8's table: the same min/low/high in both, promo and Movable 32 modern."""
+    """__setup_per_zone_wmarks() (mm/page_alloc.c, v4.18 and v6.18) by hand: the same
+    min/low/high in both, promo and an empty Movable's 32 only in the modern one."""
     modern = pr.setup_per_zone_wmarks(WORKED, 67584, 10, "modern")
     assert modern == [(16, 20, 24, 28), (3177, 3971, 4765, 5559),
                       (13702, 17127, 20552, 23977), (32, 32, 32, 32), (0, 0, 0, 0)]

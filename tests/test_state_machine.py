@@ -15,7 +15,8 @@ in the slow path.
 
 Not compared: an allocation that may enter direct reclaim (__GFP_DIRECT_RECLAIM) and that the
 reference fails.  From there the kernel runs direct reclaim, compaction, the retry loop (which
-unreserves highatomic blocks after MAX_RECLAIM_RETRIES) and the OOM killer (kernel-facts 5),
+unreserves highatomic blocks after MAX_RECLAIM_RETRIES) and the OOM killer
+(mm/page_alloc.c, __alloc_pages_slowpath(), v4.18),
 which this naive reference does not model; such a request is skipped for both models.  Requests
 that cannot reclaim (GFP_ATOMIC, GFP_NOWAIT, plain GFP_DMA) are compared up to their failure.
 
@@ -97,7 +98,8 @@ class AllocatorComparison(RuleBasedStateMachine):
         if want is None and gfp & DIRECT_RECLAIM:
             # The kernel would now go on to direct reclaim, compaction, the retry loop
             # (which unreserves the highatomic reserve after MAX_RECLAIM_RETRIES) and the OOM
-            # killer: kernel-facts section 5, outside this reference.  Not compared.
+            # killer (mm/page_alloc.c, __alloc_pages_slowpath(), v4.18), outside this
+            # reference.  Not compared.
             self.log.append(("alloc_pages(%s, order=%d, cpu=%d): reference None, not compared "
                              "(needs reclaim)", (gfp, order, cpu)))
             return None
@@ -251,7 +253,7 @@ def run_script(cfg_kwargs, ops):
 
 
 BASE = dict(dma=256, normal=512, nr_cpus=1, max_order=5, pageblock_order=3, min_free_kbytes=0,
-            watermark_scale_factor=10, lowmem_reserve_ratio=(256, 256, 32),
+            watermark_scale_factor=10, lowmem_reserve_ratio=(256, 256, 32, 0),
             percpu_pagelist_fraction=0)
 
 
@@ -289,9 +291,10 @@ def test_atomic_highorder_in_slow_path_reserves_a_block():
 def test_merge_likely_compares_the_parent_with_its_buddy_across_a_zone_boundary():
     """Tail heuristic of __free_one_page() when the zone boundary is not aligned.
 
-    kernel-facts 2.4 (classic): parent = buddy_pfn & pfn; higher_buddy = parent ^ (1 << (order+1));
+    mm/page_alloc.c, __free_one_page(), v4.18: parent = buddy_pfn & pfn;
+    higher_buddy = parent ^ (1 << (order+1));
     "if higher_buddy is a free buddy of order+1" -> TAIL; the kernel spells it
-    page_is_buddy(higher_page, higher_buddy, order + 1), and page_is_buddy (2.2) asks that *those
+    page_is_buddy(higher_page, higher_buddy, order + 1), and page_is_buddy() asks that *those
     two* pages be in the same zone.  DMA = pfns 0..69, Normal = 70..325, MAX_ORDER 4:
     pfn 70 is allocated (from the order-1 block 70-71) and freed; it merges back to order 1 at 70
     (its order-1 buddy 68 is in DMA: no merge).  parent = 68 (DMA), higher_buddy = 64, a free

@@ -8,6 +8,8 @@ code under test.
 
 import pytest
 
+import buddylab as bl
+
 from buddylab import vmstat
 from buddylab.mmzone import (MIGRATE_MOVABLE, MIGRATE_RECLAIMABLE, MIGRATE_UNMOVABLE,
                              MIGRATE_TYPES)
@@ -488,3 +490,64 @@ def fixture_418_machine():
                            percpu_pagelist_fraction=0,
                            page_group_by_mobility_disabled=False,
                            max_order=11, pageblock_order=9)
+
+
+def test_zoneinfo_node_unreclaimable_after_kswapd_gives_up():
+    """node_unreclaimable prints 1 once kswapd failed MAX_RECLAIM_RETRIES (16) times.
+
+    mm/vmstat.c, zoneinfo_show_print(), v4.18: ``"\\n  node_unreclaimable:  %u",
+    pgdat->kswapd_failures >= MAX_RECLAIM_RETRIES``; mm/vmscan.c, balance_pgdat(), v4.18:
+    ``if (!sc.nr_reclaimed) pgdat->kswapd_failures++``.  Only dirty page cache is left, so every
+    kswapd run reclaims nothing.
+    """
+    from buddylab import reclaim
+    from buddylab.owners import FILE
+    m = bl.Machine(nodes=[{"Normal": 4096}], cpus_per_node=1)
+    cat = m.owner("cat")
+    assert "node_unreclaimable:  0" in m.zoneinfo()
+    while m.zone(0, "Normal").NR_FREE_PAGES > m.zone(0, "Normal").low_wmark_pages():
+        assert cat.alloc(FILE, dirty=True) is not None
+    for n in range(1, 17):
+        reclaim.wakeup_kswapd(m, m.zone(0, "Normal"), bl.GFP_KERNEL, 0, 2)
+        if m.nodes[0].kswapd_failures >= 16:
+            break
+        assert "node_unreclaimable:  0" in m.zoneinfo()
+    assert m.nodes[0].kswapd_failures == 16
+    assert "node_unreclaimable:  1" in m.zoneinfo()
+
+
+def test_zoneinfo_counts_the_owners_pages():
+    """The LRU, dirty and slab counters zoneinfo prints come from the owners' pages.
+
+    mm/vmstat.c, zoneinfo_show_print(), v4.18 prints zone_page_state() for each zone item and,
+    in the node's first populated zone, node_page_state() for each node item.  Where 4.18 puts a
+    new page: page cache on the inactive file LRU (mm/filemap.c, add_to_page_cache_lru() ->
+    lru_cache_add()), anonymous memory on the active anon LRU (mm/memory.c,
+    do_anonymous_page() -> lru_cache_add_active_or_unevictable()); a dirty page counts in
+    NR_FILE_DIRTY and NR_ZONE_WRITE_PENDING; a reclaimable slab page in NR_SLAB_RECLAIMABLE.
+    By hand: 3 file pages (1 dirty), 2 anonymous pages and 4 slab pages in node 0's Normal zone.
+    """
+    from buddylab.owners import FILE, ANON, SLAB
+    m = bl.Machine(nodes=[{"DMA": 4096, "Normal": 28672}], cpus_per_node=1)
+    u = m.owner("u")
+    for kind, n in ((FILE, 2), (ANON, 2), (SLAB, 4)):
+        for _ in range(n):
+            assert u.alloc(kind).pfn >= 4096
+    assert u.alloc(FILE, dirty=True).pfn >= 4096
+    stats = {}
+    for line in m.zoneinfo().split("Node 0, zone   Normal")[1].split("\n"):
+        parts = line.split()
+        if len(parts) == 2 and parts[0].startswith("nr_"):
+            stats[parts[0]] = int(parts[1])
+    per_node = {}
+    for line in m.zoneinfo().split("Node 0, zone   Normal")[0].split("\n"):
+        parts = line.split()
+        if len(parts) == 2 and parts[0].startswith("nr_"):
+            per_node[parts[0]] = int(parts[1])
+    assert (stats["nr_zone_inactive_file"], stats["nr_zone_active_file"]) == (3, 0)
+    assert (stats["nr_zone_inactive_anon"], stats["nr_zone_active_anon"]) == (0, 2)
+    assert stats["nr_zone_write_pending"] == 1
+    assert (per_node["nr_inactive_file"], per_node["nr_active_anon"]) == (3, 2)
+    assert (per_node["nr_slab_reclaimable"], per_node["nr_dirty"]) == (4, 1)
+    assert (per_node["nr_file_pages"], per_node["nr_anon_pages"]) == (3, 2)
+    assert per_node["nr_mapped"] == 0

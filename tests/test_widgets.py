@@ -1,7 +1,7 @@
 """Tests of buddylab/widgets without a browser: set values, click, read figures and labels.
 
 Outside a kernel ipywidgets uses a dummy comm: setting ``.value`` runs the
-observers at once and ``Button.click()`` runs the handlers (../shared/NOTEBOOKS.md).
+observers at once and ``Button.click()`` runs the handlers.
 Expected values are worked by hand on the 64-page teaching machine (four
 order-4 Movable blocks; the head of free_list[Movable] is pfn 48).
 """

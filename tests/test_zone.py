@@ -1,4 +1,6 @@
 """buddylab/zone.py: watermarks, lowmem_reserve and the watermark check, worked by hand."""
+import pytest
+
 import buddylab as bl
 from buddylab.zone import default_min_free_kbytes, mult_frac
 from helpers import tiny, quiet_alloc
@@ -39,7 +41,7 @@ def test_lowmem_reserve():
                                                 (8192 + 16384) // 256]
     assert m.zone(0, "DMA32").lowmem_reserve == [0, 0, 16384 // 256, 16384 // 256]
     assert m.zone(0, "Normal").lowmem_reserve == [0, 0, 0, 0]
-    m.set_lowmem_reserve_ratio((0, 128, 32))
+    m.set_lowmem_reserve_ratio((0, 128, 32, 0))
     assert m.zone(0, "DMA").lowmem_reserve == [0, 0, 0, 0]
     assert m.zone(0, "DMA32").lowmem_reserve == [0, 0, 128, 128]
 
@@ -93,7 +95,7 @@ def test_order_check_subtracts_2_to_the_order_minus_1():
 def test_lowmem_reserve_protects_dma_from_normal_requests():
     """A Normal request may use DMA only above min + lowmem_reserve[Normal]."""
     m = bl.Machine(nodes=[{"DMA": 64, "Normal": 256}], cpus_per_node=1, max_order=5,
-                   pageblock_order=3, min_free_kbytes=0, lowmem_reserve_ratio=(8, 256, 32))
+                   pageblock_order=3, min_free_kbytes=0, lowmem_reserve_ratio=(8, 256, 32, 0))
     assert m.zone(0, "DMA").lowmem_reserve[2] == 256 // 8
     t = m.start_trace(kinds={"zonelist_step"})
     pages = [quiet_alloc(m, bl.GFP_HIGHUSER_MOVABLE, 4) for _ in range(20)]
@@ -103,3 +105,28 @@ def test_lowmem_reserve_protects_dma_from_normal_requests():
     normal = [p for p in pages if p is not None and p.pfn >= 64]
     dma = [p for p in pages if p is not None and p.pfn < 64]
     assert len(normal) == 16 and len(dma) == 2
+
+
+def test_lowmem_reserve_ratio_has_four_entries_the_last_for_movable():
+    """v4.18's table has MAX_NR_ZONES entries: DMA, DMA32, Normal, Movable = 256 256 32 0.
+
+    mm/page_alloc.c, sysctl_lowmem_reserve_ratio[MAX_NR_ZONES], v4.18 (x86_64, no HIGHMEM):
+    ``[ZONE_DMA] = 256, [ZONE_DMA32] = 256, [ZONE_NORMAL] = 32, [ZONE_MOVABLE] = 0``.
+    setup_per_zone_lowmem_reserve(), v4.18: only idx < j is read (the Movable entry protects no
+    lower zone), and an entry < 1 there is stored back as 0 (``sysctl_lowmem_reserve_ratio[idx]
+    = 0``), so the Movable entry keeps what was written.  By hand, DMA 4096, DMA32 8192, Normal
+    16384, Movable 4096: DMA's protection against a Movable request = (8192 + 16384 + 4096) /
+    256 = 112; DMA32's = (16384 + 4096) / 256 = 80; Normal's = 4096 / 32 = 128.
+    """
+    m = bl.Machine(nodes=[{"DMA": 4096, "DMA32": 8192, "Normal": 16384, "Movable": 4096}])
+    assert m.lowmem_reserve_ratio == (256, 256, 32, 0)
+    assert m.snapshot().lowmem_reserve_ratio == (256, 256, 32, 0)
+    assert [m.zone(0, n).lowmem_reserve[3] for n in ("DMA", "DMA32", "Normal", "Movable")] == \
+        [112, 80, 128, 0]
+    m.set_lowmem_reserve_ratio((256, 256, -1, 7))
+    assert m.lowmem_reserve_ratio == (256, 256, 0, 7)
+    assert m.zone(0, "Normal").lowmem_reserve[3] == 0
+    for bad in ((256, 256, 32), (256, 256, 32, 0, 0)):
+        with pytest.raises(bl.LayoutError, match="lowmem_reserve_ratio"):
+            m.set_lowmem_reserve_ratio(bad)
+    assert m.lowmem_reserve_ratio == (256, 256, 0, 7)

@@ -58,7 +58,7 @@ class WatermarkProblem(Problem):
         p = self.params
         m = Machine(nodes=[{"DMA": 64, "Normal": p["pages"]}], cpus_per_node=1, max_order=4,
                     pageblock_order=2, min_free_kbytes=p["min_free_kbytes"],
-                    lowmem_reserve_ratio=(p["ratio"], 256, 32))
+                    lowmem_reserve_ratio=(p["ratio"], 256, 32, 0))
         name, mask = MASKS[int(rng.random() * len(MASKS))]
         order = int(rng.random() * 3)
         ac, alloc_flags = prepare_alloc_pages(m, mask, 0)
