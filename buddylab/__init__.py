@@ -23,7 +23,7 @@ from .trace import Trace, Event, replay, explain, format_event
 from .snapshot import ZoneSnapshot, MachineSnapshot, PcpSnapshot
 from .owners import Owner, Owners, Handle, KIND_GFP
 from . import owners, reclaim, compaction, oom, experiments
-from . import profiles, host
+from . import profiles, host, reveal, exercises
 from .host import machine_from_host, compare_with_host
 
 __version__ = "0.1.0"
@@ -38,5 +38,5 @@ __all__ = (
        "ZoneSnapshot", "MachineSnapshot", "PcpSnapshot",
        "Owner", "Owners", "Handle", "KIND_GFP", "owners", "reclaim", "compaction", "oom",
        "experiments", "mmzone", "gfp",
-       "profiles", "host", "machine_from_host", "compare_with_host"]
+       "profiles", "host", "machine_from_host", "compare_with_host", "reveal", "exercises"]
 )
