@@ -64,6 +64,8 @@ def _why_02(i, answer, s):
                 "the free lists when a request is cut from it; follow each request through "
                 "__rmqueue() and expand()." % pfn)
     head, order = given
+    if not 0 <= order < 4:
+        return "orders on this machine run from 0 to 3 (max_order 4)."
     misfit = block_misfit(head, order)
     if misfit:
         return misfit + "."

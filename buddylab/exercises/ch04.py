@@ -50,7 +50,7 @@ EX_01 = Exercise(
     hints=["Read node 2's row of D4: which nodes are nearest?",
            "Two nodes at the same distance: find_next_best_node() adds 1 to a node numbered "
            "below the one whose zonelist it builds, then node_load[].",
-           "Within a node, the zones go from Normal (the highest GFP_KERNEL may use) down; empty "
+           "Within a node, the zones go from the highest one GFP_KERNEL may use (gfp_zone()) down; empty "
            "zones are left out."])
 
 # 04.2: watermarks of three zones from min_free_kbytes.
@@ -106,13 +106,15 @@ EX_03 = Exercise(
 assert ZONE_DMA == 0 and ZONE_DMA32 == 1 and ZONE_NORMAL == 2
 
 # 04.4: khugepaged's min_free_kbytes.
-SETUP_04 = {"nodes": [{"DMA": 4096, "DMA32": 520192, "Normal": 262144}, {"Normal": 524288}],
+SETUP_04 = {"nodes": [{"DMA": 4096, "DMA32": 520192, "Normal": 262144},
+                      {"Normal": 262144, "Movable": 262144}],
             "distance": D2}
 
 EX_04 = Exercise(
     "04.4", "khugepaged's min_free_kbytes",
-    "A two-node machine has DMA 4096, DMA32 520192 and Normal 262144 pages on node 0 and Normal "
-    "524288 on node 1, THP enabled. What min_free_kbytes does khugepaged recommend (kB)?",
+    "A two-node machine has DMA 4096, DMA32 520192 and Normal 262144 pages on node 0, and Normal "
+    "262144 and Movable 262144 pages on node 1; it runs v4.18 with THP enabled. What "
+    "min_free_kbytes does khugepaged recommend (kB)?",
     SETUP_04,
     lambda s: host.khugepaged_min_free_kbytes(
         Machine(nodes=s["nodes"], cpus_per_node=2, distance=s["distance"])),

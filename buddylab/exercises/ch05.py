@@ -12,8 +12,8 @@ from ..alloc import AllocationWarning
 from ..errors import BadGfpError
 from ..gfp import parse_gfp, gfp_zone, gfp_to_alloc_flags, gfpflags_to_migratetype, GFP_KERNEL, \
     __GFP_HIGH
-from ..mmzone import ZONE_NAMES, MAX_ORDER, alloc_flags_str
-from .core import Exercise, Int, Hex, Choice, ListOf
+from ..mmzone import ZONE_NAMES, MAX_ORDER, ALLOC_WMARK_MASK, ALLOC_FLAG_NAMES, alloc_flags_str
+from .core import Exercise, Int, Hex, Choice, ListOf, ShapeError
 
 
 def _masks(s):
@@ -84,7 +84,14 @@ SETUP_03 = {"masks": ["GFP_KERNEL", "GFP_ATOMIC", "GFP_NOWAIT | __GFP_HIGH",
 
 
 class AllocFlags(Int):
-    """alloc_flags, shown by their ALLOC_* names."""
+    """alloc_flags built from the ALLOC_* names, shown by those names."""
+
+    def parse(self, value):
+        value = Int.parse(self, value)
+        known = ALLOC_WMARK_MASK | sum(bit for bit, _ in ALLOC_FLAG_NAMES)
+        if value < 0 or value & ~known or value & ALLOC_WMARK_MASK == ALLOC_WMARK_MASK:
+            raise ShapeError("%#x, which is not built from the ALLOC_* flags" % value)
+        return value
 
     def render(self, value):
         return alloc_flags_str(value)
@@ -97,7 +104,7 @@ EX_03 = Exercise(
     "the ALLOC_* names.",
     SETUP_03,
     lambda s: [int(gfp_to_alloc_flags(m, gfpflags_to_migratetype(m))) for m in _masks(s)],
-    ListOf(AllocFlags("alloc_flags"), 5),
+    ListOf(AllocFlags("alloc_flags value"), 5),
     where=_mask_where,
     why=("gfp_to_alloc_flags() (v4.18) starts from ALLOC_WMARK_MIN | ALLOC_CPUSET, adds "
          "ALLOC_HIGH for __GFP_HIGH; with __GFP_ATOMIC it drops ALLOC_CPUSET and adds "

@@ -393,6 +393,10 @@ def block_misfit(pfn, order, held=()):
     >>> block_misfit(9, 0, [("request 1", 8, 1)])
     'pfn 9 lies in the block at pfn 8 (order 1) that request 1 still holds'
     """
+    if not 0 <= order < 64:
+        return "there is no order %d: orders run from 0 to MAX_ORDER - 1" % order
+    if pfn < 0:
+        return "pfn %d is negative: pfns count page frames from 0" % pfn
     size = 1 << order
     if pfn % size:
         return ("pfn %d is not a multiple of %d: a block of order %d starts at one "
