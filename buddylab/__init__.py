@@ -23,7 +23,10 @@ from .trace import Trace, Event, replay, explain, format_event
 from .snapshot import ZoneSnapshot, MachineSnapshot, PcpSnapshot
 from .owners import Owner, Owners, Handle, KIND_GFP
 from . import owners, reclaim, compaction, oom, experiments
-from . import profiles, host, reveal, exercises
+from . import profiles, host
+from . import problems, reveal
+from .problems import problem
+from . import exercises
 from .host import machine_from_host, compare_with_host
 
 __version__ = "0.1.0"
@@ -38,5 +41,6 @@ __all__ = (
        "ZoneSnapshot", "MachineSnapshot", "PcpSnapshot",
        "Owner", "Owners", "Handle", "KIND_GFP", "owners", "reclaim", "compaction", "oom",
        "experiments", "mmzone", "gfp",
-       "profiles", "host", "machine_from_host", "compare_with_host", "reveal", "exercises"]
+       "profiles", "host", "machine_from_host", "compare_with_host",
+       "problems", "problem", "reveal", "exercises"]
 )

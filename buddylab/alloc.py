@@ -344,13 +344,12 @@ def _nopage(m, gfp_mask, order, ac, cpu, can_direct_reclaim):
     return None
 
 
-def alloc_pages_nodemask(m, gfp_mask, order, preferred_nid, cpu):
-    """__alloc_pages_nodemask(): the heart of the zoned buddy allocator.
+def prepare_alloc_pages(m, gfp_mask, preferred_nid):
+    """prepare_alloc_pages(): the alloc_context and the fast path's alloc_flags.
 
-    Kernel: __alloc_pages_nodemask() in mm/page_alloc.c (v4.18).  The fast path
-    tries the LOW watermark with no reserve flags; only the slow path lowers
-    it to MIN and adds ALLOC_HIGH / ALLOC_HARDER.  Fires mm_page_alloc, with
-    pfn -1 for a failure.  Returns (zone, pfn) or None.
+    Kernel: prepare_alloc_pages() and the alloc_flags of __alloc_pages_nodemask()
+    in mm/page_alloc.c (v4.18): ALLOC_WMARK_LOW, plus ALLOC_CMA for a movable
+    request; the zonelist is NOFALLBACK for __GFP_THISNODE.  Returns (ac, alloc_flags).
     """
     alloc_flags = mz.ALLOC_WMARK_LOW
     high_zoneidx = G.gfp_zone(gfp_mask)
@@ -359,7 +358,19 @@ def alloc_pages_nodemask(m, gfp_mask, order, preferred_nid, cpu):
     zonelist = m.nodes[preferred_nid].node_zonelists[which]
     if migratetype == mz.MIGRATE_MOVABLE:
         alloc_flags |= mz.ALLOC_CMA
-    ac = AllocContext(zonelist, high_zoneidx, migratetype)
+    return AllocContext(zonelist, high_zoneidx, migratetype), alloc_flags
+
+
+def alloc_pages_nodemask(m, gfp_mask, order, preferred_nid, cpu):
+    """__alloc_pages_nodemask(): the heart of the zoned buddy allocator.
+
+    Kernel: __alloc_pages_nodemask() in mm/page_alloc.c (v4.18).  The fast path
+    tries the LOW watermark with no reserve flags; only the slow path lowers
+    it to MIN and adds ALLOC_HIGH / ALLOC_HARDER.  Fires mm_page_alloc, with
+    pfn -1 for a failure.  Returns (zone, pfn) or None.
+    """
+    ac, alloc_flags = prepare_alloc_pages(m, gfp_mask, preferred_nid)
+    migratetype = ac.migratetype
     page = get_page_from_freelist(m, gfp_mask, order, alloc_flags, ac, cpu)
     if page is None:
         page = alloc_pages_slowpath(m, gfp_mask, order, ac, cpu)

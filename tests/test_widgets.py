@@ -130,3 +130,43 @@ def test_pcp_explorer_sliders_change_refills_and_drains():
     labels = [t.get_text() for t in w.ax.get_legend().get_texts()]
     assert "high = 10" in labels and "batch = 1" in labels
     assert "10 refills, 1 drains" in w.ax.get_title()
+
+
+def test_problem_widget_check_hint_seed_reveal():
+    """Boxes per field; Check scores the typed answers; hints step; New seed; Reveal records."""
+    from buddylab import reveal
+    from buddylab.widgets import ProblemWidget
+    reveal.clear()
+    w = ProblemWidget("split", ops="+0,+1")           # pfns 56 and 58 (test_problems, by hand)
+    assert list(w.boxes) == [k for k, _ in w.problem.fields()]
+    assert w.boxes["pfn_op1"].placeholder == "int pfn or None (NULL)"
+    assert "-&gt; ?" in w.question.value and "pfn " not in w.question.value
+    w.boxes["pfn_op1"].value = "56"
+    w.boxes["pfn_op2"].value = "fifty-eight"
+    w.check.click()
+    assert w.result.nr_right == 1
+    assert "pfn_op2: wanted int pfn or None (NULL), got a str" in w.feedback.value
+    for key, value in w.problem.answers().items():
+        w.boxes[key].value = repr(value)
+    reveal.clear()
+    w.check.click()
+    assert w.result.correct and "correct." in w.feedback.value
+    w.next_hint.click()
+    assert "hint 1 of" in w.feedback.value
+    w.next_hint.click()
+    assert "hint 2 of" in w.feedback.value
+    assert reveal.revealed() == ()
+    w.reveal.click()
+    assert reveal.revealed() and "pfn 58" in w.feedback.value
+
+
+def test_problem_widget_new_seed_loads_a_fresh_problem():
+    """New seed moves to seed + 1, with empty boxes and no feedback."""
+    from buddylab.widgets import ProblemWidget
+    w = ProblemWidget("split", seed=3)
+    w.boxes["pfn_op1"].value = "1"
+    w.check.click()
+    w.new_seed.click()
+    assert w.seed.value == 4 and w.problem.seed == 4 and w.feedback.value == ""
+    assert all(b.value == "" for b in w.boxes.values())
+    assert w.question.value.startswith("<pre>python -m buddylab problem split --seed 4 ")

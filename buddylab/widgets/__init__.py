@@ -11,6 +11,7 @@ is the ipywidgets container).
 from .stepper import TraceStepper, trace_player
 from .explorer import AllocFreeExplorer, GFP_CHOICES
 from .pcp_explorer import PcpExplorer, pcp_workload
+from .problem import ProblemWidget
 
 __all__ = ["TraceStepper", "trace_player", "AllocFreeExplorer", "GFP_CHOICES", "PcpExplorer",
-           "pcp_workload"]
+           "pcp_workload", "ProblemWidget"]

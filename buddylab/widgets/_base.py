@@ -3,7 +3,15 @@
 import ipywidgets as W
 
 
-class FigureWidget:
+class BoxWidget:
+    """Holds ``.box`` (the whole widget, an ipywidgets container) and displays it."""
+
+    def _ipython_display_(self):
+        from IPython.display import display
+        display(self.box)
+
+
+class FigureWidget(BoxWidget):
     """Holds ``.fig`` (a matplotlib Figure, not registered with pyplot), ``.out``
     (the Output it is shown in), ``.label`` and ``.box`` (the whole widget)."""
 
@@ -25,10 +33,6 @@ class FigureWidget:
         with self.out:
             self.out.clear_output(wait=True)
             display(self.fig)
-
-    def _ipython_display_(self):
-        from IPython.display import display
-        display(self.box)
 
 
 def add_step_controls(owner, n, description="event", interval=800):

@@ -1,0 +1,176 @@
+"""fallback: which list an unmovable or reclaimable request raids, steal or claim, and the pfn.
+
+Kernel: __rmqueue_fallback(), find_suitable_fallback(), can_steal_fallback(),
+steal_suitable_fallback(), move_freepages_block() and the fallbacks[] table
+in mm/page_alloc.c (v4.18); the model runs them.
+
+The operations before the last are given, answered; the last one is a
+GFP_KERNEL (Unmovable) or __GFP_RECLAIMABLE request whose own free lists have
+no block big enough, so __rmqueue() falls back.
+
+>>> from buddylab.problems import problem
+>>> p = problem("fallback", ops="+0u")
+>>> print(p.text().split("\\n", 3)[-1])
+free lists now (head -> tail):
+  free_area[3] Movable [56, 48, 40, 32, 24, 16, 8, 0]
+pageblock types now: 0-63 Movable
+op 1: a0 = alloc_pages(GFP_KERNEL, 0) -> ?
+  __rmqueue_fallback() raids free_list[?] of order ?
+  steal or claim: ? (claim: the pageblock changes type to Unmovable; steal: it keeps its type)
+
+Worked by hand: no Unmovable block at all; the largest Movable block (order 3
+at the head, 56) is at least pageblock_order, so its pageblock is claimed; __rmqueue_smallest() then splits it on free_list[Unmovable]: pfn 56.
+
+>>> p.check({"pfn": 56, "fallback_type": "Movable", "fallback_order": 3,
+...          "steal_or_claim": "claim"}).correct
+True
+"""
+
+from .. import mmzone as mz
+from ..errors import BuddyLabError
+from ..trace import explain as explain_event
+from ._base import Problem, Param, Worked, pfn_or_null, count, choice
+from ._ops import MASKS, TYPE_OF, OPS_HELP, parse_ops, fmt_ops, teaching_machine, machine_line, \
+    free_list_lines, OpRun, result_pfn
+from .split import size_params, validate_sizes, EXPLAINED
+
+__all__ = ["FallbackProblem"]
+
+TYPE_RULE = ("find_suitable_fallback() tries the types of fallbacks[requester] in table order "
+             "(Unmovable: Reclaimable, then Movable; Reclaimable: Unmovable, then Movable) at each "
+             "order it looks at")
+ORDER_RULE = ("__rmqueue_fallback() looks from the LARGEST order (MAX_ORDER - 1) DOWN to the "
+              "request's order, to take a whole pageblock and keep the types apart")
+STEAL_RULE = ("steal_suitable_fallback(): a block of pageblock_order or more re-types its "
+              "pageblocks (claim); a smaller one moves every free page of its pageblock to the "
+              "requester's lists (move_freepages_block()) and re-types the pageblock only when "
+              "free + alike pages reach half of it (claim); otherwise the pageblock keeps its type "
+              "(steal)")
+PFN_RULE = ("after the fallback __rmqueue() runs __rmqueue_smallest() again on the requester's own "
+            "lists: the HEAD of the smallest non-empty order >= the request's, split by expand() "
+            "(lower half kept)")
+
+
+def pageblock_line(snap):
+    """'pageblock types now: 0-15 Movable, 16-19 Unmovable, ...' (runs of equal type)."""
+    runs = []
+    nr = 1 << snap.pageblock_order
+    for pfn, mt in snap.pageblock_mt:
+        if runs and runs[-1][2] == mt and runs[-1][1] == pfn:
+            runs[-1][1] = pfn + nr
+        else:
+            runs.append([pfn, pfn + nr, mt])
+    return "pageblock types now: " + ", ".join(
+        "%d-%d %s" % (s, e - 1, mz.MIGRATETYPE_NAMES[mt]) for s, e, mt in runs)
+
+
+class FallbackProblem(Problem):
+    """An Unmovable or Reclaimable request that must raid another type's lists."""
+
+    kind = "fallback"
+    description = "which list a fallback raids, steal or claim, and the pfn returned"
+    PARAMS = size_params(64, 4, 3) + (
+        Param("ops", None, flag="-A", kind=str,
+              help=OPS_HELP + "; the last must be a u or r allocation that falls back"),
+    )
+    OPS_HELP = OPS_HELP
+
+    def _validate(self):
+        validate_sizes(self.params)
+        need = (1 << self.params["pageblock_order"]) * mz.MIGRATE_TYPES
+        if self.params["pages"] < need:
+            raise BuddyLabError("problem fallback needs --pages of at least pageblock_nr_pages * "
+                                "MIGRATE_TYPES (%d): below that the kernel disables grouping by "
+                                "mobility and nothing falls back" % need)
+        if self.params["ops"] is not None:
+            last = parse_ops(self.params["ops"])[-1]
+            if last[0] != "alloc" or last[2] == "m":
+                raise BuddyLabError("problem fallback: the last operation of -A must be an "
+                                    "unmovable or reclaimable allocation (+ORDERu or +ORDERr)")
+            if not any(e.name == "fallback" for e in self._run()[1].events[-1]):
+                raise BuddyLabError("problem fallback: the last allocation of -A does not fall "
+                                    "back (its own free lists serve it, or it fails)")
+
+    def uses_seed(self):
+        return self.params["ops"] is None
+
+    def command(self):
+        p = self.params
+        src = ' -A "%s"' % fmt_ops(parse_ops(p["ops"])) if p["ops"] is not None else ""
+        return ("python -m buddylab problem fallback%s --pages %d --max-order %d "
+                "--pageblock-order %d%s" % (" --seed %d" % self.seed if self.uses_seed() else "",
+                                             p["pages"], p["max_order"], p["pageblock_order"], src))
+
+    def _attempt(self, rng, fill):
+        """Fill the zone with small allocations (7% of the other unmovable type), free 10-45% at
+        random, then ask for a small unmovable or reclaimable block."""
+        p = self.params
+        m = teaching_machine(p["pages"], p["max_order"], p["pageblock_order"])
+        run = OpRun(m)
+        zone = m.zone(0, "Normal")
+        final = "u" if rng.random() < 0.6 else "r"
+        other = "r" if final == "u" else "u"
+        while fill and zone.NR_FREE_PAGES > m.pageblock_nr_pages // 2:
+            run.run(("alloc", int(rng.random() * 2), "m" if rng.random() < 0.93 else other))
+        p_free = 0.1 + 0.35 * rng.random()
+        for i in run.live():
+            if rng.random() < p_free:
+                run.run(("free", i))
+        order = int(rng.random() * min(p["pageblock_order"], 3)) if fill else 0
+        run.run(("alloc", order, final))
+        return run
+    def _run(self):
+        """The machine and run; seeded draws retry until the last request falls back.
+
+        The last attempt has no setup and asks for order 0, which always falls
+        back on a freshly booted machine (every pageblock is Movable at boot).
+        """
+        p = self.params
+        if p["ops"] is not None:
+            run = OpRun(teaching_machine(p["pages"], p["max_order"], p["pageblock_order"]))
+            for op in parse_ops(p["ops"]):
+                run.run(op)
+            return run.m, run
+        rng = self.rng()
+        for attempt in range(12):
+            run = self._attempt(rng, attempt < 11)
+            evs = run.events[-1]
+            if [e.name for e in evs].count("fallback") == 1 and result_pfn(evs) is not None:
+                return run.m, run
+        raise AssertionError("no fallback on a fresh machine")   # pragma: no cover
+
+    def _work(self):
+        p = self.params
+        m, run = self._run()
+        before = run.before[-1]
+        run.finish()
+        events = run.events[-1]
+        (fb,) = [e for e in events if e.name == "fallback"]
+        op = run.ops[-1]
+        mtname = mz.MIGRATETYPE_NAMES[TYPE_OF[op[2]]]
+        w = Worked()
+        w.lines += [machine_line(m, p["pages"])]
+        w.lines += run.given_lines()[:-1]
+        w.lines.append("free lists now (head -> tail):")
+        w.lines += ["  " + ln for ln in free_list_lines(before)]
+        w.lines.append(pageblock_line(before))
+        n = len(run.ops)
+        w.lines.append(["op %d: a%d = alloc_pages(%s, %d) -> " % (
+            n, len(run.made) - 1, MASKS[op[2]][0], op[1]),
+            w.ask("pfn", pfn_or_null(), result_pfn(events), PFN_RULE)])
+        w.lines.append(["  __rmqueue_fallback() raids free_list[",
+                        w.ask("fallback_type", choice("Unmovable", "Movable", "Reclaimable"),
+                              mz.MIGRATETYPE_NAMES[fb["fallback_migratetype"]], TYPE_RULE),
+                        "] of order ",
+                        w.ask("fallback_order", count("order"), fb["order"], ORDER_RULE)])
+        w.lines.append(["  steal or claim: ",
+                        w.ask("steal_or_claim", choice("steal", "claim"),
+                              "claim" if fb["claimed"] else "steal", STEAL_RULE),
+                        " (claim: the pageblock changes type to %s; steal: it keeps its type)"
+                        % mtname])
+        w.steps = run.given_lines() + ["    " + explain_event(e) for e in events
+                                       if e.name in EXPLAINED]
+        w.hints = ["free_list[%s] has no block of order >= %d now, so __rmqueue() calls "
+                   "__rmqueue_fallback()." % (mtname, op[1]),
+                   ORDER_RULE + ".", TYPE_RULE + ".", STEAL_RULE + ".", PFN_RULE + "."]
+        return w

@@ -1,0 +1,58 @@
+"""buddylab/__main__.py: the command line, its problems and its one-line errors."""
+import subprocess
+import sys
+
+import pytest
+
+from buddylab.__main__ import main
+
+
+def run(*argv):
+    return subprocess.run([sys.executable, "-m", "buddylab", *argv], capture_output=True,
+                          text=True)
+
+
+def test_problem_solved_from_the_shell():
+    """problem -A ... -c prints the solved split problem (pfns worked in test_problems)."""
+    res = run("problem", "-A", "+0,+1,-0", "-c")
+    assert res.returncode == 0
+    assert "free_area[1] Movable [56]" in res.stdout and "free_area[2] Movable [60]" in res.stdout
+
+
+def test_problem_without_kind_is_split(capsys):
+    """The old form, problem --seed N, is the split kind."""
+    assert main(["problem", "--seed", "4"]) == 0
+    assert capsys.readouterr().out.startswith("python -m buddylab problem split --seed 4 ")
+
+
+def test_help_lists_kinds_and_the_ops_syntax(capsys):
+    """--help lists every kind and explains -A."""
+    from buddylab.problems import KINDS
+    with pytest.raises(SystemExit) as e:
+        main(["problem", "--help"])
+    out = capsys.readouterr().out
+    assert e.value.code == 0 and all(k in out for k in KINDS)
+    assert "+ORDER" in out and "-I frees allocation aI" in out
+
+
+@pytest.mark.parametrize("argv", [
+    ["problem", "--pages", "0"], ["problem", "--max-order", "1"],
+    ["problem", "--pageblock-order", "9"], ["problem", "-A", "+x"], ["problem", "-A", "-0"],
+    ["problem", "--pages", "10**12"], ["problem", "-n", "-5"], ["problem", "nope"],
+    ["problem", "--seed", "-1"], ["experiment", "tail", "--steps", "-5"],
+    ["experiment", "nope"], ["frobnicate"],
+])
+def test_bad_arguments_one_line_status_two(argv, capsys):
+    """Each bad argument: exit status 2 and exactly one line on stderr, no traceback."""
+    try:
+        code = main(argv)
+    except SystemExit as e:
+        code = e.code
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1 and "Traceback" not in err and "error:" in err
+
+
+def test_bad_argument_in_a_subprocess():
+    """The same through python -m: status 2, one line."""
+    res = run("problem", "--pages", "10**12")
+    assert res.returncode == 2 and res.stderr.count("\n") == 1 and res.stdout == ""
