@@ -13,16 +13,18 @@ from ..mmzone import ZONE_NAMES, ZONE_DMA, ZONE_DMA32, ZONE_NORMAL, WMARK_LOW
 from .. import host
 from .core import Exercise, Int, Choice, TupleOf, ListOf
 
-D4 = [[10, 16, 16, 32],
-      [16, 10, 32, 16],
-      [16, 32, 10, 16],
-      [32, 16, 16, 10]]
 D2 = [[10, 21],
       [21, 10]]
 
-# 04.1: node 2's GFP_KERNEL zonelist on the four-node machine m4 of the chapter.
+# A ring of four nodes: each is 20 from its two neighbours and 30 from the node opposite.
+RING4 = [[10, 20, 30, 20],
+         [20, 10, 20, 30],
+         [30, 20, 10, 20],
+         [20, 30, 20, 10]]
+
+# 04.1: node 3's GFP_KERNEL zonelist on m4's nodes, wired as a ring (the chapter prints m4's own).
 SETUP_01 = {"nodes": [{"DMA": 4096, "DMA32": 28672, "Normal": 32768}] + [{"Normal": 32768}] * 3,
-            "distance": D4, "nid": 2}
+            "distance": RING4, "nid": 3}
 
 
 def _solve_01(s):
@@ -42,12 +44,14 @@ def _why_01(i, answer, s):
 
 EX_01 = Exercise(
     "04.1", "a zonelist in walk order",
-    "On the four-node machine m4 (distances D4), give node 2's GFP_KERNEL zonelist as a list of "
-    "(nid, zone name) pairs, in walk order.",
+    "Take the nodes of m4 (DMA, DMA32 and Normal on node 0, Normal on nodes 1 to 3) but wire them "
+    "as a ring: node_distance() is 10 to itself, 20 to each neighbour and 30 to the node opposite "
+    "(distance=[[10, 20, 30, 20], [20, 10, 20, 30], [30, 20, 10, 20], [20, 30, 20, 10]]). Give node "
+    "3's GFP_KERNEL zonelist as a list of (nid, zone name) pairs, in walk order.",
     SETUP_01, _solve_01,
     ListOf(TupleOf(Int("nid"), Choice(ZONE_NAMES, what="zone"), names=("nid", "zone name"))),
     where=lambda i, s: "zoneref %d" % i, why=_why_01,
-    hints=["Read node 2's row of D4: which nodes are nearest?",
+    hints=["Read node 3's row of the distances: which nodes are nearest, and which tie?",
            "Two nodes at the same distance: find_next_best_node() adds 1 to a node numbered "
            "below the one whose zonelist it builds, then node_load[].",
            "Within a node, the zones go from the highest one GFP_KERNEL may use (gfp_zone()) down; empty "
