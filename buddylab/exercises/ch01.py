@@ -25,7 +25,7 @@ EX_01 = Exercise(
     "01.1", "free pages from buddyinfo",
     "How many pages are free on the buddy lists of the Normal zone of this machine "
     "(its buddyinfo line is printed below)?",
-    SETUP_01, lambda s: _machine_01(s).zone_snapshot(0, "Normal").nr_free_pages, Int("pages"),
+    SETUP_01, lambda s: _machine_01(s).zone_snapshot(0, "Normal").nr_free_pages, Int("pages", after=True),
     why=("that is not the number of free pages: each column of buddyinfo counts free BLOCKS of "
          "one order (free_area[order].nr_free), and a block of order k holds 2^k pages."),
     hints=["buddyinfo's numbers are blocks, not pages.",

@@ -33,7 +33,7 @@ def _held(answer, s, upto):
 
 _SMALLEST = ("__rmqueue_smallest() takes the block at the HEAD of the first non-empty "
              "free_list[%s] from order %d up; expand() keeps the low half and puts each upper "
-             "half at the head of the list one order down. Which block is at that head now?")
+             "half at the head of the list one order down")
 
 
 def _why_alloc(i, answer, s):
@@ -42,7 +42,8 @@ def _why_alloc(i, answer, s):
     if misfit:
         return misfit + "."
     mt = MIGRATETYPE_NAMES[_migratetype(mask)]
-    return "that block is not the one the kernel hands out: " + _SMALLEST % (mt, order)
+    return ("that block is not the one the kernel hands out: " + _SMALLEST % (mt, order)
+            + ". Which block is at that head now?")
 
 
 def _migratetype(mask):
@@ -122,6 +123,8 @@ def _why_02(i, answer, s):
                 "at the same order, and ends with one place step.")
     if given[0] == "merge":
         _, pfn, buddy_pfn, order = given
+        if not 0 <= order < HAND["max_order"]:
+            return "orders on this machine run from 0 to %d." % (HAND["max_order"] - 1)
         if buddy_pfn != pfn ^ (1 << order):
             return ("the buddy of the order-%d block at pfn %d is pfn %d ^ (1 << %d) "
                     "(__find_buddy_pfn())." % (order, pfn, pfn, order))
@@ -165,8 +168,7 @@ def _why_03(i, answer, s):
     if misfit:
         return misfit + "."
     mt = MIGRATETYPE_NAMES[_migratetype(mask)]
-    return (_SMALLEST % (mt, order)).replace(" Which block is at that head now?", ";") + " " + \
-        _FALLBACK % (mt, order, mt)
+    return _SMALLEST % (mt, order) + "; " + _FALLBACK % (mt, order, mt)
 
 
 EX_03 = Exercise(
@@ -200,7 +202,9 @@ EX_04 = Exercise(
     where=lambda i, s: "pageblock %d (pfns %d..%d)" % (i, 4 * i, 4 * i + 3),
     why=("a pageblock changes type only when a fallback claims it: steal_suitable_fallback() "
          "re-types every pageblock of a block of pageblock_order or more "
-         "(change_pageblock_range()); an allocation from a list of its own type changes nothing."),
+         "(change_pageblock_range()), and a smaller block's pageblock only when at least half of "
+         "that pageblock is free or already of the new type; a steal, or an allocation from a "
+         "list of its own type, changes nothing."),
     hints=["Only the calls that fell back in 02.3 can change a pageblock's type.",
            "A claimed order-3 block spans two pageblocks of 4 pages; both change type.",
            "Which block did each fallback take: the head of which list, at which order?"])

@@ -37,11 +37,11 @@ def _solve_01(s):
 
 
 def _why_01(i, answer, s):
-    held = [("allocation %d" % (j + 1), answer[j], 0) for j in range(i) if j != 0]
-    if i < s["first"]:
-        held.append(("allocation 1", answer[0], 0))
-    misfit = block_misfit(answer[i], 0, [h for h in held if h[1] is not None])
-    return (misfit + ". " if misfit else "") + _PCP_RULE
+    # allocation 1 is freed after the first s["first"] allocations
+    held = [("allocation %d" % (j + 1), answer[j], 0) for j in range(i)
+            if j != 0 or i < s["first"]]
+    misfit = block_misfit(answer[i], 0, held)
+    return (misfit + "; " if misfit else "") + _PCP_RULE
 
 
 EX_01 = Exercise(

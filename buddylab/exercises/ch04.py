@@ -38,8 +38,8 @@ def _why_01(i, answer, s):
     return ("build_zonelists() lists whole nodes in the order find_next_best_node() picks them: "
             "the node itself, then the lowest node_distance(), where a node numbered below this "
             "one gets +1 ('prefer the next node') and node_load[] (the round robin) breaks what "
-            "is still tied; within each node build_zonerefs_node() adds its populated zones from "
-            "the highest the request may use (gfp_zone()) down.")
+            "is still tied; within each node build_zonerefs_node() adds its zones that have managed "
+            "pages, from the highest down (the walk then skips zones above gfp_zone()).")
 
 
 EX_01 = Exercise(
@@ -99,7 +99,7 @@ EX_03 = Exercise(
     "On the 4.18 fixture machine, how many free pages must the DMA zone have at least, so that an "
     "order-0 fast-path request passes it, when the request is GFP_DMA, GFP_DMA32 and GFP_KERNEL? "
     "(Three numbers.)",
-    SETUP_03, _solve_03, ListOf(Int("pages"), 3),
+    SETUP_03, _solve_03, ListOf(Int("pages", after=True), 3),
     where=lambda i, s: "the GFP_%s request" % ("DMA", "DMA32", "KERNEL")[i],
     why=("__zone_watermark_ok() fails on free_pages <= mark + z->lowmem_reserve[classzone_idx]: "
          "the fast path uses the LOW mark, classzone_idx is the highest zone the request may use "
@@ -122,7 +122,7 @@ EX_04 = Exercise(
     SETUP_04,
     lambda s: host.khugepaged_min_free_kbytes(
         Machine(nodes=s["nodes"], cpus_per_node=2, distance=s["distance"])),
-    Int("kB"),
+    Int("kB", after=True),
     why=("set_recommended_min_free_kbytes() (v4.18): nr_zones counts every populated zone; "
          "recommended = pageblock_nr_pages * nr_zones * 2 + pageblock_nr_pages * nr_zones * "
          "MIGRATE_PCPTYPES * MIGRATE_PCPTYPES, at most nr_free_buffer_pages() / 20, then "

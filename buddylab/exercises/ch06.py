@@ -187,7 +187,7 @@ EX_04 = Exercise(
     "5th allocation (every=5: 24 kernel pages among the 120) instead of every 8th. After the task "
     "exits, how many pages are free in blocks of pageblock order or more, with grouping on and "
     "with grouping off? Answer [on, off].",
-    SETUP_04, _solve_04, ListOf(Int("pages"), 2),
+    SETUP_04, _solve_04, ListOf(Int("pages", after=True), 2),
     where=lambda i, s: "grouping %s" % ("on", "off")[i],
     why=("with grouping on, kernel pages fall back into as few pageblocks as they can: a fallback "
          "claims a whole pageblock for Unmovable (steal_suitable_fallback()), and the next kernel "

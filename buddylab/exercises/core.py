@@ -55,14 +55,18 @@ def _type_name(value):
 
 
 class Int:
-    """An int (a bool is not one); `what` names it for the student ("pfn", "kB")."""
+    """An int (a bool is not one); `what` names it for the student ("pfn 58"; with
+    after=True a unit: "58 pages")."""
 
-    def __init__(self, what="int"):
+    def __init__(self, what="int", after=False):
         self.what = what
+        self.after = after
 
     def describe(self, plural=False):
         if self.what == "int":
             return "ints" if plural else "an int"
+        if self.after:
+            return "ints (%s)" % self.what if plural else "an int (%s)" % self.what
         return "%ss (ints)" % self.what if plural else "a %s (an int)" % self.what
 
     def example(self):
@@ -74,7 +78,9 @@ class Int:
         return int(value)
 
     def render(self, value):
-        return "%s %d" % (self.what, value) if self.what not in ("int",) else "%d" % value
+        if self.what == "int":
+            return "%d" % value
+        return "%d %s" % (value, self.what) if self.after else "%s %d" % (self.what, value)
 
 
 class Hex(Int):
@@ -403,6 +409,8 @@ def block_misfit(pfn, order, held=()):
                 "(expand() only halves aligned blocks)" % (pfn, size, order))
     for label, held_pfn, held_order in held:
         if held_pfn < pfn + size and pfn < held_pfn + (1 << held_order):
+            if held_order == 0:
+                return "pfn %d is the page that %s still holds" % (pfn, label)
             return ("pfn %d lies in the block at pfn %d (order %d) that %s still holds"
                     % (pfn, held_pfn, held_order, label))
     return None
