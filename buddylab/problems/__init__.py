@@ -26,12 +26,19 @@ from ._ops import parse_ops, fmt_ops
 from .split import SplitProblem
 from .merge import MergeProblem
 from .fallback import FallbackProblem
+from .pcp import PcpProblem
+from .zonelist import ZonelistProblem
+from .watermark import WatermarkProblem
+from .interface import InterfaceProblem
+from .drill import DrillProblem
 
 __all__ = ["problem", "KINDS", "CLASSES", "Problem", "CheckResult", "parse_ops", "fmt_ops",
            "parse_answer_text"]
 
 #: kind name -> its class, in the order the chapters meet them
-CLASSES = {c.kind: c for c in (SplitProblem, MergeProblem, FallbackProblem)}
+CLASSES = {c.kind: c for c in (SplitProblem, MergeProblem, FallbackProblem, PcpProblem,
+                                        ZonelistProblem, WatermarkProblem,
+                                        InterfaceProblem, DrillProblem)}
 
 #: kind name -> one-line description
 KINDS = {k: c.description for k, c in CLASSES.items()}

@@ -105,12 +105,15 @@ def count(unit):
 
 
 def _zone_ref(x):
+    from ..mmzone import ZONE_NAMES
+    names = {n.lower(): n for n in ZONE_NAMES}
     if isinstance(x, str) and ":" in x:
         nid, _, name = x.partition(":")
-        if nid.strip().isdigit():
-            return "%d:%s" % (int(nid), name.strip())
-    if isinstance(x, (tuple, list)) and len(x) == 2 and _is_int(x[0]) and isinstance(x[1], str):
-        return "%d:%s" % (x[0], x[1])
+        if nid.strip().isdigit() and name.strip().lower() in names:
+            return "%d:%s" % (int(nid), names[name.strip().lower()])
+    if isinstance(x, (tuple, list)) and len(x) == 2 and _is_int(x[0]) and isinstance(x[1], str) \
+            and x[1].lower() in names:
+        return "%d:%s" % (x[0], names[x[1].lower()])
     raise ShapeError
 
 
@@ -308,7 +311,11 @@ class Problem:
             v = self.params[p.name]
             if v is None:
                 continue
-            parts.append('%s "%s"' % (p.flag, v) if isinstance(v, str) else "%s %d" % (p.flag, v))
+            if isinstance(v, str):
+                parts.append("%s %s" % (p.flag, v) if v.replace("_", "").isalnum()
+                             else '%s "%s"' % (p.flag, v))
+            else:
+                parts.append("%s %d" % (p.flag, v))
         return " ".join(parts)
 
     def uses_seed(self):

@@ -63,15 +63,18 @@ def fmt_ops(ops):
     return ",".join("+%d%s" % (o[1], o[2]) if o[0] == "alloc" else "-%d" % o[1] for o in ops)
 
 
-def teaching_machine(pages, max_order, pageblock_order):
+def teaching_machine(pages, max_order, pageblock_order, percpu_pagelist_fraction=0):
     """One Normal zone, one CPU, min_free_kbytes 0: the machine of every allocate/free kind.
 
     Below 8192 managed pages zone_batchsize() is 0, so the pcp lists have
-    high 0 and batch 1: an order-0 page passes through them one at a time.
+    high 0 and batch 1: an order-0 page passes through them one at a time,
+    unless percpu_pagelist_fraction sets high = managed / fraction (and batch
+    = high / 4, pageset_set_high()).
     """
     from ..machine import Machine
     return Machine(nodes=[{"Normal": pages}], cpus_per_node=1, max_order=max_order,
-                   pageblock_order=pageblock_order, min_free_kbytes=0)
+                   pageblock_order=pageblock_order, min_free_kbytes=0,
+                   percpu_pagelist_fraction=percpu_pagelist_fraction)
 
 
 def machine_line(m, pages):
@@ -144,15 +147,15 @@ class OpRun:
         self.ops.append(op)
         self.events.append(self.trace.events[start:])
 
-    def random_ops(self, rng, nr_ops, max_order, types="m", p_free=0.4):
+    def random_ops(self, rng, nr_ops, max_order, types="m", p_free=0.4, orders=3):
         """Run `nr_ops` seeded operations: frees (of held allocations only) with
-        probability p_free, else allocations of order 0..2 of a type out of `types`."""
+        probability p_free, else allocations of order 0..orders-1 of a type out of `types`."""
         for _ in range(nr_ops):
             live = self.live()
             if live and rng.random() < p_free:
                 self.run(("free", live[int(rng.random() * len(live))]))
             else:
-                order = int(rng.random() * min(3, max_order))
+                order = int(rng.random() * min(orders, max_order))
                 self.run(("alloc", order, types[int(rng.random() * len(types))]))
 
     def given_lines(self, start=0):

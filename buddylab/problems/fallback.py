@@ -10,7 +10,7 @@ no block big enough, so __rmqueue() falls back.
 
 >>> from buddylab.problems import problem
 >>> p = problem("fallback", ops="+0u")
->>> print(p.text().split("\\n", 3)[-1])
+>>> print(p.text().split("\\n", 2)[-1])
 free lists now (head -> tail):
   free_area[3] Movable [56, 48, 40, 32, 24, 16, 8, 0]
 pageblock types now: 0-63 Movable

@@ -1,0 +1,210 @@
+"""drill: short seeded questions on what learners (and tools) most often get wrong.
+
+Kernel: frag_show() and pagetypeinfo_show() in mm/vmstat.c, the free lists
+and pcp lists of mm/page_alloc.c (v4.18), gfpflags_to_migratetype(); the
+model computes every answer.
+
+Topics (``--topic``, or drawn from the seed):
+
+=============  ==============================================================
+buddyinfo      /proc/buddyinfo counts free BLOCKS per order, not pages
+order          an order-k block is 2^k pages: order 10 is 4 MiB with 4 KiB pages
+fragmented     plenty of free memory does not make an order-k request succeed
+pcp            pages on the pcp lists are free but not in buddyinfo
+pagetypeinfo   its free counts are free-list types, not pageblock ownership
+malloc         a 100 KB malloc() is not a buddy request (pages come at first touch)
+=============  ==============================================================
+
+>>> from buddylab.problems import problem
+>>> p = problem("drill", seed=0, topic="order")
+>>> [k for k, _ in p.fields()]
+['pages', 'KiB', 'valid']
+"""
+
+import math
+
+from .. import gfp as G
+from .. import mmzone as mz
+from ..errors import BuddyLabError
+from ._base import Problem, Param, Worked, count, yes_no, choice
+from ._ops import teaching_machine, OpRun
+
+__all__ = ["DrillProblem", "TOPICS"]
+
+NOWAIT = G.GFP_NOWAIT | G.__GFP_NOWARN
+TOPICS = ("buddyinfo", "order", "fragmented", "pcp", "pagetypeinfo", "malloc")
+
+BUDDYINFO_RULE = ("frag_show(): column k of /proc/buddyinfo is nr_free of order k, a count of free "
+                  "BLOCKS of 2^k pages each; pages = sum of count * 2^k")
+ORDER_RULE = ("an order-k block is 2^k contiguous pages of PAGE_SIZE (4 KiB on x86_64); orders "
+              "run 0..MAX_ORDER-1 (MAX_ORDER is 11 in v4.18, so order 10 = 1024 pages = 4 MiB is "
+              "the largest)")
+FRAG_RULE = ("__rmqueue_smallest() needs ONE free block of order >= k on a list the request may "
+             "use; the number of free pages does not matter when they are scattered in smaller "
+             "blocks (GFP_NOWAIT may neither reclaim nor compact)")
+PCP_RULE = ("free_unref_page() puts an order-0 page on this CPU's pcp list: it is free but not on "
+            "a buddy free list, so neither buddyinfo nor NR_FREE_PAGES ('pages free' in "
+            "zoneinfo) counts it until free_pcppages_bulk() drains it")
+PTI_RULE = ("pagetypeinfo_show(): the first table counts free blocks on each free_list[type] "
+            "(where the free pages sit); 'Number of blocks type' counts pageblocks by their "
+            "migratetype bits (who owns them); a fallback that steals without claiming moves "
+            "free pages to another type's lists but leaves the pageblock's type")
+MALLOC_RULE = ("glibc serves malloc() from the heap (brk) below M_MMAP_THRESHOLD (128 KiB) or a "
+               "fresh mmap() above it; neither allocates pages: each page is allocated at its "
+               "first touch by the page fault (do_anonymous_page()), one order-0 "
+               "GFP_HIGHUSER_MOVABLE page at a time")
+
+
+class DrillProblem(Problem):
+    """One misconception drill (see TOPICS)."""
+
+    kind = "drill"
+    description = "misconception drills: " + ", ".join(TOPICS)
+    PARAMS = (Param("topic", None, flag="--topic", kind=str,
+                    help="one of " + ", ".join(TOPICS) + " (default: drawn from the seed)"),)
+
+    def _validate(self):
+        if self.params["topic"] is not None and self.params["topic"] not in TOPICS:
+            raise BuddyLabError("--topic must be one of %s, got %r"
+                                % (", ".join(TOPICS), self.params["topic"]))
+
+    def _work(self):
+        rng = self.rng()
+        topic = self.params["topic"] or TOPICS[int(rng.random() * len(TOPICS))]
+        w = Worked()
+        w.lines.append("drill: " + topic)
+        getattr(self, "_" + topic)(rng, w)
+        return w
+
+    # ------------------------------------------------------------- the topics
+    @staticmethod
+    def _fragmented_machine(rng, pages=256, max_order=5):
+        m = teaching_machine(pages, max_order, 2)
+        run = OpRun(m)
+        while m.zone(0, "Normal").NR_FREE_PAGES:
+            run.run(("alloc", 0, "m"))
+        p_free = 0.3 + 0.5 * rng.random()
+        for i in run.live():
+            if rng.random() < p_free:
+                run.run(("free", i))
+        run.finish()
+        return m
+
+    def _buddyinfo(self, rng, w):
+        m = self._fragmented_machine(rng, 128, 4 + int(rng.random() * 2))
+        snap = m.zone_snapshot(0, "Normal")
+        w.lines += ["$ cat /proc/buddyinfo", m.buddyinfo().rstrip("\n")]
+        w.lines.append(["free pages in zone Normal: ",
+                        w.ask("free_pages", count("pages"), snap.nr_free_pages, BUDDYINFO_RULE)])
+        w.lines.append(["free blocks in zone Normal: ",
+                        w.ask("free_blocks", count("blocks"), sum(snap.nr_free), BUDDYINFO_RULE)])
+        w.steps = ["order %d: %d blocks x %d pages = %d" % (o, n, 1 << o, n << o)
+                   for o, n in enumerate(snap.nr_free)]
+        w.hints = [BUDDYINFO_RULE + "."]
+
+    def _order(self, rng, w):
+        order = int(rng.random() * (mz.MAX_ORDER + 1))
+        w.lines.append("x86_64, v4.18: PAGE_SIZE %d bytes, MAX_ORDER %d; a block of order %d"
+                       % (mz.PAGE_SIZE, mz.MAX_ORDER, order))
+        w.lines.append(["  is ", w.ask("pages", count("pages"), 1 << order, ORDER_RULE),
+                        " pages, ", w.ask("KiB", count("KiB"), (mz.PAGE_SIZE << order) // 1024,
+                                          ORDER_RULE), " KiB"])
+        w.lines.append(["  can alloc_pages() be asked for it (order < MAX_ORDER)? ",
+                        w.ask("valid", yes_no(), order < mz.MAX_ORDER, ORDER_RULE)])
+        w.steps = ["2^%d = %d pages x %d bytes = %d KiB" % (order, 1 << order, mz.PAGE_SIZE,
+                                                             (mz.PAGE_SIZE << order) // 1024)]
+        w.hints = [ORDER_RULE + "."]
+
+    def _fragmented(self, rng, w):
+        m = self._fragmented_machine(rng)
+        snap = m.zone_snapshot(0, "Normal")
+        top = max([o for o, n in enumerate(snap.nr_free) if n] or [0])
+        order = min(top + (1 if rng.random() < 0.5 else 0), m.max_order - 1)
+        w.lines += ["machine: one Normal zone of 256 pages, MAX_ORDER 5, min_free_kbytes 0",
+                    "$ cat /proc/buddyinfo", m.buddyinfo().rstrip("\n")]
+        w.lines.append(["free pages: ", w.ask("free_pages", count("pages"), snap.nr_free_pages,
+                                               BUDDYINFO_RULE)])
+        page = m.alloc_pages(NOWAIT, order)
+        w.lines.append(["does alloc_pages(GFP_NOWAIT, %d) succeed? " % order,
+                        w.ask("succeeds", yes_no(), page is not None, FRAG_RULE)])
+        w.steps = ["largest free block: order %d; the request is order %d -> %s"
+                   % (top, order, "succeeds" if page is not None else "NULL")]
+        w.hints = [BUDDYINFO_RULE + ".", FRAG_RULE + "."]
+
+    def _pcp(self, rng, w):
+        m = teaching_machine(128, 4, 2, 16)
+        run = OpRun(m)
+        run.random_ops(rng, 4 + int(rng.random() * 8), m.max_order, "m", 0.4, orders=1)
+        live = run.live()
+        if not live:
+            run.run(("alloc", 0, "m"))
+            live = run.live()
+        idx = live[int(rng.random() * len(live))]
+        pfn = run.made[idx][0]
+        run.run(("free", idx))
+        run.finish()
+        snap = m.zone_snapshot(0, "Normal")
+        pcp = snap.pcp[0]
+        on_pcp = any(pfn in lst for lst in pcp.lists)
+        w.lines += ["machine: one Normal zone of 128 pages, pcp high %d batch %d" % (pcp.high,
+                                                                                   pcp.batch)]
+        w.lines += run.given_lines()
+        w.lines += ["$ cat /proc/buddyinfo", m.buddyinfo().rstrip("\n"),
+                    "zoneinfo pagesets: cpu: 0 count: %d high: %d batch: %d"
+                    % (pcp.count, pcp.high, pcp.batch)]
+        w.lines.append(["is the page just freed (pfn %d) counted in buddyinfo? " % pfn,
+                        w.ask("in_buddyinfo", yes_no(), not on_pcp, PCP_RULE)])
+        w.lines.append(["'pages free' in /proc/zoneinfo (NR_FREE_PAGES): ",
+                        w.ask("nr_free_pages", count("pages"), snap.nr_free_pages, PCP_RULE)])
+        w.lines.append(["pages free in all (buddy + pcp): ",
+                        w.ask("all_free", count("pages"), snap.nr_free_pages + snap.pcp_pages(),
+                              PCP_RULE)])
+        w.steps = ["pcp lists: %s" % [list(x) for x in pcp.lists],
+                   "NR_FREE_PAGES %d + pcp %d" % (snap.nr_free_pages, snap.pcp_pages())]
+        w.hints = [PCP_RULE + ".", BUDDYINFO_RULE + "."]
+
+    def _pagetypeinfo(self, rng, w):
+        from .fallback import FallbackProblem
+        run = FallbackProblem(0)._attempt(rng, True)
+        m = run.m
+        run.finish()
+        snap = m.zone_snapshot(0, "Normal")
+        lists = {mt: sum(len(snap.free_lists[o][mt]) << o for o in range(snap.max_order))
+                 for mt in range(mz.MIGRATE_PCPTYPES)}
+        blocks = {mt: sum(1 for _, t in snap.pageblock_mt if t == mt)
+                  for mt in range(mz.MIGRATE_PCPTYPES)}
+        mt = int(rng.random() * 2) * 2          # Unmovable or Reclaimable
+        name = mz.MIGRATETYPE_NAMES[mt]
+        w.lines += ["$ cat /proc/pagetypeinfo", m.pagetypeinfo().rstrip("\n")]
+        w.lines.append(["free pages on free_list[%s]: " % name,
+                        w.ask("free_pages_on_%s_lists" % name, count("pages"), lists[mt], PTI_RULE)])
+        w.lines.append(["pageblocks of type %s: " % name,
+                        w.ask("%s_pageblocks" % name, count("pageblocks"), blocks[mt], PTI_RULE)])
+        w.lines.append(["free pages on free_list[Movable]: ",
+                        w.ask("free_pages_on_Movable_lists", count("pages"), lists[1], PTI_RULE)])
+        w.steps = ["free pages per list type: %s" % {mz.MIGRATETYPE_NAMES[k]: v
+                                                     for k, v in lists.items()},
+                   "pageblocks per type: %s" % {mz.MIGRATETYPE_NAMES[k]: v
+                                                for k, v in blocks.items()}]
+        w.hints = [PTI_RULE + ".", BUDDYINFO_RULE + "."]
+
+    def _malloc(self, rng, w):
+        kib = (4, 16, 64, 100, 100, 127, 128, 200, 1000)[int(rng.random() * 9)]
+        pages = math.ceil(kib * 1024 / mz.PAGE_SIZE)
+        movable = mz.MIGRATETYPE_NAMES[G.gfpflags_to_migratetype(G.GFP_HIGHUSER_MOVABLE)]
+        w.lines += ["a process calls p = malloc(%d * 1024) and then writes every byte of it "
+                    "(x86_64, 4 KiB pages, transparent huge pages off)" % kib]
+        w.lines.append(["  buddy allocations made inside the malloc() call: ",
+                        w.ask("at_malloc", count("allocations"), 0, MALLOC_RULE)])
+        w.lines.append(["  order of each allocation when the pages are touched: ",
+                        w.ask("order", count("order"), 0, MALLOC_RULE)])
+        w.lines.append(["  the fewest pages the writes can fault in: ",
+                        w.ask("pages", count("pages"), pages, MALLOC_RULE + "; PAGE_SIZE is "
+                              "4096 bytes")])
+        w.lines.append(["  their migratetype: ", w.ask("migratetype", choice(
+            "Unmovable", "Movable", "Reclaimable"), movable, "gfpflags_to_migratetype("
+            "GFP_HIGHUSER_MOVABLE): __GFP_MOVABLE is set")])
+        w.steps = ["malloc() maps memory (brk or mmap) without touching it: no page allocated",
+                   "each first write faults one order-0 GFP_HIGHUSER_MOVABLE page: "
+                   "ceil(%d KiB / 4 KiB) = %d pages, migratetype %s" % (kib, pages, movable)]
+        w.hints = [MALLOC_RULE + "."]

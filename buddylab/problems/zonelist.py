@@ -1,0 +1,106 @@
+"""zonelist: the zones an allocation walks, for a node and a GFP mask on a NUMA machine.
+
+Kernel: gfp_zone(), build_all_zonelists(), build_zonelists(),
+find_next_best_node(), build_zonerefs_node(), prepare_alloc_pages() and
+for_each_zone_zonelist_nodemask() (mm/page_alloc.c, include/linux/gfp.h,
+include/linux/mmzone.h, v4.18); the model builds and walks them.
+
+>>> from buddylab.problems import problem
+>>> p = problem("zonelist", seed=0)
+>>> p.fields()
+[('highest_zone', 'one of: DMA, DMA32, Normal, Movable'), ('walk', 'list of "node:Zone" in walk order, e.g. ["0:Normal", "0:DMA32"]')]
+>>> p.check({"highest_zone": "Normal", "walk": ["0:DMA"]}).score < 1
+True
+"""
+
+from .. import gfp as G
+from .. import mmzone as mz
+from ..alloc import prepare_alloc_pages, GFP_THISNODE
+from ._base import Problem, Param, Worked, choice, zone_list
+
+__all__ = ["ZonelistProblem"]
+
+MASKS = (("GFP_KERNEL", G.GFP_KERNEL), ("GFP_HIGHUSER_MOVABLE", G.GFP_HIGHUSER_MOVABLE),
+         ("GFP_DMA32", G.GFP_DMA32), ("GFP_DMA", G.GFP_DMA), ("GFP_USER", G.GFP_USER),
+         ("GFP_KERNEL|__GFP_THISNODE", G.GFP_KERNEL | G.__GFP_THISNODE),
+         ("GFP_HIGHUSER_MOVABLE|__GFP_THISNODE", G.GFP_HIGHUSER_MOVABLE | G.__GFP_THISNODE))
+DISTANCES = (20, 20, 21, 30, 40)
+
+ZONE_RULE = ("gfp_zone(): the zone modifiers (__GFP_DMA, __GFP_DMA32, __GFP_HIGHMEM, __GFP_MOVABLE) "
+             "pick the highest zone through GFP_ZONE_TABLE; none gives ZONE_NORMAL, and "
+             "__GFP_MOVABLE with __GFP_HIGHMEM (GFP_HIGHUSER_MOVABLE) allows ZONE_MOVABLE")
+WALK_RULE = ("build_zonelists(): nodes in find_next_best_node() order (smallest distance first; "
+             "equal distances broken by node_load, then the lower id), each node's populated zones "
+             "from the highest down (build_zonerefs_node()); __GFP_THISNODE takes the NOFALLBACK "
+             "list (the local node only); the walk skips zones above the highest allowed")
+
+
+class ZonelistProblem(Problem):
+    """A NUMA machine, a node and a GFP mask: which zones does the allocator try, in order?"""
+
+    kind = "zonelist"
+    description = "the zones an allocation walks, in order, for a node and a GFP mask (NUMA)"
+    PARAMS = (Param("nodes", 3, 2, 6, flag="--nodes", help="number of NUMA nodes"),)
+
+    def layout(self, rng):
+        """Zones per node, symmetric distances, the node and mask asked about."""
+        n = self.params["nodes"]
+        nodes = []
+        for nid in range(n):
+            zones = {}
+            if nid == 0:
+                zones["DMA"] = 16
+                if rng.random() < 0.7:
+                    zones["DMA32"] = 32
+            if nid == 0 or rng.random() < 0.85:
+                zones["Normal"] = 64
+            if nid > 0 and rng.random() < 0.35:
+                zones["Movable"] = 32
+            nodes.append(zones)
+        dist = [[mz.LOCAL_DISTANCE] * n for _ in range(n)]
+        for i in range(n):
+            for j in range(i + 1, n):
+                dist[i][j] = dist[j][i] = DISTANCES[int(rng.random() * len(DISTANCES))]
+        nid = int(rng.random() * n)
+        name, mask = MASKS[int(rng.random() * len(MASKS))]
+        return nodes, dist, nid, name, mask
+
+    def _work(self):
+        from ..machine import Machine
+        nodes, dist, nid, name, mask = self.layout(self.rng())
+        m = Machine(nodes=nodes, cpus_per_node=1, max_order=4, pageblock_order=2,
+                    distance=dist, min_free_kbytes=0)
+        ac, _ = prepare_alloc_pages(m, mask, nid)
+        walk = ["%d:%s" % (z.nid, z.name) for z in ac.zones()]
+        w = Worked()
+        w.lines.append("machine: %d nodes, one CPU each" % len(nodes))
+        for i, zones in enumerate(nodes):
+            w.lines.append("  node %d: %s" % (i, ", ".join(
+                "%s %d pages" % (z, zones[z]) for z in mz.ZONE_NAMES if z in zones)))
+        w.lines.append("node distances (/sys/devices/system/node/nodeN/distance):")
+        w.lines += ["  node %d: %s" % (i, " ".join("%d" % d for d in row))
+                    for i, row in enumerate(dist)]
+        w.lines.append("request: alloc_pages(%s, 0) on the CPU of node %d" % (name, nid))
+        w.lines.append(["  highest zone it may use (gfp_zone()): ",
+                        w.ask("highest_zone", choice(*mz.ZONE_NAMES),
+                              mz.ZONE_NAMES[ac.high_zoneidx], ZONE_RULE)])
+        w.lines.append(["  zones get_page_from_freelist() may try, in order: ",
+                        w.ask("walk", zone_list(), walk, WALK_RULE)])
+        w.steps = ["gfp_zone(%s) = %d (ZONE_%s)" % (name, ac.high_zoneidx,
+                                                    mz.ZONE_NAMES[ac.high_zoneidx].upper()),
+                   "node %d's node order (find_next_best_node()): %s"
+                   % (nid, list(m.nodes[nid].node_order)),
+                   "its %s zonelist: %s" % ("NOFALLBACK" if mask & GFP_THISNODE else "FALLBACK",
+                                            ["%d:%s" % z for z in m.zonelist(nid, mask)]),
+                   "without the zones above ZONE_%s: %s" % (
+                       mz.ZONE_NAMES[ac.high_zoneidx].upper(), walk)]
+        w.hints = [ZONE_RULE + ".",
+                   "__GFP_THISNODE selects the NOFALLBACK zonelist: only node %d's own zones."
+                   % nid if mask & GFP_THISNODE else
+                   "Without __GFP_THISNODE the FALLBACK zonelist holds every node's zones.",
+                   "find_next_best_node(): the local node first, then the nearest; among equal "
+                   "distances node_load (set for the first node of each new distance group) and "
+                   "then the lower node id decide.",
+                   "build_zonerefs_node(): within a node, populated zones from the highest index "
+                   "down (Movable, Normal, DMA32, DMA); the walk drops zones above gfp_zone()."]
+        return w
