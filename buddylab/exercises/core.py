@@ -193,6 +193,10 @@ class Scalar(_Layout):
     def render(self, i, value):
         return self.item.render(value)
 
+    def item_at(self, i):
+        """The shape of step i."""
+        return self.item
+
 
 class ListOf(_Layout):
     """A list (or tuple) of `n` items of one shape; n=None: any length (the length counts)."""
@@ -227,6 +231,10 @@ class ListOf(_Layout):
     def render(self, i, value):
         return self.item.render(value)
 
+    def item_at(self, i):
+        """The shape of step i."""
+        return self.item
+
 
 class Seq(_Layout):
     """A list of a fixed number of items, each of its own shape (e.g. four ints and a name)."""
@@ -255,6 +263,20 @@ class Seq(_Layout):
 
     def render(self, i, value):
         return self.items[i].render(value)
+
+    def item_at(self, i):
+        """The shape of step i."""
+        return self.items[i]
+
+
+def _first_field(shape, given, key):
+    """', low': the name of the first field of a named tuple step that differs (a place,
+    never a value); '' when the step is not such a tuple.  A step that may be None gets no
+    field name: naming one would tell that the key is not None."""
+    if not (isinstance(shape, TupleOf) and shape.names and isinstance(given, tuple)
+            and isinstance(key, tuple) and len(given) == len(key)):
+        return ""
+    return next((", " + name for name, g, k in zip(shape.names, given, key) if g != k), "")
 
 
 # --------------------------------------------------------------------------------------
@@ -357,7 +379,7 @@ class Exercise:
                            correct=True, score=1.0)
         for i, (g, k) in enumerate(zip(given, key)):
             if g != k:
-                where = self.where(i)
+                where = self.where(i) + _first_field(self.shape.item_at(i), g, k)
                 text = "%s: %s: you wrote %s; %s" % (self.name, where, self.shape.render(i, g),
                                                      self.why(i, given))
                 if not isinstance(self.shape, Scalar):
