@@ -7,7 +7,6 @@ import re
 
 import pytest
 
-import buddylab as bl
 from buddylab import reveal
 from buddylab.exercises import ALL, get, UnknownExerciseError
 from buddylab.exercises.core import Scalar, Seq, TupleOf, Optional, Choice, Int

@@ -5,7 +5,7 @@ steal_suitable_fallback() in mm/page_alloc.c; __find_buddy_pfn() in mm/internal.
 """
 
 from ..machine import Machine
-from ..gfp import GFP_HIGHUSER_MOVABLE, parse_gfp
+from ..gfp import GFP_HIGHUSER_MOVABLE, parse_gfp, gfpflags_to_migratetype
 from ..mmzone import MIGRATETYPE_NAMES
 from .core import Exercise, Int, Choice, ListOf, ShapeError, _sequence, _type_name, block_misfit
 
@@ -47,7 +47,6 @@ def _why_alloc(i, answer, s):
 
 
 def _migratetype(mask):
-    from ..gfp import gfpflags_to_migratetype
     return gfpflags_to_migratetype(parse_gfp(mask))
 
 
