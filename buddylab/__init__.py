@@ -26,6 +26,7 @@ from . import owners, reclaim, compaction, oom, experiments
 from . import profiles, host
 from . import problems, reveal
 from .problems import problem
+from . import exercises
 from .host import machine_from_host, compare_with_host
 
 __version__ = "0.1.0"
@@ -42,5 +43,5 @@ __all__ = (
        "Owner", "Owners", "Handle", "KIND_GFP", "owners", "reclaim", "compaction", "oom",
        "experiments", "mmzone", "gfp",
        "profiles", "host", "machine_from_host", "compare_with_host",
-       "problems", "problem", "reveal"]
+       "problems", "problem", "reveal", "exercises"]
 )

@@ -1,0 +1,240 @@
+"""The chapter exercises: every key scores, feedback never carries the key, shapes get one line."""
+
+import copy
+import glob
+import os
+import re
+
+import pytest
+
+from buddylab import reveal
+from buddylab.exercises import ALL, get, UnknownExerciseError
+from buddylab.exercises.core import Scalar, Seq, TupleOf, Optional, Choice, Int
+from buddylab.exercises.ch05 import AllocFlags
+from buddylab.mmzone import ALLOC_CMA, ALLOC_HIGH
+
+NOTEBOOKS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "notebooks")
+NAMES = list(ALL)
+
+
+def key_of(ex):
+    """The key, through the public reveal(); the record it leaves is cleared again."""
+    key = ex.reveal()
+    reveal.clear()
+    return key
+
+
+def steps_of(ex, key):
+    return [key] if isinstance(ex.shape, Scalar) else list(key)
+
+
+def item_shape(ex, i):
+    shape = ex.shape
+    if isinstance(shape, Scalar):
+        return shape.item
+    if isinstance(shape, Seq):
+        return shape.items[i]
+    return shape.item
+
+
+def other(value, shape, salt, avoid=()):
+    """A value of the same shape as `value` that differs from it (and from `avoid`), built
+    from `salt` (a large number no key holds), so that a leak of the key is easy to spot."""
+    if isinstance(shape, Optional):
+        if value is None:
+            return other((0,) * len(shape.shape.fields), shape.shape, salt)
+        return other(value, shape.shape, salt)
+    if isinstance(shape, Choice):
+        left = [o for o in shape.options if o != value and o not in avoid] or [None]
+        return left[salt % len(left)]
+    if isinstance(shape, TupleOf):
+        return tuple(other(v, f, salt + j) for j, (v, f) in enumerate(zip(value, shape.fields)))
+    if isinstance(shape, AllocFlags):            # 05.3: must stay a valid ALLOC_* combination
+        return value ^ ALLOC_CMA if value ^ ALLOC_CMA not in avoid else value ^ ALLOC_HIGH
+    if isinstance(shape, Int):
+        return salt if value != salt else salt + 1
+    if value[0] == "merge":                      # 02.2's free steps
+        return ("merge", salt, salt + 1, salt + 2)
+    return ("place", salt, salt + 1, "tail" if value[3] == "head" else "head")
+
+
+def rebuild(ex, steps):
+    return steps[0] if isinstance(ex.shape, Scalar) else steps
+
+
+def test_registry_names_every_chapter():
+    """ALL holds the exercises of chapters 00-06 in order; get() finds them, and rejects others."""
+    assert sorted({n.split(".")[0] for n in NAMES}) == ["00", "01", "02", "03", "04", "05", "06"]
+    assert NAMES == sorted(NAMES)
+    assert get("02.1") is ALL["02.1"]
+    with pytest.raises(UnknownExerciseError, match="02.1"):
+        get("9.9")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_key_scores_correct(name):
+    """The model's own answer checks as correct with score 1."""
+    ex = get(name)
+    v = ex.check(key_of(ex))
+    assert v.correct and v.score == 1.0 and "correct" in str(v), str(v)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_unanswered_says_so(name):
+    """... (and None) is 'not answered yet', score 0."""
+    ex = get(name)
+    for blank in (..., None):
+        v = ex.check(blank)
+        assert "not answered yet" in str(v) and not v.correct and v.score == 0 and not v.answered
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_wrong_step_feedback_is_independent_of_the_key(name):
+    """For each step answered wrong (with distinctive values), the feedback names the step and is
+    the same whatever the kernel's value there and after it is: it cannot carry the key."""
+    ex = get(name)
+    key = key_of(ex)
+    steps = steps_of(ex, key)
+    for i in range(len(steps)):
+        answer = steps[:i] + [other(steps[i], item_shape(ex, i), 987651)] + steps[i + 1:]
+        v = ex.check(rebuild(ex, answer))
+        text = str(v)
+        assert not v.correct and 0 <= v.score < 1 and "\n" not in text
+        assert ex.where(i) in text, text
+        # The same answer against another key that differs from step i on: same feedback.
+        twin = copy.copy(ex)
+        alt = steps[:i] + [other(s, item_shape(ex, j), 876541 + 7 * j, avoid=(answer[j],))
+                           for j, s in enumerate(steps[i:], i)]
+        if None not in alt[i:]:          # a two-way choice (head/tail) has no third value
+            twin._solve = lambda setup, alt=alt: rebuild(ex, alt)
+            strip = re.compile(r" \(\d+ of \d+ steps right\)")
+            assert strip.sub("", str(twin.check(rebuild(ex, answer)))) == strip.sub("", text)
+        # And none of the kernel's values at that step that the question does not hold.
+        for token in distinctive(ex, steps[i]):
+            assert not re.search(r"(?<![\w.])%s(?![\w.])" % re.escape(token), text), (token, text)
+
+
+def _replace_ints(value, new):
+    if isinstance(value, tuple):
+        return tuple(_replace_ints(v, new) for v in value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return new
+    return value
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("odd", [-1, 0, 63, 10 ** 9, 2 ** 70])
+def test_odd_numbers_never_raise(name, odd):
+    """Negative, zero, huge numbers in every numeric place of every step: a one-line verdict."""
+    ex = get(name)
+    steps = steps_of(ex, key_of(ex))
+    for i in range(len(steps)):
+        answer = steps[:i] + [_replace_ints(steps[i], odd)] + steps[i + 1:]
+        text = str(ex.check(rebuild(ex, answer)))
+        assert "\n" not in text and text.startswith(name + ":")
+
+
+def test_issue_example_no_expected_pfn():
+    """Chapter 02 exercise 1 with pfn 57 at request 2 no longer says 'expected pfn 58'
+    (mm/page_alloc.c, expand(), v4.18: the order-1 block at 58 is split, 58 kept)."""
+    text = str(get("02.1").check([56, 57, 60, 59, 48, 40]))
+    assert "request 2" in text and "58" not in text
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("bad", ["58", 57, (1,), {"a": 1}, 3.5])
+def test_wrong_shape_is_one_line(name, bad):
+    """A str, an int, a short tuple, a dict, a float: one line saying the shape, no exception."""
+    ex = get(name)
+    v = ex.check(bad)
+    text = str(v)
+    assert "\n" not in text and not v.correct and v.score == 0
+    if isinstance(ex.shape, Scalar) and isinstance(bad, int):
+        assert v.well_formed                      # an int is the right shape for these
+    else:
+        assert not v.well_formed and "wanted" in text, text
+
+
+def distinctive(ex, key):
+    """The ints (two digits or more) and strings of the key that no text of the exercise
+    which cannot depend on the key mentions (the question, the step names, the rule texts,
+    which see only the student's answer)."""
+    full = key_of(ex)
+    steps = steps_of(ex, full)
+    static = ex.question + " ".join(ex.where(i) + ex.why(i, steps) for i in range(len(steps)))
+    tokens = set()
+
+    def walk(v):
+        if isinstance(v, (tuple, list)):
+            for x in v:
+                walk(x)
+        elif isinstance(v, int) and abs(v) >= 10 or isinstance(v, str) and len(v) > 2:
+            if not re.search(r"(?<![\w.])%s(?![\w.])" % re.escape(str(v)), static):
+                tokens.add(str(v))
+    walk(key)
+    return tokens
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_hints_are_stepwise_and_leak_nothing(name):
+    """hint() gives hint 1, 2, ... in turn, then says there are no more; none holds a key value."""
+    ex = copy.copy(get(name))
+    ex._hints_given = 0
+    key = key_of(ex)
+    texts = [ex.hint() for _ in range(len(ex.hints) + 1)]
+    assert len(ex.hints) >= 2
+    for n, text in enumerate(texts[:-1], 1):
+        assert "hint %d of %d" % (n, len(ex.hints)) in text
+    assert "no more hints" in texts[-1] and "reveal()" in texts[-1]
+    for token in distinctive(ex, key):
+        for text in texts:
+            assert not re.search(r"(?<![\w.])%s(?![\w.])" % re.escape(token), text), (token, text)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_reveal_is_recorded_and_nothing_else_shows_the_key(name):
+    """reveal() is recorded in buddylab.reveal; repr, str and vars of the exercise and of a
+    verdict do not hold the key."""
+    ex = get(name)
+    reveal.clear()
+    key = ex.reveal()
+    assert reveal.revealed() == (name,)
+    reveal.clear()
+    v = ex.check(key)
+    for text in (repr(ex), str(ex), repr(vars(ex)), repr(v),
+                 repr({s: getattr(v, s) for s in v.__slots__})):
+        assert repr(key) not in text
+
+
+def _notebook_cells():
+    import nbformat
+    for path in sorted(glob.glob(os.path.join(NOTEBOOKS, "0*.ipynb"))):
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            yield os.path.basename(path), cell
+
+
+def test_notebooks_hold_no_answer():
+    """The committed notebooks: every answer cell holds `answer = ...`; no reveal() or solution()
+    call, no Exercise(...) defined in a cell; no key in any source or output; every exercise used."""
+    used = set()
+    keys = {n: key_of(get(n)) for n in NAMES}
+    for fname, cell in _notebook_cells():
+        texts = [cell.source]
+        if cell.cell_type == "code":
+            assert not re.search(r"\.(reveal|solution)\s*\(", cell.source), (fname, cell.source)
+            assert "Exercise(" not in cell.source, fname
+            for line in cell.source.splitlines():
+                m = re.match(r"\s*answer\s*=\s*(.*)$", line)
+                if m:
+                    assert m.group(1).split("#")[0].strip() == "...", (fname, line)
+                    assert "e.g." not in line, (fname, line)
+            used.update(re.findall(r"""exercises\.get\(["'](\d\d\.\d)["']\)""", cell.source))
+            for out in cell.get("outputs", []):
+                texts.append(str(out.get("text", "")) + str(out.get("data", {}).get("text/plain", "")))
+        for name, key in keys.items():
+            for text in texts:
+                assert repr(key) not in text, (fname, name)
+                assert str(rebuild(get(name), steps_of(get(name), key))) not in text or \
+                    isinstance(get(name).shape, Scalar), (fname, name)
+    assert used == set(NAMES), sorted(set(NAMES) - used)
