@@ -217,21 +217,28 @@ def _type_name(x):
             tuple: "a tuple", dict: "a dict", type(None): "None"}.get(type(x), type(x).__name__)
 
 
-def parse_answer_text(text):
+def parse_answer_text(text, listy=False):
     """Text typed in a box -> a Python value: a literal if it parses, else the stripped str.
+
+    With ``listy`` (the field wants a list) bare comma-separated items make a list.
 
     >>> parse_answer_text("56"), parse_answer_text("[1, 2]"), parse_answer_text(" steal ")
     (56, [1, 2], 'steal')
     >>> parse_answer_text(""), parse_answer_text("NULL")
     (Ellipsis, 'NULL')
+    >>> parse_answer_text("0:Normal, 1:Normal", listy=True), parse_answer_text("[]", listy=True)
+    (['0:Normal', '1:Normal'], [])
     """
     text = str(text).strip()
     if not text:
         return Ellipsis
     try:
-        return ast.literal_eval(text)
+        value = ast.literal_eval(text)
     except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
-        return text
+        value = text
+    if listy and not isinstance(value, (list, tuple)):
+        value = [parse_answer_text(x) for x in text.strip("[]").split(",") if x.strip()]
+    return list(value) if listy and isinstance(value, tuple) else value
 
 
 class Param:
@@ -421,5 +428,6 @@ def _where(got, want):
         if g != e:
             return "entry %d (counting from 1) is not what the kernel has there" % (i + 1)
     if len(got) < len(want):
-        return "your list stops after %d entries; the kernel's has more" % len(got)
+        return "your list stops after %d entr%s; the kernel's has more" % (
+            len(got), "y" if len(got) == 1 else "ies")
     return "your list has more entries than the kernel's"

@@ -29,8 +29,9 @@ MASKS = (("GFP_KERNEL", G.GFP_KERNEL), ("GFP_ATOMIC", G.GFP_ATOMIC), ("GFP_NOWAI
 QUIET = G.__GFP_NOWARN
 HOLD = G.__GFP_MEMALLOC | G.__GFP_NOWARN      # ALLOC_NO_WATERMARKS in the slow path
 
-MARK_RULE = ("__alloc_pages_nodemask()'s first get_page_from_freelist() uses ALLOC_WMARK_LOW; only "
-             "the slow path drops to the MIN mark (and ALLOC_HIGH/ALLOC_HARDER lower it further)")
+MARK_RULE = ("look at the alloc_flags __alloc_pages_nodemask() gives its FIRST "
+             "get_page_from_freelist() call: which ALLOC_WMARK_* do they hold? (only "
+             "__alloc_pages_slowpath() changes them, with gfp_to_alloc_flags())")
 PROTECTION_RULE = ("the protection is the zone's lowmem_reserve[classzone_idx], where classzone_idx "
                    "is the index of the preferred zone (the first zone of the walk), not of the "
                    "zone being checked")
