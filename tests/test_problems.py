@@ -124,3 +124,18 @@ def test_bad_parameters_name_the_problem():
 def test_every_kind_is_listed():
     """KINDS names each kind with a one-line description."""
     assert "split" in KINDS and all(isinstance(d, str) and "\n" not in d for d in KINDS.values())
+
+
+def test_kind_seed_params_rebuild_the_instance():
+    """problem(p.kind, seed=p.seed, **p.params) is the same problem, for every kind."""
+    for kind in KINDS:
+        p = problem(kind, seed=11)
+        q = problem(p.kind, seed=p.seed, **p.params)
+        assert q == p and q.text() == p.text()
+
+
+def test_first_release_call_still_answers():
+    """problem(ops=..., solve=True) returns the solved text, as the first release did."""
+    text = problem(ops="+0,+1", solve=True)
+    assert isinstance(text, str) and "-> pfn 58" in text
+    reveal.clear()

@@ -41,7 +41,7 @@ REFILL_RULE = ("only when that pcp list is empty, rmqueue_bulk() first takes bat
 DRAIN_RULE = ("free_unref_page() adds the page at the HEAD of the pcp list of its pageblock's type; "
               "when count reaches high, free_pcppages_bulk() returns batch pages, round robin over "
               "the lists starting with Movable, then Reclaimable, Unmovable, each giving from its "
-              "TAIL (a fuller turn for each list visited)")
+              "TAIL (more pages from a list when empty lists were skipped to reach it)")
 EXPLAINED = ("pcp_refill", "pcp_alloc", "pcp_free", "pcp_drain", "mm_page_pcpu_drain", "rmqueue",
              "split", "fallback")
 
