@@ -139,3 +139,15 @@ def test_first_release_call_still_answers():
     text = problem(ops="+0,+1", solve=True)
     assert isinstance(text, str) and "-> pfn 58" in text
     reveal.clear()
+
+
+def test_numpy_integers_are_ints():
+    """A notebook's numpy integers answer an int field; a numpy bool does not."""
+    np = pytest.importorskip("numpy")
+    p = problem("split", ops="+0,+1")
+    a = p.answers()
+    a["pfn_op1"] = np.int64(a["pfn_op1"])
+    assert p.check(a).correct
+    a["pfn_op1"] = np.bool_(True)
+    assert p.check(a).feedback == ["pfn_op1: wanted int pfn or None (NULL), got a bool"]
+    reveal.clear()

@@ -11,6 +11,7 @@ the duration of one call and nothing a student prints holds it.
 """
 
 import ast
+import numbers
 import random
 import warnings
 
@@ -39,7 +40,8 @@ class Field:
 
 
 def _is_int(x):
-    return isinstance(x, int) and not isinstance(x, bool)
+    """An integer that is not a bool (numpy integers count: a notebook may hold them)."""
+    return isinstance(x, numbers.Integral) and not isinstance(x, bool)
 
 
 def _nullish(x):
@@ -50,7 +52,7 @@ def _pfn_or_null(x):
     if _nullish(x):
         return None
     if _is_int(x) and x >= 0:
-        return x
+        return int(x)
     raise ShapeError
 
 
@@ -62,7 +64,7 @@ def pfn_or_null():
 
 def _pfns(x):
     if isinstance(x, (list, tuple)) and all(_is_int(p) and p >= 0 for p in x):
-        return tuple(x)
+        return tuple(int(p) for p in x)
     raise ShapeError
 
 
@@ -99,7 +101,7 @@ def count(unit):
     """An int >= 0 counting `unit`."""
     def norm(x):
         if _is_int(x) and x >= 0:
-            return x
+            return int(x)
         raise ShapeError
     return Field("int (%s)" % unit, norm)
 
@@ -113,7 +115,7 @@ def _zone_ref(x):
             return "%d:%s" % (int(nid), names[name.strip().lower()])
     if isinstance(x, (tuple, list)) and len(x) == 2 and _is_int(x[0]) and isinstance(x[1], str) \
             and x[1].lower() in names:
-        return "%d:%s" % (x[0], names[x[1].lower()])
+        return "%d:%s" % (int(x[0]), names[x[1].lower()])
     raise ShapeError
 
 
@@ -201,6 +203,11 @@ class CheckResult:
         self.correct = nr_fields > 0 and nr_right == nr_fields
         self.feedback = list(feedback)
 
+    def as_dict(self):
+        """{"name", "score", "correct", "nr_right", "nr_fields", "feedback"} (for a grader's CSV)."""
+        return {k: getattr(self, k) for k in ("name", "score", "correct", "nr_right", "nr_fields",
+                                              "feedback")}
+
     def __repr__(self):
         return "CheckResult(score=%.2f, correct=%s, %d of %d fields right)" % (
             self.score, self.correct, self.nr_right, self.nr_fields)
@@ -214,7 +221,8 @@ class CheckResult:
 
 def _type_name(x):
     return {str: "a str", int: "an int", bool: "a bool", float: "a float", list: "a list",
-            tuple: "a tuple", dict: "a dict", type(None): "None"}.get(type(x), type(x).__name__)
+            tuple: "a tuple", dict: "a dict", type(None): "None"}.get(
+                type(x), "a " + type(x).__name__)
 
 
 def parse_answer_text(text, listy=False):
