@@ -98,10 +98,19 @@ class MergeProblem(Problem):
         w.lines.append("free lists now (head -> tail):")
         w.lines += ["  " + ln for ln in free_list_lines(before)] or ["  (none)"]
         w.lines.append(run.free_line(last, run.ops[-1]))
+        freed_pfn, freed_order = [(e["pfn"], e["order"]) for e in events
+                                  if e.name == "mm_page_free"][0]
+
+        def first_buddy(got):
+            """The first buddy answered is not freed_pfn ^ (1 << freed_order): say so."""
+            if got and got[0] != freed_pfn ^ (1 << freed_order):
+                return ("pfn %d is not the buddy of pfn %d at order %d (__find_buddy_pfn(): "
+                        "pfn ^ (1 << order))" % (got[0], freed_pfn, freed_order))
+            return None
         w.lines.append(["  it merges with the buddies (in order): ",
                         w.ask("buddies", pfn_list("list of buddy pfns, in the order they merge "
                                                   "([] if none)"),
-                              [e["buddy_pfn"] for e in merges], BUDDY_RULE)])
+                              [e["buddy_pfn"] for e in merges], BUDDY_RULE, first_buddy)])
         w.lines.append(["  it ends as a free block at pfn ",
                         w.ask("pfn", count("pfn"), place["pfn"], BUDDY_RULE),
                         " of order ", w.ask("order", count("order"), place["order"],
