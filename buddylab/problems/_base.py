@@ -204,7 +204,7 @@ class CheckResult:
         self.feedback = list(feedback)
 
     def as_dict(self):
-        """{"name", "score", "correct", "nr_right", "nr_fields", "feedback"} (for a grader's CSV)."""
+        """name, score, correct, nr_right, nr_fields and feedback as a dict (for a grader)."""
         return {k: getattr(self, k) for k in ("name", "score", "correct", "nr_right", "nr_fields",
                                               "feedback")}
 
@@ -252,11 +252,14 @@ def parse_answer_text(text, listy=False):
 class Param:
     """One parameter of a kind: default, bounds, the command-line flag, a help line."""
 
-    def __init__(self, name, default, lo=None, hi=None, flag=None, help="", kind=int):
+    def __init__(self, name, default, lo=None, hi=None, flag=None, help="", kind=int,
+                 echo_default=True, drawn=False):
         self.name, self.default, self.lo, self.hi = name, default, lo, hi
         self.flag = flag or "--" + name.replace("_", "-")
         self.help = help
         self.kind = kind
+        self.echo_default = echo_default     # False: the command leaves the default out
+        self.drawn = drawn                   # True: shapes the random draw (an -A list replaces it)
 
     def check(self, value):
         if value is None and self.default is None:
@@ -264,7 +267,8 @@ class Param:
         if self.kind is int:
             if not _is_int(value):
                 raise BuddyLabError("%s must be an int, got %r" % (self.flag, value))
-            if (self.lo is not None and value < self.lo) or (self.hi is not None and value > self.hi):
+            if (self.lo is not None and value < self.lo) \
+                    or (self.hi is not None and value > self.hi):
                 raise BuddyLabError("%s must be between %d and %d, got %d"
                                     % (self.flag, self.lo, self.hi, value))
         elif not isinstance(value, str):
@@ -318,15 +322,19 @@ class Problem:
         return random.Random(self.seed)
 
     def command(self):
-        """The command line that reproduces this instance."""
+        """The command line that reproduces this instance (every parameter that shapes it)."""
         parts = ["python -m buddylab problem", self.kind]
         if self.uses_seed():
             parts.append("--seed %d" % self.seed)
         for p in self.PARAMS:
             v = self.params[p.name]
-            if v is None:
+            if v is None or (p.drawn and not self.uses_seed()) \
+                    or (v == p.default and not p.echo_default):
                 continue
-            if isinstance(v, str):
+            if p.name == "ops":
+                from ._ops import parse_ops, fmt_ops
+                parts.append('%s "%s"' % (p.flag, fmt_ops(parse_ops(v))))
+            elif isinstance(v, str):
                 parts.append("%s %s" % (p.flag, v) if v.replace("_", "").isalnum()
                              else '%s "%s"' % (p.flag, v))
             else:
@@ -335,7 +343,7 @@ class Problem:
 
     def uses_seed(self):
         """False when the parameters alone fix the instance (an -A list)."""
-        return True
+        return self.params.get("ops") is None
 
     def _worked(self):
         with warnings.catch_warnings():

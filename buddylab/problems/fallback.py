@@ -18,7 +18,8 @@ op 1: a0 = alloc_pages(GFP_KERNEL, 0) -> ?
   steal or claim: ? (claim: the pageblock changes type to Unmovable; steal: it keeps its type)
 
 Worked by hand: no Unmovable block at all; the largest Movable block (order 3
-at the head, 56) is at least pageblock_order, so its pageblock is claimed; __rmqueue_smallest() then splits it on free_list[Unmovable]: pfn 56.
+at the head, 56) is at least pageblock_order, so its pageblock is claimed;
+__rmqueue_smallest() then splits it on free_list[Unmovable]: pfn 56.
 
 >>> p.check({"pfn": 56, "fallback_type": "Movable", "fallback_order": 3,
 ...          "steal_or_claim": "claim"}).correct
@@ -98,16 +99,6 @@ class FallbackProblem(Problem):
             if not any(e.name == "fallback" for e in self._run()[1].events[-1]):
                 raise BuddyLabError("problem fallback: the last allocation of -A does not fall "
                                     "back (its own free lists serve it, or it fails)")
-
-    def uses_seed(self):
-        return self.params["ops"] is None
-
-    def command(self):
-        p = self.params
-        src = ' -A "%s"' % fmt_ops(parse_ops(p["ops"])) if p["ops"] is not None else ""
-        return ("python -m buddylab problem fallback%s --pages %d --max-order %d "
-                "--pageblock-order %d%s" % (" --seed %d" % self.seed if self.uses_seed() else "",
-                                             p["pages"], p["max_order"], p["pageblock_order"], src))
 
     def _attempt(self, rng, fill):
         """Fill the zone with small allocations (7% of the other unmovable type), free 10-45% at
