@@ -309,6 +309,10 @@ class Problem:
         return "<%s problem, seed %d, %s>" % (self.kind, self.seed, ", ".join(
             "%s=%r" % kv for kv in self.params.items()))
 
+    def __str__(self):
+        """print(p) shows the question (text(), which holds no answer)."""
+        return self.text()
+
     def __eq__(self, other):
         return (isinstance(other, Problem) and (self.kind, self.seed, self.params)
                 == (other.kind, other.seed, other.params))
