@@ -43,7 +43,9 @@ def _problem_parser(sub):
             if p.flag in seen:
                 continue
             seen[p.flag] = p.name
-            kw = dict(dest="p_" + p.name, default=argparse.SUPPRESS, help=p.help,
+            kinds = [k for k, c2 in CLASSES.items() if any(q.flag == p.flag for q in c2.PARAMS)]
+            kw = dict(dest="p_" + p.name, default=argparse.SUPPRESS,
+                      help="%s [%s]" % (p.help, ", ".join(kinds)),
                       metavar="OPS" if p.name == "ops" else p.name.upper())
             if p.kind is int:
                 kw["type"] = int

@@ -56,3 +56,26 @@ def test_bad_argument_in_a_subprocess():
     """The same through python -m: status 2, one line."""
     res = run("problem", "--pages", "10**12")
     assert res.returncode == 2 and res.stderr.count("\n") == 1 and res.stdout == ""
+
+
+@pytest.mark.parametrize("kind", ["split", "merge", "fallback", "pcp", "zonelist", "watermark",
+                                  "interface", "drill"])
+def test_every_kind_from_the_shell(kind, capsys):
+    """problem KIND --seed 2 prints the command first, '?' slots; -c --explain fills and explains."""
+    from buddylab import reveal
+    assert main(["problem", kind, "--seed", "2"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("python -m buddylab problem %s --seed 2" % kind) and "?" in out
+    assert main(["problem", kind, "--seed", "2", "-c", "--explain"]) == 0
+    solved = capsys.readouterr().out
+    assert solved.splitlines()[0] == out.splitlines()[0] + " -c"
+    assert "why, step by step:" in solved
+    reveal.clear()
+
+
+def test_option_of_another_kind_is_one_line(capsys):
+    """problem zonelist --pages 64: zonelist takes no --pages; one line, status 2."""
+    assert main(["problem", "zonelist", "--pages", "64"]) == 2
+    err = capsys.readouterr().err
+    assert err == ("python -m buddylab problem: error: problem zonelist takes no --pages option "
+                   "(it takes: --nodes)\n")

@@ -64,8 +64,10 @@ def test_problem_object_does_not_hold_the_key():
     p = problem("split", ops="+2,+3")       # pfns 48 and 56 (by hand as above); neither in text
     text = p.text()
     r = p.check({"pfn_op1": 0})
+    assert str(p) == text
     for shown in (repr(p), str(p), repr(vars(p)), repr(r), str(r)):
-        assert "48" not in shown and "56 " not in shown.replace(text, "")
+        shown = shown.replace(text, "")
+        assert "48" not in shown and "56" not in shown
 
 
 def test_reveals_are_recorded():
@@ -124,3 +126,30 @@ def test_bad_parameters_name_the_problem():
 def test_every_kind_is_listed():
     """KINDS names each kind with a one-line description."""
     assert "split" in KINDS and all(isinstance(d, str) and "\n" not in d for d in KINDS.values())
+
+
+def test_kind_seed_params_rebuild_the_instance():
+    """problem(p.kind, seed=p.seed, **p.params) is the same problem, for every kind."""
+    for kind in KINDS:
+        p = problem(kind, seed=11)
+        q = problem(p.kind, seed=p.seed, **p.params)
+        assert q == p and q.text() == p.text()
+
+
+def test_first_release_call_still_answers():
+    """problem(ops=..., solve=True) returns the solved text, as the first release did."""
+    text = problem(ops="+0,+1", solve=True)
+    assert isinstance(text, str) and "-> pfn 58" in text
+    reveal.clear()
+
+
+def test_numpy_integers_are_ints():
+    """A notebook's numpy integers answer an int field; a numpy bool does not."""
+    np = pytest.importorskip("numpy")
+    p = problem("split", ops="+0,+1")
+    a = p.answers()
+    a["pfn_op1"] = np.int64(a["pfn_op1"])
+    assert p.check(a).correct
+    a["pfn_op1"] = np.bool_(True)
+    assert p.check(a).feedback == ["pfn_op1: wanted int pfn or None (NULL), got a bool"]
+    reveal.clear()

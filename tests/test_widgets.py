@@ -170,3 +170,19 @@ def test_problem_widget_new_seed_loads_a_fresh_problem():
     assert w.seed.value == 4 and w.problem.seed == 4 and w.feedback.value == ""
     assert all(b.value == "" for b in w.boxes.values())
     assert w.question.value.startswith("<pre>python -m buddylab problem split --seed 4 ")
+
+
+def test_problem_widget_any_kind_and_comma_lists():
+    """A zonelist problem: a list typed without brackets is read as a list."""
+    from buddylab.widgets import ProblemWidget
+    from buddylab import reveal
+    w = ProblemWidget("zonelist", seed=1)
+    key = w.problem.answers()
+    reveal.clear()
+    w.boxes["highest_zone"].value = key["highest_zone"]
+    w.boxes["walk"].value = ", ".join(key["walk"])
+    w.check.click()
+    assert w.result.correct
+    w.boxes["walk"].value = "0:Normal"
+    w.check.click()
+    assert "walk: " in w.feedback.value and not w.result.correct

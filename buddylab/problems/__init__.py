@@ -48,11 +48,20 @@ def problem(kind="split", seed=0, **params):
     """One instance of `kind` (see KINDS), seeded; params as the kind's PARAMS name them.
 
     Bad input (an unknown kind, a parameter out of range, a malformed -A list)
-    raises BuddyLabError with one line naming it.
+    raises BuddyLabError with one line naming it.  ``p.kind``, ``p.seed`` and
+    ``p.params`` rebuild the same instance: ``problem(p.kind, seed=p.seed, **p.params)``.
+    The first release's ``problem(seed, ops=..., solve=True)`` (text returned)
+    still works for split.
     """
     if isinstance(kind, int) and not isinstance(kind, bool):       # problem(5): the old form
         kind, seed = "split", kind
-    if kind not in CLASSES:
+    if not isinstance(kind, str) or kind not in CLASSES:
         raise BuddyLabError("unknown problem kind %r: the kinds are %s"
                             % (kind, ", ".join(CLASSES)))
-    return CLASSES[kind](seed, **params)
+    solve = params.pop("solve", None)
+    if kind == "split" and "kinds" in params:                       # the old name of types
+        params["types"] = params.pop("kinds")
+    p = CLASSES[kind](seed, **params)
+    if solve is not None:       # the first release's problem(..., solve=...) returned the text
+        return p.text(solved=bool(solve))
+    return p

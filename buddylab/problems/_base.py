@@ -11,6 +11,7 @@ the duration of one call and nothing a student prints holds it.
 """
 
 import ast
+import numbers
 import random
 import warnings
 
@@ -39,7 +40,8 @@ class Field:
 
 
 def _is_int(x):
-    return isinstance(x, int) and not isinstance(x, bool)
+    """An integer that is not a bool (numpy integers count: a notebook may hold them)."""
+    return isinstance(x, numbers.Integral) and not isinstance(x, bool)
 
 
 def _nullish(x):
@@ -50,7 +52,7 @@ def _pfn_or_null(x):
     if _nullish(x):
         return None
     if _is_int(x) and x >= 0:
-        return x
+        return int(x)
     raise ShapeError
 
 
@@ -62,7 +64,7 @@ def pfn_or_null():
 
 def _pfns(x):
     if isinstance(x, (list, tuple)) and all(_is_int(p) and p >= 0 for p in x):
-        return tuple(x)
+        return tuple(int(p) for p in x)
     raise ShapeError
 
 
@@ -99,7 +101,7 @@ def count(unit):
     """An int >= 0 counting `unit`."""
     def norm(x):
         if _is_int(x) and x >= 0:
-            return x
+            return int(x)
         raise ShapeError
     return Field("int (%s)" % unit, norm)
 
@@ -113,7 +115,7 @@ def _zone_ref(x):
             return "%d:%s" % (int(nid), names[name.strip().lower()])
     if isinstance(x, (tuple, list)) and len(x) == 2 and _is_int(x[0]) and isinstance(x[1], str) \
             and x[1].lower() in names:
-        return "%d:%s" % (x[0], names[x[1].lower()])
+        return "%d:%s" % (int(x[0]), names[x[1].lower()])
     raise ShapeError
 
 
@@ -201,6 +203,11 @@ class CheckResult:
         self.correct = nr_fields > 0 and nr_right == nr_fields
         self.feedback = list(feedback)
 
+    def as_dict(self):
+        """name, score, correct, nr_right, nr_fields and feedback as a dict (for a grader)."""
+        return {k: getattr(self, k) for k in ("name", "score", "correct", "nr_right", "nr_fields",
+                                              "feedback")}
+
     def __repr__(self):
         return "CheckResult(score=%.2f, correct=%s, %d of %d fields right)" % (
             self.score, self.correct, self.nr_right, self.nr_fields)
@@ -214,34 +221,45 @@ class CheckResult:
 
 def _type_name(x):
     return {str: "a str", int: "an int", bool: "a bool", float: "a float", list: "a list",
-            tuple: "a tuple", dict: "a dict", type(None): "None"}.get(type(x), type(x).__name__)
+            tuple: "a tuple", dict: "a dict", type(None): "None"}.get(
+                type(x), "a " + type(x).__name__)
 
 
-def parse_answer_text(text):
+def parse_answer_text(text, listy=False):
     """Text typed in a box -> a Python value: a literal if it parses, else the stripped str.
+
+    With ``listy`` (the field wants a list) bare comma-separated items make a list.
 
     >>> parse_answer_text("56"), parse_answer_text("[1, 2]"), parse_answer_text(" steal ")
     (56, [1, 2], 'steal')
     >>> parse_answer_text(""), parse_answer_text("NULL")
     (Ellipsis, 'NULL')
+    >>> parse_answer_text("0:Normal, 1:Normal", listy=True), parse_answer_text("[]", listy=True)
+    (['0:Normal', '1:Normal'], [])
     """
     text = str(text).strip()
     if not text:
         return Ellipsis
     try:
-        return ast.literal_eval(text)
+        value = ast.literal_eval(text)
     except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
-        return text
+        value = text
+    if listy and not isinstance(value, (list, tuple)):
+        value = [parse_answer_text(x) for x in text.strip("[]").split(",") if x.strip()]
+    return list(value) if listy and isinstance(value, tuple) else value
 
 
 class Param:
     """One parameter of a kind: default, bounds, the command-line flag, a help line."""
 
-    def __init__(self, name, default, lo=None, hi=None, flag=None, help="", kind=int):
+    def __init__(self, name, default, lo=None, hi=None, flag=None, help="", kind=int,
+                 echo_default=True, drawn=False):
         self.name, self.default, self.lo, self.hi = name, default, lo, hi
         self.flag = flag or "--" + name.replace("_", "-")
         self.help = help
         self.kind = kind
+        self.echo_default = echo_default     # False: the command leaves the default out
+        self.drawn = drawn                   # True: shapes the random draw (an -A list replaces it)
 
     def check(self, value):
         if value is None and self.default is None:
@@ -249,7 +267,8 @@ class Param:
         if self.kind is int:
             if not _is_int(value):
                 raise BuddyLabError("%s must be an int, got %r" % (self.flag, value))
-            if (self.lo is not None and value < self.lo) or (self.hi is not None and value > self.hi):
+            if (self.lo is not None and value < self.lo) \
+                    or (self.hi is not None and value > self.hi):
                 raise BuddyLabError("%s must be between %d and %d, got %d"
                                     % (self.flag, self.lo, self.hi, value))
         elif not isinstance(value, str):
@@ -290,6 +309,10 @@ class Problem:
         return "<%s problem, seed %d, %s>" % (self.kind, self.seed, ", ".join(
             "%s=%r" % kv for kv in self.params.items()))
 
+    def __str__(self):
+        """print(p) shows the question (text(), which holds no answer)."""
+        return self.text()
+
     def __eq__(self, other):
         return (isinstance(other, Problem) and (self.kind, self.seed, self.params)
                 == (other.kind, other.seed, other.params))
@@ -303,15 +326,19 @@ class Problem:
         return random.Random(self.seed)
 
     def command(self):
-        """The command line that reproduces this instance."""
+        """The command line that reproduces this instance (every parameter that shapes it)."""
         parts = ["python -m buddylab problem", self.kind]
         if self.uses_seed():
             parts.append("--seed %d" % self.seed)
         for p in self.PARAMS:
             v = self.params[p.name]
-            if v is None:
+            if v is None or (p.drawn and not self.uses_seed()) \
+                    or (v == p.default and not p.echo_default):
                 continue
-            if isinstance(v, str):
+            if p.name == "ops":
+                from ._ops import parse_ops, fmt_ops
+                parts.append('%s "%s"' % (p.flag, fmt_ops(parse_ops(v))))
+            elif isinstance(v, str):
                 parts.append("%s %s" % (p.flag, v) if v.replace("_", "").isalnum()
                              else '%s "%s"' % (p.flag, v))
             else:
@@ -320,7 +347,7 @@ class Problem:
 
     def uses_seed(self):
         """False when the parameters alone fix the instance (an -A list)."""
-        return True
+        return self.params.get("ops") is None
 
     def _worked(self):
         with warnings.catch_warnings():
@@ -421,5 +448,6 @@ def _where(got, want):
         if g != e:
             return "entry %d (counting from 1) is not what the kernel has there" % (i + 1)
     if len(got) < len(want):
-        return "your list stops after %d entries; the kernel's has more" % len(got)
+        return "your list stops after %d entr%s; the kernel's has more" % (
+            len(got), "y" if len(got) == 1 else "ies")
     return "your list has more entries than the kernel's"

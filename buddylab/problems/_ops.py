@@ -18,7 +18,8 @@ from .. import mmzone as mz
 from ..errors import BuddyLabError
 from ..machine import Page
 
-__all__ = ["migratetype_of", "result_pfn", "MASKS", "OPS_HELP", "parse_ops", "fmt_ops", "teaching_machine", "machine_line",
+__all__ = ["migratetype_of", "result_pfn", "MASKS", "OPS_HELP", "parse_ops", "fmt_ops",
+           "teaching_machine", "machine_line",
            "free_list_lines", "OpRun"]
 
 MASKS = {"m": ("GFP_HIGHUSER_MOVABLE", G.GFP_HIGHUSER_MOVABLE),
@@ -83,7 +84,8 @@ def machine_line(m, pages):
     pcp = m.zone(0, "Normal").pageset[0]
     return ("machine: one Normal zone of %d pages, orders 0..%d, pageblocks of %d pages, 1 CPU, "
             "min_free_kbytes 0" % (pages, m.max_order - 1, m.pageblock_nr_pages)) + (
-        "" if (pcp.high, pcp.batch) == (0, 1) else ", pcp high %d batch %d" % (pcp.high, pcp.batch)) + (
+        "" if (pcp.high, pcp.batch) == (0, 1)
+        else ", pcp high %d batch %d" % (pcp.high, pcp.batch)) + (
         "" if not m.page_group_by_mobility_disabled else
         ", grouping by mobility disabled (fewer than pageblock_nr_pages * MIGRATE_TYPES pages: "
         "every request is Unmovable)")
@@ -130,7 +132,8 @@ class OpRun:
         m = self.m
         n = len(self.ops) + 1
         if op[0] == "alloc" and not 0 <= op[1] < m.max_order:
-            raise BuddyLabError("op %d: order %d: orders here are 0..%d" % (n, op[1], m.max_order - 1))
+            raise BuddyLabError("op %d: order %d: orders here are 0..%d"
+                                % (n, op[1], m.max_order - 1))
         if op[0] == "free":
             idx = op[1]
             if not 0 <= idx < len(self.made):

@@ -182,7 +182,8 @@ class DrillProblem(Problem):
         name = mz.MIGRATETYPE_NAMES[mt]
         w.lines += ["$ cat /proc/pagetypeinfo", m.pagetypeinfo().rstrip("\n")]
         w.lines.append(["free pages on free_list[%s]: " % name,
-                        w.ask("free_pages_on_%s_lists" % name, count("pages"), lists[mt], PTI_RULE)])
+                        w.ask("free_pages_on_%s_lists" % name, count("pages"), lists[mt],
+                              PTI_RULE)])
         w.lines.append(["pageblocks of type %s: " % name,
                         w.ask("%s_pageblocks" % name, count("pageblocks"), blocks[mt], PTI_RULE)])
         w.lines.append(["free pages on free_list[Movable]: ",

@@ -10,16 +10,16 @@ no block big enough, so __rmqueue() falls back.
 
 >>> from buddylab.problems import problem
 >>> p = problem("fallback", ops="+0u")
->>> print(p.text().split("\\n", 2)[-1])
+>>> print(p.text().split("\\n", 11)[-1])
 free lists now (head -> tail):
   free_area[3] Movable [56, 48, 40, 32, 24, 16, 8, 0]
-pageblock types now: 0-63 Movable
 op 1: a0 = alloc_pages(GFP_KERNEL, 0) -> ?
   __rmqueue_fallback() raids free_list[?] of order ?
   steal or claim: ? (claim: the pageblock changes type to Unmovable; steal: it keeps its type)
 
 Worked by hand: no Unmovable block at all; the largest Movable block (order 3
-at the head, 56) is at least pageblock_order, so its pageblock is claimed; __rmqueue_smallest() then splits it on free_list[Unmovable]: pfn 56.
+at the head, 56) is at least pageblock_order, so its pageblock is claimed;
+__rmqueue_smallest() then splits it on free_list[Unmovable]: pfn 56.
 
 >>> p.check({"pfn": 56, "fallback_type": "Movable", "fallback_order": 3,
 ...          "steal_or_claim": "claim"}).correct
@@ -51,17 +51,26 @@ PFN_RULE = ("after the fallback __rmqueue() runs __rmqueue_smallest() again on t
             "(lower half kept)")
 
 
-def pageblock_line(snap):
-    """'pageblock types now: 0-15 Movable, 16-19 Unmovable, ...' (runs of equal type)."""
-    runs = []
+def memory_picture(snap):
+    """The zone one character per page, one pageblock a line, with the pageblock's type.
+
+    ``M``, ``U``, ``R``: a page of an allocation of that migratetype; ``.``: a
+    free page (on a buddy list; this machine's pcp lists hold none).
+
+    >>> from buddylab.problems._ops import teaching_machine
+    >>> import buddylab as bl
+    >>> m = teaching_machine(48, 4, 3)
+    >>> _ = m.alloc_pages(bl.GFP_KERNEL, 1)
+    >>> print("\\n".join(memory_picture(m.zone_snapshot(0, "Normal"))[-2:]))
+      pfn  32: ........  Movable
+      pfn  40: UU......  Unmovable
+    """
     nr = 1 << snap.pageblock_order
-    for pfn, mt in snap.pageblock_mt:
-        if runs and runs[-1][2] == mt and runs[-1][1] == pfn:
-            runs[-1][1] = pfn + nr
-        else:
-            runs.append([pfn, pfn + nr, mt])
-    return "pageblock types now: " + ", ".join(
-        "%d-%d %s" % (s, e - 1, mz.MIGRATETYPE_NAMES[mt]) for s, e, mt in runs)
+    page = ["."] * (snap.start_pfn + snap.spanned_pages)
+    for pfn, order, mt in snap.allocated:
+        page[pfn:pfn + (1 << order)] = mz.MIGRATETYPE_NAMES[mt][0] * (1 << order)
+    return ["  pfn %3d: %s  %s" % (pfn, "".join(page[pfn:pfn + nr]), mz.MIGRATETYPE_NAMES[mt])
+            for pfn, mt in snap.pageblock_mt]
 
 
 class FallbackProblem(Problem):
@@ -90,16 +99,6 @@ class FallbackProblem(Problem):
             if not any(e.name == "fallback" for e in self._run()[1].events[-1]):
                 raise BuddyLabError("problem fallback: the last allocation of -A does not fall "
                                     "back (its own free lists serve it, or it fails)")
-
-    def uses_seed(self):
-        return self.params["ops"] is None
-
-    def command(self):
-        p = self.params
-        src = ' -A "%s"' % fmt_ops(parse_ops(p["ops"])) if p["ops"] is not None else ""
-        return ("python -m buddylab problem fallback%s --pages %d --max-order %d "
-                "--pageblock-order %d%s" % (" --seed %d" % self.seed if self.uses_seed() else "",
-                                             p["pages"], p["max_order"], p["pageblock_order"], src))
 
     def _attempt(self, rng, fill):
         """Fill the zone with small allocations (7% of the other unmovable type), free 10-45% at
@@ -145,11 +144,12 @@ class FallbackProblem(Problem):
         op = run.ops[-1]
         mtname = mz.MIGRATETYPE_NAMES[TYPE_OF[op[2]]]
         w = Worked()
-        w.lines += [machine_line(m, p["pages"])]
-        w.lines += run.given_lines()[:-1]
+        w.lines += [machine_line(m, p["pages"]),
+                    "memory now, a page a character (M, U, R: allocated Movable, Unmovable, "
+                    "Reclaimable; '.': free), a pageblock a line, with its type:"]
+        w.lines += memory_picture(before)
         w.lines.append("free lists now (head -> tail):")
         w.lines += ["  " + ln for ln in free_list_lines(before)]
-        w.lines.append(pageblock_line(before))
         n = len(run.ops)
         w.lines.append(["op %d: a%d = alloc_pages(%s, %d) -> " % (
             n, len(run.made) - 1, MASKS[op[2]][0], op[1]),
@@ -164,8 +164,9 @@ class FallbackProblem(Problem):
                               "claim" if fb["claimed"] else "steal", STEAL_RULE),
                         " (claim: the pageblock changes type to %s; steal: it keeps its type)"
                         % mtname])
-        w.steps = run.given_lines() + ["    " + explain_event(e) for e in events
-                                       if e.name in EXPLAINED]
+        w.steps = ["the operations that led here (the command replays them):"]
+        w.steps += ["  " + ln for ln in run.given_lines()]
+        w.steps += ["    " + explain_event(e) for e in events if e.name in EXPLAINED]
         w.hints = ["free_list[%s] has no block of order >= %d now, so __rmqueue() calls "
                    "__rmqueue_fallback()." % (mtname, op[1]),
                    ORDER_RULE + ".", TYPE_RULE + ".", STEAL_RULE + ".", PFN_RULE + "."]

@@ -1,4 +1,4 @@
-"""interface: what an allocation call returns, from which node, zone and migrate type, or that it fails.
+"""interface: what an allocation call returns, from which node, zone and migratetype, or not.
 
 Kernel: alloc_pages(), alloc_page(), alloc_pages_node(), __get_free_pages(),
 get_zeroed_page(), __get_dma_pages() (include/linux/gfp.h, mm/page_alloc.c,
@@ -23,15 +23,18 @@ CALLS = ("alloc_pages", "alloc_page", "alloc_pages_node", "__get_free_pages", "g
          "__get_dma_pages")
 MASKS = (("GFP_KERNEL", G.GFP_KERNEL), ("GFP_ATOMIC", G.GFP_ATOMIC), ("GFP_DMA", G.GFP_DMA),
          ("GFP_DMA32", G.GFP_DMA32), ("GFP_HIGHUSER_MOVABLE", G.GFP_HIGHUSER_MOVABLE),
-         ("GFP_USER", G.GFP_USER), ("GFP_KERNEL|__GFP_RECLAIMABLE", G.GFP_KERNEL | G.__GFP_RECLAIMABLE),
+         ("GFP_USER", G.GFP_USER),
+         ("GFP_KERNEL|__GFP_RECLAIMABLE", G.GFP_KERNEL | G.__GFP_RECLAIMABLE),
          ("GFP_KERNEL|__GFP_THISNODE", G.GFP_KERNEL | G.__GFP_THISNODE),
          ("GFP_DMA|__GFP_THISNODE", G.GFP_DMA | G.__GFP_THISNODE),
-         ("GFP_HIGHUSER", G.GFP_HIGHUSER), ("__GFP_DMA|__GFP_HIGHMEM", G.__GFP_DMA | G.__GFP_HIGHMEM))
+         ("GFP_HIGHUSER", G.GFP_HIGHUSER),
+         ("__GFP_DMA|__GFP_HIGHMEM", G.__GFP_DMA | G.__GFP_HIGHMEM))
 LAYOUT = [{"DMA": 64, "DMA32": 128, "Normal": 256}, {"Normal": 256}]
 MAX_ORDER = 5
 RESULTS = ("struct page", "address", "NULL", "0", "error")
 
-RETURNS_RULE = ("alloc_pages(), alloc_page() and alloc_pages_node() return a struct page * (NULL on "
+RETURNS_RULE = ("alloc_pages(), alloc_page() and alloc_pages_node() return a struct page * "
+                "(NULL on "
                 "failure); __get_free_pages(), get_zeroed_page() and __get_dma_pages() return a "
                 "kernel virtual address (0 on failure) and may not take __GFP_HIGHMEM (VM_BUG_ON); "
                 "a mask gfp_zone() rejects (GFP_ZONE_BAD, e.g. __GFP_DMA|__GFP_HIGHMEM) is a bug; "
@@ -50,7 +53,7 @@ class InterfaceProblem(Problem):
     """One call of the allocation interface on a fresh two-node machine."""
 
     kind = "interface"
-    description = "what an allocation call returns, from which node, zone and migratetype, or why not"
+    description = "what an allocation call returns: node, zone and migratetype, or failure"
     PARAMS = ()
 
     def draw(self, rng):
@@ -115,7 +118,8 @@ class InterfaceProblem(Problem):
                 name, mz.ZONE_NAMES[G.gfp_zone(mask)].upper(),
                 mz.MIGRATETYPE_NAMES[G.gfpflags_to_migratetype(mask)]))
             w.steps += ["warning: %s" % x.message for x in warned]
-            w.steps.append("returns %s" % (returns if zone is None else "%s (pfn %d, node %d, zone %s)"
+            w.steps.append("returns %s" % (returns if zone is None else
+                                           "%s (pfn %d, node %d, zone %s)"
                                            % (returns, pfn, zone.nid, zone.name)))
         w.hints = [RETURNS_RULE + ".", MT_RULE + ".", ZONE_RULE + ".", NODE_RULE + "."]
         return w

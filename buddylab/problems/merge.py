@@ -48,7 +48,8 @@ class MergeProblem(Problem):
     kind = "merge"
     description = "what a free coalesces into (buddies, block, order), head or tail"
     PARAMS = SIZE_PARAMS + (
-        Param("nr_ops", 6, 1, 200, flag="-n", help="number of random operations before the free"),
+        Param("nr_ops", 6, 1, 200, flag="-n", drawn=True,
+              help="number of random operations before the free"),
         Param("ops", None, flag="-A", kind=str, help=OPS_HELP + "; the last must be a free"),
     )
     OPS_HELP = OPS_HELP
@@ -59,16 +60,6 @@ class MergeProblem(Problem):
             if parse_ops(self.params["ops"])[-1][0] != "free":
                 raise BuddyLabError("problem merge: the last operation of -A must be a free (-I)")
             self._worked()
-
-    def uses_seed(self):
-        return self.params["ops"] is None
-
-    def command(self):
-        p = self.params
-        src = '-A "%s"' % fmt_ops(parse_ops(p["ops"])) if p["ops"] is not None else "-n %d" % p["nr_ops"]
-        return "python -m buddylab problem merge%s --pages %d --max-order %d --pageblock-order %d %s" % (
-            " --seed %d" % self.seed if self.uses_seed() else "", p["pages"], p["max_order"],
-            p["pageblock_order"], src)
 
     def _run(self):
         p = self.params
@@ -98,10 +89,19 @@ class MergeProblem(Problem):
         w.lines.append("free lists now (head -> tail):")
         w.lines += ["  " + ln for ln in free_list_lines(before)] or ["  (none)"]
         w.lines.append(run.free_line(last, run.ops[-1]))
+        freed_pfn, freed_order = [(e["pfn"], e["order"]) for e in events
+                                  if e.name == "mm_page_free"][0]
+
+        def first_buddy(got):
+            """The first buddy answered is not freed_pfn ^ (1 << freed_order): say so."""
+            if got and got[0] != freed_pfn ^ (1 << freed_order):
+                return ("pfn %d is not the buddy of pfn %d at order %d (__find_buddy_pfn(): "
+                        "pfn ^ (1 << order))" % (got[0], freed_pfn, freed_order))
+            return None
         w.lines.append(["  it merges with the buddies (in order): ",
                         w.ask("buddies", pfn_list("list of buddy pfns, in the order they merge "
                                                   "([] if none)"),
-                              [e["buddy_pfn"] for e in merges], BUDDY_RULE)])
+                              [e["buddy_pfn"] for e in merges], BUDDY_RULE, first_buddy)])
         w.lines.append(["  it ends as a free block at pfn ",
                         w.ask("pfn", count("pfn"), place["pfn"], BUDDY_RULE),
                         " of order ", w.ask("order", count("order"), place["order"],
@@ -117,7 +117,8 @@ class MergeProblem(Problem):
                       "drained at once, free_pcppages_bulk())" if order0 else "") + ".",
                    "Its buddy at order o is pfn ^ (1 << o): look it up in the free lists now; it "
                    "merges only if the buddy is free as a whole block of exactly order o.",
-                   "After a merge the block starts at the lower of the two pfns and has order o + 1; "
+                   "After a merge the block starts at the lower of the two pfns and has order "
+                   "o + 1; "
                    "repeat with the new buddy.",
                    PLACE_RULE + "."]
         return w

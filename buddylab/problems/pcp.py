@@ -38,10 +38,11 @@ PFN_RULE = ("rmqueue_pcplist(): an order-0 page comes from the HEAD of this CPU'
 REFILL_RULE = ("only when that pcp list is empty, rmqueue_bulk() first takes batch blocks with "
                "__rmqueue() (each the head of the smallest non-empty free list, split by "
                "expand()) and adds each at the TAIL of the pcp list")
-DRAIN_RULE = ("free_unref_page() adds the page at the HEAD of the pcp list of its pageblock's type; "
+DRAIN_RULE = ("free_unref_page() adds the page at the HEAD of the pcp list of its pageblock's "
+              "type; "
               "when count reaches high, free_pcppages_bulk() returns batch pages, round robin over "
               "the lists starting with Movable, then Reclaimable, Unmovable, each giving from its "
-              "TAIL (a fuller turn for each list visited)")
+              "TAIL (more pages from a list when empty lists were skipped to reach it)")
 EXPLAINED = ("pcp_refill", "pcp_alloc", "pcp_free", "pcp_drain", "mm_page_pcpu_drain", "rmqueue",
              "split", "fallback")
 
@@ -54,8 +55,8 @@ class PcpProblem(Problem):
     PARAMS = size_params(128, 4, 2) + (
         Param("fraction", 16, 8, 4096, flag="--fraction",
               help="percpu_pagelist_fraction: pcp high = pages / fraction, batch = high / 4"),
-        Param("nr_ops", 18, 1, 200, flag="-n", help="number of random operations"),
-        Param("types", "mu", flag="--types", kind=str,
+        Param("nr_ops", 18, 1, 200, flag="-n", drawn=True, help="number of random operations"),
+        Param("types", "mu", flag="--types", kind=str, drawn=True, echo_default=False,
               help="request types to draw from: m movable, u unmovable, r reclaimable"),
         Param("ops", None, flag="-A", kind=str, help=OPS_HELP + "; orders must be 0"),
     )
@@ -73,18 +74,6 @@ class PcpProblem(Problem):
             if any(op[0] == "alloc" and op[1] != 0 for op in parse_ops(p["ops"])):
                 raise BuddyLabError("problem pcp: every allocation of -A is order 0 (+0, +0u, +0r)")
             self._worked()
-
-    def uses_seed(self):
-        return self.params["ops"] is None
-
-    def command(self):
-        p = self.params
-        src = ('-A "%s"' % fmt_ops(parse_ops(p["ops"])) if p["ops"] is not None
-               else "-n %d --types %s" % (p["nr_ops"], p["types"]))
-        return ("python -m buddylab problem pcp%s --pages %d --max-order %d --pageblock-order %d "
-                "--fraction %d %s" % (" --seed %d" % self.seed if self.uses_seed() else "",
-                                      p["pages"], p["max_order"], p["pageblock_order"],
-                                      p["fraction"], src))
 
     def _work(self):
         p = self.params

@@ -125,8 +125,8 @@ class SplitProblem(Problem):
     kind = "split"
     description = "which pfn each allocation returns, and the free lists at the end"
     PARAMS = SIZE_PARAMS + (
-        Param("nr_ops", 8, 1, 200, flag="-n", help="number of random operations"),
-        Param("types", "m", flag="--types", kind=str,
+        Param("nr_ops", 8, 1, 200, flag="-n", drawn=True, help="number of random operations"),
+        Param("types", "m", flag="--types", kind=str, drawn=True, echo_default=False,
               help="request types to draw from: m movable, u unmovable, r reclaimable"),
         Param("ops", None, flag="-A", kind=str, help=OPS_HELP),
     )
@@ -139,17 +139,6 @@ class SplitProblem(Problem):
             raise BuddyLabError("--types takes letters out of m, u, r (each once), got %r" % t)
         if self.params["ops"] is not None:
             self._worked()                  # a free of something not held fails now, not later
-
-    def uses_seed(self):
-        return self.params["ops"] is None
-
-    def command(self):
-        p = self.params
-        src = ('-A "%s"' % fmt_ops(parse_ops(p["ops"])) if p["ops"] is not None
-               else "-n %d" % p["nr_ops"] + ("" if p["types"] == "m" else " --types %s" % p["types"]))
-        return "python -m buddylab problem %s%s --pages %d --max-order %d --pageblock-order %d %s" % (
-            self.kind, " --seed %d" % self.seed if self.uses_seed() else "", p["pages"],
-            p["max_order"], p["pageblock_order"], src)
 
     def _run(self):
         """Build the machine and run the operations (drawn now from the seed, or -A)."""
@@ -180,7 +169,8 @@ class SplitProblem(Problem):
                 name = MASKS[op[2]][0]
                 pfn = result_pfn(events)
                 key = "pfn_op%d" % i
-                slot = w.ask(key, pfn_or_null(), pfn, alloc_rule(op, events, migratetype_of(m, op[2])),
+                slot = w.ask(key, pfn_or_null(), pfn,
+                             alloc_rule(op, events, migratetype_of(m, op[2])),
                              alloc_advice(op, run.before[i - 1]))
                 head = "op %d: a%d = alloc_pages(%s, %d) -> " % (i, made, name, op[1])
                 w.lines.append([head, slot])

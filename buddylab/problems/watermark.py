@@ -1,4 +1,4 @@
-"""watermark: does this request pass the watermark check in each zone, against which mark and protection?
+"""watermark: does a request pass each zone's watermark check, with which mark and protection?
 
 Kernel: __alloc_pages_nodemask(), prepare_alloc_pages(), get_page_from_freelist(),
 zone_watermark_fast(), __zone_watermark_ok(), setup_per_zone_wmarks(),
@@ -29,9 +29,11 @@ MASKS = (("GFP_KERNEL", G.GFP_KERNEL), ("GFP_ATOMIC", G.GFP_ATOMIC), ("GFP_NOWAI
 QUIET = G.__GFP_NOWARN
 HOLD = G.__GFP_MEMALLOC | G.__GFP_NOWARN      # ALLOC_NO_WATERMARKS in the slow path
 
-MARK_RULE = ("__alloc_pages_nodemask()'s first get_page_from_freelist() uses ALLOC_WMARK_LOW; only "
-             "the slow path drops to the MIN mark (and ALLOC_HIGH/ALLOC_HARDER lower it further)")
-PROTECTION_RULE = ("the protection is the zone's lowmem_reserve[classzone_idx], where classzone_idx "
+MARK_RULE = ("look at the alloc_flags __alloc_pages_nodemask() gives its FIRST "
+             "get_page_from_freelist() call: which ALLOC_WMARK_* do they hold? (only "
+             "__alloc_pages_slowpath() changes them, with gfp_to_alloc_flags())")
+PROTECTION_RULE = ("the protection is the zone's lowmem_reserve[classzone_idx], where "
+                   "classzone_idx "
                    "is the index of the preferred zone (the first zone of the walk), not of the "
                    "zone being checked")
 PASS_RULE = ("zone_watermark_fast(): order 0 passes when free pages > mark + protection; otherwise "
@@ -51,7 +53,7 @@ class WatermarkProblem(Problem):
               Param("min_free_kbytes", 256, 16, 4096, flag="--min-free-kbytes",
                     help="vm.min_free_kbytes"),
               Param("ratio", 32, 1, 256, flag="--ratio",
-                    help="lowmem_reserve_ratio of DMA (the protection of DMA = Normal pages / ratio)"))
+                    help="lowmem_reserve_ratio of DMA (DMA's protection = Normal pages / ratio)"))
 
     def _machine(self, rng):
         from ..machine import Machine
@@ -86,7 +88,8 @@ class WatermarkProblem(Problem):
         classzone = ac.classzone_idx()
         wm = alloc_flags & mz.ALLOC_WMARK_MASK
         w = Worked()
-        w.lines.append("machine: one node, DMA 64 pages, Normal %d pages, 1 CPU, min_free_kbytes %d, "
+        w.lines.append("machine: one node, DMA 64 pages, Normal %d pages, 1 CPU, "
+                       "min_free_kbytes %d, "
                        "lowmem_reserve_ratio %s" % (p["pages"], p["min_free_kbytes"],
                                                     " ".join(map(str, m.lowmem_reserve_ratio))))
         for z in (m.zone(0, "DMA"), m.zone(0, "Normal")):
@@ -108,7 +111,8 @@ class WatermarkProblem(Problem):
             w.lines.append(["  %s: protection ", w.ask("%s protection" % z.name, count("pages"),
                                                          z.lowmem_reserve[classzone],
                                                          PROTECTION_RULE),
-                            " pages; passes: ", w.ask("%s passes" % z.name, yes_no(), ok, PASS_RULE)])
+                            " pages; passes: ",
+                            w.ask("%s passes" % z.name, yes_no(), ok, PASS_RULE)])
             w.lines[-1][0] = w.lines[-1][0] % z.name
             w.steps.append("%s: free %d, order %d: %d - %d = %d vs %s %d + lowmem_reserve[%d] %d "
                            "-> %s" % (z.name, z.NR_FREE_PAGES, order, z.NR_FREE_PAGES,

@@ -7,8 +7,8 @@ include/linux/mmzone.h, v4.18); the model builds and walks them.
 
 >>> from buddylab.problems import problem
 >>> p = problem("zonelist", seed=0)
->>> p.fields()
-[('highest_zone', 'one of: DMA, DMA32, Normal, Movable'), ('walk', 'list of "node:Zone" in walk order, e.g. ["0:Normal", "0:DMA32"]')]
+>>> p.fields()[0]
+('highest_zone', 'one of: DMA, DMA32, Normal, Movable')
 >>> p.check({"highest_zone": "Normal", "walk": ["0:DMA"]}).score < 1
 True
 """
@@ -26,7 +26,8 @@ MASKS = (("GFP_KERNEL", G.GFP_KERNEL), ("GFP_HIGHUSER_MOVABLE", G.GFP_HIGHUSER_M
          ("GFP_HIGHUSER_MOVABLE|__GFP_THISNODE", G.GFP_HIGHUSER_MOVABLE | G.__GFP_THISNODE))
 DISTANCES = (20, 20, 21, 30, 40)
 
-ZONE_RULE = ("gfp_zone(): the zone modifiers (__GFP_DMA, __GFP_DMA32, __GFP_HIGHMEM, __GFP_MOVABLE) "
+ZONE_RULE = ("gfp_zone(): the zone modifiers (__GFP_DMA, __GFP_DMA32, __GFP_HIGHMEM, "
+             "__GFP_MOVABLE) "
              "pick the highest zone through GFP_ZONE_TABLE; none gives ZONE_NORMAL, and "
              "__GFP_MOVABLE with __GFP_HIGHMEM (GFP_HIGHUSER_MOVABLE) allows ZONE_MOVABLE")
 WALK_RULE = ("build_zonelists(): nodes in find_next_best_node() order (smallest distance first; "

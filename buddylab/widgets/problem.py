@@ -75,7 +75,8 @@ class ProblemWidget(BoxWidget):
     def answers(self):
         """The boxes as an answer dict (text parsed as Python literals; empty = unanswered)."""
         from ..problems import parse_answer_text
-        return {k: parse_answer_text(b.value) for k, b in self.boxes.items()}
+        return {k: parse_answer_text(b.value, listy=b.placeholder.startswith("list"))
+                for k, b in self.boxes.items()}
 
     def do_check(self):
         """Check the boxes against the model; show the feedback."""
