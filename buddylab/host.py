@@ -41,6 +41,7 @@ from typing import NamedTuple
 
 from . import mmzone as mz
 from . import profiles
+from .zone import DEFAULT_LOWMEM_RESERVE_RATIO, lowmem_kbytes
 from .errors import BuddyLabError, LayoutError, ProcParseError
 from .procfs import SYSCTL_INTS, SYSCTL_TUPLES, parse_zoneinfo, read_proc, read_text
 
@@ -49,8 +50,8 @@ __all__ = ["machine_from_host", "compare_with_host", "format_comparison", "HostI
            "nr_free_buffer_pages", "managed_at_last_recompute", "modern_zone_values",
            "compare_modern_with_host", "explain_min_free_kbytes", "host_layout"]
 
-DEFAULT_RATIO = {"DMA": 256, "DMA32": 256, "Normal": 32, "Movable": 0}   # v4.18, x86_64
-RATIO_ZONES = ("DMA", "DMA32", "Normal", "Movable")         # the model's MAX_NR_ZONES entries
+RATIO_ZONES = mz.ZONE_NAMES         # the model's MAX_NR_ZONES entries
+DEFAULT_RATIO = dict(zip(RATIO_ZONES, DEFAULT_LOWMEM_RESERVE_RATIO))    # v4.18, x86_64
 HOST_MAX_PFN = mz.MAX_MODEL_PFNS    # the model's bounds (one home: mmzone.py)
 NR_CPUS = mz.NR_CPUS
 MAX_DISTANCE = mz.MAX_DISTANCE
@@ -82,6 +83,10 @@ def _zoneinfo_of(zoneinfo_or_text):
     if isinstance(zoneinfo_or_text, str):
         return parse_zoneinfo(zoneinfo_or_text)
     return zoneinfo_or_text
+
+
+# the kernel whose formulas made the numbers of a zoneinfo of each layout
+LAYOUT_KERNEL = {"4.x": "classic", "6.x": "modern"}
 
 
 def _layout_of(zi):
@@ -500,13 +505,6 @@ def compare_modern_with_host(machine, zoneinfo, percpu_pagelist_high_fraction=0)
 
 
 # ------------------------------------------------- managed at the last recompute
-def _wmarks(pages_min, managed, lowmem, wsf, modern, movable):
-    tmp = pages_min * managed // lowmem if lowmem else 0
-    wmin = max(32, min(managed // 1024, 128)) if (modern and movable) else tmp
-    step = max(tmp >> 2, (managed // 10000) * wsf + (managed % 10000) * wsf // 10000)
-    return wmin, wmin + step, wmin + 2 * step
-
-
 def managed_at_last_recompute(zoneinfo, min_free_kbytes, watermark_scale_factor=10,
                               max_delta=64):
     """The managed pages each zone had when the kernel last computed watermarks.
@@ -530,12 +528,12 @@ def managed_at_last_recompute(zoneinfo, min_free_kbytes, watermark_scale_factor=
     772917
     """
     zi = _zoneinfo_of(zoneinfo)
-    modern = _layout_of(zi) == "6.x"
+    rules = profiles.formulas(LAYOUT_KERNEL[_layout_of(zi)])
     pages_min = min_free_kbytes >> (mz.PAGE_SHIFT - 10)
     zones = [z for z in zi.zones if z.populated and z.name in mz.ZONE_NAMES + ("HighMem",)]
     if not zones:
         return None
-    counted = [i for i, z in enumerate(zones) if not (modern and z.name == "Movable")]
+    counted = [i for i, z in enumerate(zones) if rules.counts_in_lowmem_pages(z.name)]
     live_lowmem = sum(zones[i].managed for i in counted)
     wsf = watermark_scale_factor
     order = list(range(len(zones)))         # the zone that failed last is tried first
@@ -549,8 +547,8 @@ def managed_at_last_recompute(zoneinfo, min_free_kbytes, watermark_scale_factor=
                 want = (z.min, z.low, z.high)
                 choice[i] = [mm for mm in range(max(0, z.managed - max_delta),
                                                 z.managed + max_delta + 1)
-                             if _wmarks(pages_min, mm, lowmem, wsf, modern,
-                                        z.name == "Movable") == want]
+                             if rules.wmark_values(pages_min, mm, lowmem, wsf,
+                                                   z.name)[:3] == want]
                 if not choice[i]:
                     order.insert(0, order.pop(k))
                     break
@@ -608,8 +606,8 @@ def khugepaged_recommendation(machine, kernel="classic"):
     unless a Movable zone is populated.
     """
     nr = machine.pageblock_nr_pages
-    limit = mz.ZONE_NORMAL if kernel == "modern" else mz.MAX_NR_ZONES - 1
-    nr_zones = sum(1 for z in machine.zones if z.populated() and z.idx <= limit)
+    zone_ok = profiles.formulas(kernel).khugepaged_zone_ok
+    nr_zones = sum(1 for z in machine.zones if z.populated() and zone_ok(z.idx))
     two_blocks = nr * nr_zones * 2
     pcptypes = nr * nr_zones * mz.MIGRATE_PCPTYPES * mz.MIGRATE_PCPTYPES
     cap = nr_free_buffer_pages(machine) // 20
@@ -644,9 +642,7 @@ def explain_min_free_kbytes(machine, host_value=None, kernel="classic"):
     """
     if host_value is None:
         host_value = machine.min_free_kbytes
-    lowmem_kbytes = sum(z.managed_pages for z in machine.zones
-                        if z.idx <= mz.ZONE_NORMAL) << (mz.PAGE_SHIFT - 10)
-    sqrt_rule = profiles.calculate_min_free_kbytes(lowmem_kbytes, kernel)
+    sqrt_rule = profiles.calculate_min_free_kbytes(lowmem_kbytes(machine.zones), kernel)
     thp = khugepaged_min_free_kbytes(machine, kernel)
     if host_value == thp and thp > sqrt_rule:
         why = "khugepaged's recommendation (THP is on): it beats the square-root rule"

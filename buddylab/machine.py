@@ -32,15 +32,13 @@ from .errors import (BadOrderError, BadGfpError, BadFreeError, UnknownCpuError,
                      TraceError)
 from .memmap import MemMap, HOLE, RESERVED, FREE, PCP, ALLOCATED, STATE_NAMES
 from .zone import (Zone, setup_per_zone_wmarks, setup_per_zone_lowmem_reserve,
-                   default_min_free_kbytes)
+                   default_min_free_kbytes, lowmem_kbytes, DEFAULT_LOWMEM_RESERVE_RATIO)
 from .node import PglistData, build_all_zonelists
 from .trace import Trace
 from .snapshot import ZoneSnapshot, MachineSnapshot, PcpSnapshot
 
 # x86_64 direct map base of v4.18 (__PAGE_OFFSET_BASE_L4, no KASLR)
 PAGE_OFFSET = 0xffff880000000000
-# sysctl_lowmem_reserve_ratio[MAX_NR_ZONES] of v4.18 on x86_64: DMA, DMA32, Normal, Movable
-DEFAULT_LOWMEM_RESERVE_RATIO = (256, 256, 32, 0)
 NO_ZONE = -1                                       # zone_of_pfn for pfns in no zone
 
 # Size bounds, checked before anything is built: their one home is mmzone.py.
@@ -49,7 +47,7 @@ NR_CPUS = mz.NR_CPUS
 # include/linux/mmzone.h (v4.18): "#if (MAX_ORDER - 1 + PAGE_SHIFT) > SECTION_SIZE_BITS
 # #error Allocator MAX_ORDER exceeds SECTION_SIZE"; SECTION_SIZE_BITS is 27 on x86_64
 # (arch/x86/include/asm/sparsemem.h), so MAX_ORDER <= 27 - 12 + 1 = 16.
-SECTION_SIZE_BITS = 27
+SECTION_SIZE_BITS = mz.SECTION_SIZE_BITS
 MAX_ORDER_LIMIT = SECTION_SIZE_BITS - mz.PAGE_SHIFT + 1
 INT_MAX = (1 << 31) - 1
 # what start/undo_isolate_page_range() take as migratetype (the type the blocks go back to)
@@ -435,9 +433,8 @@ class Machine:
                 for p in z.pageset.values():
                     P.pageset_set_high_and_batch(z, p, 0)
         # init_per_zone_wmark_min() (core_initcall)
-        lowmem_pages = sum(z.managed_pages for z in self.nodes[0].node_zonelists[0]
-                           if z.idx <= mz.ZONE_NORMAL)
-        self.default_min_free_kbytes = default_min_free_kbytes(lowmem_pages * (mz.PAGE_SIZE >> 10))
+        self.default_min_free_kbytes = default_min_free_kbytes(
+            lowmem_kbytes(self.nodes[0].node_zonelists[mz.ZONELIST_FALLBACK]))
         self.min_free_kbytes = self.default_min_free_kbytes
         setup_per_zone_wmarks(self.zones, self.min_free_kbytes, self.watermark_scale_factor)
         for node in self.nodes:
@@ -803,9 +800,7 @@ class Machine:
     def drain_all_pages(self):
         """drain_all_pages(NULL): every CPU, every zone (CPU by CPU)."""
         self._record("drain_all_pages")
-        for cpu in range(self.nr_cpus):
-            for z in self.zones:
-                P.drain_pages_zone(z, z.pageset[cpu], reason="drain_all_pages")
+        P.drain_all_pages(self.zones, self.nr_cpus)
         self._after()
 
     # ----------------------------------------------------------------- sysctls

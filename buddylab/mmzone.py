@@ -23,6 +23,9 @@ MAX_ORDER_NR_PAGES = 1 << (MAX_ORDER - 1)
 pageblock_order = 9                 # HUGETLB_PAGE_ORDER on x86_64
 pageblock_nr_pages = 1 << pageblock_order
 PAGE_ALLOC_COSTLY_ORDER = 3
+# x86_64 sparsemem: 128 MiB memory sections (arch/x86/include/asm/sparsemem.h, v4.18 and v6.18)
+SECTION_SIZE_BITS = 27
+PFN_SECTION_SHIFT = SECTION_SIZE_BITS - PAGE_SHIFT
 
 # enum migratetype (with CONFIG_CMA and CONFIG_MEMORY_ISOLATION)
 MIGRATE_UNMOVABLE = 0

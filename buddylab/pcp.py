@@ -14,6 +14,7 @@ from . import mmzone as mz
 from .mmzone import MIGRATE_PCPTYPES, MIGRATE_MOVABLE, MIGRATE_ISOLATE, MIGRATE_CMA
 from .memmap import PCP, ALLOCATED
 from . import buddy
+from .kmath import rounddown_pow_of_two
 
 MIN_PERCPU_PAGELIST_FRACTION = 8
 
@@ -33,9 +34,11 @@ class PerCpuPages:
         return self.head_base + mt
 
 
-def rounddown_pow_of_two(n):
-    """rounddown_pow_of_two(): the largest power of two <= n (n >= 1)."""
-    return 1 << (n.bit_length() - 1)
+# ------------------------------------------------------------------ the formulas
+# Pure functions of plain numbers, called by the model (below), by buddylab.profiles
+# and by the host model; v6.18's variants are in buddylab/kernels/v6_18/formulas.py.
+
+BATCH_CAP_BYTES = 512 * 1024        # zone_batchsize(): at most 512 KiB of pages (v4.18)
 
 
 def zone_batchsize(managed_pages, page_size=mz.PAGE_SIZE):
@@ -49,18 +52,60 @@ def zone_batchsize(managed_pages, page_size=mz.PAGE_SIZE):
     (7, 0, 31)
     """
     batch = managed_pages // 1024
-    if batch * page_size > 512 * 1024:
-        batch = (512 * 1024) // page_size
+    if batch * page_size > BATCH_CAP_BYTES:
+        batch = BATCH_CAP_BYTES // page_size
     batch //= 4
     if batch < 1:
         batch = 1
     return rounddown_pow_of_two(batch + batch // 2) - 1
 
 
+def pageset_batch_values(batch):
+    """(batch, high) that pageset_set_batch() stores: high = 6 * batch, batch = max(1, batch).
+
+    Kernel: pageset_set_batch() in mm/page_alloc.c (v4.18).
+
+    >>> pageset_batch_values(7), pageset_batch_values(0)
+    ((7, 42), (1, 0))
+    """
+    return max(1, batch), 6 * batch
+
+
+def pageset_high_values(high):
+    """(batch, high) that pageset_set_high() stores: batch = max(1, high/4), at most 96.
+
+    Kernel: pageset_set_high() in mm/page_alloc.c (v4.18): the cap is
+    PAGE_SHIFT * 8 = 96.
+
+    >>> pageset_high_values(92750), pageset_high_values(3)
+    ((96, 92750), (1, 3))
+    """
+    batch = max(1, high // 4)
+    if high // 4 > mz.PAGE_SHIFT * 8:
+        batch = mz.PAGE_SHIFT * 8
+    return batch, high
+
+
+def pageset_high_and_batch(managed_pages, percpu_pagelist_fraction=0):
+    """(batch, high) of every CPU's pageset of a zone: the fraction rule, else the batch rule.
+
+    Kernel: pageset_set_high_and_batch() in mm/page_alloc.c (v4.18): with
+    percpu_pagelist_fraction set, high = managed / fraction; otherwise
+    zone_batchsize() and high = 6 * batch.
+
+    >>> pageset_high_and_batch(742000), pageset_high_and_batch(3840)
+    ((31, 186), (1, 0))
+    >>> pageset_high_and_batch(742000, 8)
+    (96, 92750)
+    """
+    if percpu_pagelist_fraction:
+        return pageset_high_values(managed_pages // percpu_pagelist_fraction)
+    return pageset_batch_values(zone_batchsize(managed_pages))
+
+
 def pageset_set_batch(pcp, batch):
     """pageset_set_batch(): high = 6 * batch, batch = max(1, batch)."""
-    pcp.high = 6 * batch
-    pcp.batch = max(1, batch)
+    pcp.batch, pcp.high = pageset_batch_values(batch)
 
 
 def pageset_set_high(pcp, high):
@@ -68,19 +113,12 @@ def pageset_set_high(pcp, high):
 
     batch = max(1, high / 4), and at most PAGE_SHIFT * 8 = 96.
     """
-    batch = max(1, high // 4)
-    if high // 4 > mz.PAGE_SHIFT * 8:
-        batch = mz.PAGE_SHIFT * 8
-    pcp.high = high
-    pcp.batch = batch
+    pcp.batch, pcp.high = pageset_high_values(high)
 
 
 def pageset_set_high_and_batch(zone, pcp, percpu_pagelist_fraction):
     """pageset_set_high_and_batch(): fraction rule if the sysctl is set, else batch rule."""
-    if percpu_pagelist_fraction:
-        pageset_set_high(pcp, zone.managed_pages // percpu_pagelist_fraction)
-    else:
-        pageset_set_batch(pcp, zone_batchsize(zone.managed_pages))
+    pcp.batch, pcp.high = pageset_high_and_batch(zone.managed_pages, percpu_pagelist_fraction)
 
 
 def rmqueue_bulk(zone, order, count, pcp, migratetype):
@@ -218,3 +256,15 @@ def drain_pages_zone(zone, pcp, reason="drain_pages_zone"):
     """drain_pages_zone(): empty one CPU's pcp lists of one zone."""
     if pcp.count:
         free_pcppages_bulk(zone, pcp.count, pcp, reason=reason)
+
+
+def drain_all_pages(zones, nr_cpus, reason="drain_all_pages"):
+    """drain_all_pages(NULL): every CPU's pcp lists of every zone, CPU by CPU.
+
+    Kernel: drain_all_pages() in mm/page_alloc.c (v4.18) queues drain_local_pages()
+    on every CPU with pages; the model runs them synchronously, CPU 0 first,
+    each over the zones in zone order (drain_pages()).
+    """
+    for cpu in range(nr_cpus):
+        for z in zones:
+            drain_pages_zone(z, z.pageset[cpu], reason=reason)

@@ -326,9 +326,7 @@ def perform_reclaim(m, gfp_mask, order, ac, cpu):
 
 def drain_all_pages(m):
     """drain_all_pages(NULL): every CPU's pcp lists of every zone (no ops recorded)."""
-    for cpu in range(m.nr_cpus):
-        for z in m.zones:
-            P.drain_pages_zone(z, z.pageset[cpu], reason="drain_all_pages")
+    P.drain_all_pages(m.zones, m.nr_cpus)
 
 
 def alloc_pages_direct_reclaim(m, gfp_mask, order, alloc_flags, ac, cpu):
