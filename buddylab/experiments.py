@@ -36,7 +36,7 @@ from .errors import BadParameterError
 from .machine import Machine
 from .owners import ANON, FILE, KERNEL, SLAB
 from .progress import make_progress
-from .vmstat import fragmentation_index, unusable_free_index
+from .fragindex import fragmentation_index, unusable_free_index
 
 HUGE_GFP = (G.GFP_HIGHUSER_MOVABLE | G.__GFP_COMP | G.__GFP_THISNODE | G.__GFP_RETRY_MAYFAIL
             | G.__GFP_NOWARN)

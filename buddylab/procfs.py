@@ -40,6 +40,7 @@ import stat
 from dataclasses import dataclass
 from typing import NamedTuple, Optional, Tuple
 
+from . import procfmt
 from .errors import BadParameterError, ProcParseError
 
 # ---------------------------------------------------------------------------
@@ -135,8 +136,7 @@ class BuddyinfoZone:
     nr_free: Tuple[int, ...]
 
     def text(self):
-        return ("Node %d, zone %8s " % (self.nid, self.name)
-                + "".join("%6d " % n for n in self.nr_free) + "\n")
+        return procfmt.buddyinfo_line(self.nid, self.name, self.nr_free)
 
 
 @dataclass(frozen=True)
@@ -187,9 +187,9 @@ def parse_buddyinfo(text):
 # ---------------------------------------------------------------------------
 # /proc/pagetypeinfo
 
-FREE_HEADER = "Free pages count per migrate type at order"
-BLOCKS_HEADER = "Number of blocks type "
-MIXED_HEADER = "Number of mixed blocks "
+FREE_HEADER = procfmt.FREE_HEADER
+BLOCKS_HEADER = procfmt.BLOCKS_HEADER
+MIXED_HEADER = procfmt.MIXED_HEADER
 FREE_ROW_RE = re.compile(r"Node +(\S+), zone +(\S+), type +(\S+) (.*)", re.ASCII)
 BLOCK_ROW_RE = re.compile(r"Node (\S+), zone +(\S+) (.*)", re.ASCII)
 
@@ -208,9 +208,8 @@ class FreeCountRow:
     overflow: Tuple[bool, ...]
 
     def text(self):
-        return ("Node %4d, zone %8s, type %12s " % (self.nid, self.name, self.migratetype)
-                + "".join("%s%6d " % (">" if over else "", n)
-                          for n, over in zip(self.counts, self.overflow)) + "\n")
+        return procfmt.free_row(self.nid, self.name, self.migratetype, self.counts,
+                                self.overflow)
 
 
 @dataclass(frozen=True)
@@ -221,12 +220,10 @@ class BlockCountRow:
     counts: Tuple[int, ...]
 
     def text(self):
-        return ("Node %d, zone %8s " % (self.nid, self.name)
-                + "".join("%12d " % n for n in self.counts) + "\n")
+        return procfmt.block_row(self.nid, self.name, self.counts)
 
 
-def _names_line(title, names):
-    return "%-23s" % title + "".join("%12s " % name for name in names)
+_names_line = procfmt.names_line
 
 
 @dataclass(frozen=True)
@@ -242,10 +239,8 @@ class PagetypeinfoNode:
     mixed: Optional[Tuple[BlockCountRow, ...]] = None
 
     def text(self):
-        out = ["Page block order: %d\n" % self.pageblock_order,
-               "Pages per block:  %d\n" % self.pages_per_block,
-               "\n",
-               "%-43s " % FREE_HEADER + "".join("%6d " % o for o in self.orders) + "\n"]
+        out = [procfmt.pagetypeinfo_header(self.pageblock_order, self.pages_per_block,
+                                           self.orders)]
         out += [row.text() for row in self.free]
         out += ["\n", _names_line(BLOCKS_HEADER, self.block_types) + "\n"]
         out += [row.text() for row in self.blocks]
@@ -340,7 +335,7 @@ def _parse_pagetypeinfo_node(reader):
     if not line.startswith(FREE_HEADER):
         raise _error(lineno, line, "expected %r" % FREE_HEADER)
     orders = _ints(line[len(FREE_HEADER):].split(), lineno, line)
-    _same(lineno, line, "%-43s " % FREE_HEADER + "".join("%6d " % o for o in orders))
+    _same(lineno, line, procfmt.free_header_line(orders))
     if orders != tuple(range(len(orders))):
         raise _error(lineno, line, "orders are not 0, 1, 2, ...")
     free = []
@@ -380,8 +375,12 @@ def parse_pagetypeinfo(text):
 
 ZONEINFO_HEADER_RE = re.compile(r"Node (\d+), zone +(\S+)", re.ASCII)
 ZONEINFO_PROTECTION_RE = re.compile(r"( *)(protection:)( +)\((.*)\)", re.ASCII)
-ZONEINFO_HEADINGS = ("per-node stats", "pagesets")
-ZONEINFO_REQUIRED = ("min", "low", "high", "spanned", "present", "managed")
+ZONEINFO_HEADINGS = procfmt.ZONEINFO_HEADINGS
+# the watermark lines every kernel's layout prints ("pages free" is checked on its own)
+ZONEINFO_REQUIRED = tuple(
+    line.label for line in procfmt.ZONEINFO_LAYOUTS[0].watermark[1:]
+    if all(line.label in {other.label for other in layout.watermark}
+           for layout in procfmt.ZONEINFO_LAYOUTS))
 
 
 @dataclass(frozen=True)
@@ -400,15 +399,15 @@ class ZoneinfoLine:
         if self.value is None:
             return " " * self.indent + self.key
         if isinstance(self.value, tuple):
-            value = "(" + ", ".join(str(v) for v in self.value) + ")"
+            value = procfmt.protection_text(self.value)
         else:
             value = str(self.value)
         return " " * self.indent + self.key + " " * self.gap + value
 
 
-_PAGESET_FIELDS = {"count:": "count", "high:": "high", "batch:": "batch",
-                   "high_min:": "high_min", "high_max:": "high_max",
-                   "vm stats threshold:": "stat_threshold"}
+# label -> Pageset field, over the pageset lines of every kernel's layout ("cpu:" starts one)
+_PAGESET_FIELDS = {line.label: line.field for layout in procfmt.ZONEINFO_LAYOUTS
+                   for line in layout.pageset if line.field != "cpu"}
 
 
 class Pageset(NamedTuple):
@@ -435,7 +434,7 @@ class ZoneinfoZone:
     lines: Tuple[ZoneinfoLine, ...]
 
     def text(self):
-        return ("Node %d, zone %8s\n" % (self.nid, self.name)
+        return (procfmt.ZONEINFO_HEADER_FMT % (self.nid, self.name) + "\n"
                 + "".join(line.text() + "\n" for line in self.lines))
 
     def _sectioned(self):
@@ -709,7 +708,7 @@ def parse_zoneinfo(text):
             if checker is not None:
                 close()
             header = (_int(match[1], lineno, line), match[2])
-            _same(lineno, line, "Node %d, zone %8s" % header)
+            _same(lineno, line, procfmt.ZONEINFO_HEADER_FMT % header)
             if header in seen:
                 raise _error(lineno, line, "zone listed twice")
             seen.add(header)

@@ -15,10 +15,10 @@ CONFIG_NUMA, CONFIG_SMP and CONFIG_ZSMALLOC on, CONFIG_CMA and
 CONFIG_MEMORY_ISOLATION on (six migrate types), no page_owner.
 """
 
-from .mmzone import MAX_ORDER, MIGRATETYPE_NAMES, MIGRATE_TYPES, PAGE_SHIFT
-
-SECTION_SIZE_BITS = 27                          # x86_64 sparsemem: 128 MiB sections
-PFN_SECTION_SHIFT = SECTION_SIZE_BITS - PAGE_SHIFT
+from . import procfmt
+from .fragindex import (fill_contig_page_info, fragmentation_index,   # noqa: F401  (old names)
+                        unusable_free_index, calculate_normal_threshold)
+from .mmzone import MIGRATETYPE_NAMES, MIGRATE_TYPES, SECTION_SIZE_BITS, PFN_SECTION_SHIFT
 
 # ---------------------------------------------------------------------------
 # vmstat_text[] of v4.18 (mm/vmstat.c), split the way zoneinfo_show_print()
@@ -86,156 +86,14 @@ NODE_STAT_ITEMS = (
     "",
 )
 
-# The format strings, as data, in the order the kernel prints them.
-BUDDYINFO_ZONE_FMT = "Node %d, zone %8s "          # frag_show_print
-BUDDYINFO_COUNT_FMT = "%6lu "
-PAGETYPEINFO_FREE_ROW_FMT = "Node %4d, zone %8s, type %12s "   # pagetypeinfo_showfree_print
-PAGETYPEINFO_BLOCK_ROW_FMT = "Node %d, zone %8s "              # ..._showblockcount_print
-ZONEINFO_WATERMARK_LINES = (                       # zoneinfo_show_print
-    "\n  pages free     %lu",
-    "\n        min      %lu",
-    "\n        low      %lu",
-    "\n        high     %lu",
-    "\n        spanned  %lu",
-    "\n        present  %lu",
-    "\n        managed  %lu",
-)
-ZONEINFO_STAT_FMT = "\n      %-12s %lu"
-ZONEINFO_PAGESET_FMT = ("\n    cpu: %i"
-                        "\n              count: %i"
-                        "\n              high:  %i"
-                        "\n              batch: %i")
-ZONEINFO_THRESHOLD_FMT = "\n  vm stats threshold: %d"
-ZONEINFO_TAIL_FMT = ("\n  node_unreclaimable:  %u"
-                     "\n  start_pfn:           %lu")
-FRAG_INDEX_FMT = "%d.%03d "                        # extfrag_show_print, unusable_show_print
+# This kernel's zoneinfo_show_print() lines (the layouts live in buddylab.procfmt)
+ZONEINFO_LAYOUT = procfmt.ZONEINFO_V4_18
 
-
-# ---------------------------------------------------------------------------
-# Fragmentation metrics
-
-def fill_contig_page_info(nr_free, suitable_order):
-    """Count free pages, free blocks, and blocks big enough for `suitable_order`.
-
-    Kernel: fill_contig_page_info() in mm/vmstat.c.
-
-    `nr_free[order]` is free_area[order].nr_free.  A block of order o >=
-    suitable_order counts as 2**(o - suitable_order) suitable blocks: it could
-    be split into that many.  Only the buddy lists are read; pcp pages are not
-    free in this sense.
-
-    Blocks 8 x order 0, 4 x order 1, 1 x order 3: 8 + 8 + 8 = 24 pages in
-    13 blocks; for order 1 the suitable blocks are 4 + (1 << 2) = 8.
-
-    >>> fill_contig_page_info((8, 4, 0, 1, 0, 0, 0, 0, 0, 0, 0), 1)
-    (24, 13, 8)
-    """
-    free_pages = free_blocks_total = free_blocks_suitable = 0
-    for order, blocks in enumerate(nr_free):
-        free_blocks_total += blocks
-        free_pages += blocks << order
-        if order >= suitable_order:
-            free_blocks_suitable += blocks << (order - suitable_order)
-    return free_pages, free_blocks_total, free_blocks_suitable
-
-
-def fragmentation_index(order, nr_free, max_order=MAX_ORDER):
-    """The extfrag index of an order-`order` request, times 1000.
-
-    Kernel: __fragmentation_index() (and fragmentation_index()) in mm/vmstat.c.
-
-    Only meaningful when the request would fail: with a suitable block free it
-    is -1000; with no free block at all it is 0.  Otherwise
-    1000 - (1000 + free_pages * 1000 / requested) / free_blocks_total,
-    integer divisions: near 0 means "failing for lack of memory" (reclaim),
-    near 1000 "failing for fragmentation" (compact).  compaction_suitable()
-    skips compaction when it lies in [0, extfrag_threshold = 500].
-    An order >= max_order is a WARN_ON_ONCE in the kernel and returns 0.
-
-    Worked by hand for 24 free pages in 13 blocks (8 x order 0, 4 x order 1,
-    1 x order 3), order 4 (requested 16):
-    1000 - (1000 + 24000 / 16) / 13 = 1000 - 2500 // 13 = 1000 - 192 = 808.
-
-    >>> nr_free = (8, 4, 0, 1, 0, 0, 0, 0, 0, 0, 0)
-    >>> fragmentation_index(4, nr_free)
-    808
-    >>> fragmentation_index(3, nr_free)     # an order-3 block is free
-    -1000
-    >>> fragmentation_index(4, (0,) * 11), fragmentation_index(11, nr_free)
-    (0, 0)
-    """
-    if order < 0 or order >= max_order:
-        return 0
-    free_pages, free_blocks_total, free_blocks_suitable = \
-        fill_contig_page_info(nr_free, order)
-    if not free_blocks_total:
-        return 0
-    if free_blocks_suitable:
-        return -1000
-    requested = 1 << order
-    return 1000 - (1000 + free_pages * 1000 // requested) // free_blocks_total
-
-
-def unusable_free_index(order, nr_free):
-    """How much of the free memory cannot serve an order-`order` request, times 1000.
-
-    Kernel: unusable_free_index() in mm/vmstat.c.
-
-    (free_pages - suitable_blocks << order) * 1000 / free_pages; with no free
-    page at all the kernel calls everything unusable (1000).
-
-    Same 24 free pages (8 x order 0, 4 x order 1, 1 x order 3), order 2:
-    two order-2 blocks fit in the order-3 one, (24 - 8) * 1000 // 24 = 666.
-
-    >>> nr_free = (8, 4, 0, 1, 0, 0, 0, 0, 0, 0, 0)
-    >>> [unusable_free_index(o, nr_free) for o in range(5)]
-    [0, 333, 666, 666, 1000]
-    >>> unusable_free_index(0, (0,) * 11)
-    1000
-    """
-    free_pages, _, free_blocks_suitable = fill_contig_page_info(nr_free, order)
-    if free_pages == 0:
-        return 1000
-    return (free_pages - (free_blocks_suitable << order)) * 1000 // free_pages
-
-
-def calculate_normal_threshold(managed_pages, nr_online_cpus):
-    """The per-cpu vmstat drift threshold of a zone ("vm stats threshold").
-
-    Kernel: calculate_normal_threshold() in mm/vmstat.c.
-
-    2 * fls(cpus) * (1 + fls(managed in 128 MiB units)), at most 125.
-    fls() is the 1-based index of the highest set bit (fls(0) = 0).
-    A 3 GiB zone on 2 CPUs: 786432 >> 15 = 24, fls(24) = 5, 2 * 2 * 6 = 24.
-
-    >>> calculate_normal_threshold(786432, 2), calculate_normal_threshold(3977, 2)
-    (24, 4)
-    >>> calculate_normal_threshold(1 << 22, 1024)   # min(125, 2 * 11 * 9)
-    125
-    """
-    mem = managed_pages >> (27 - PAGE_SHIFT)
-    threshold = 2 * nr_online_cpus.bit_length() * (1 + mem.bit_length())
-    return min(125, threshold)
+_index_text = procfmt.index_text        # "%d.%03d " of an index x1000
 
 
 # ---------------------------------------------------------------------------
 # Text helpers
-
-def _c_div(a, b):
-    """C integer division: truncates toward zero (Python's // floors)."""
-    q = abs(a) // abs(b)
-    return q if (a >= 0) == (b >= 0) else -q
-
-
-def _index_text(index):
-    """`"%d.%03d "` of index / 1000 and index % 1000, with C's truncation.
-
-    >>> _index_text(808), _index_text(-1000), _index_text(0)
-    ('0.808 ', '-1.000 ', '0.000 ')
-    """
-    q = _c_div(index, 1000)
-    return FRAG_INDEX_FMT % (q, index - q * 1000)
-
 
 def _nodes(snap):
     """The zones of `snap` grouped by node, in the order the snapshot lists them."""
@@ -263,10 +121,7 @@ def buddyinfo(snap):
     space.  Empty zones are left out.
     """
     def print_zone(zone):
-        return (BUDDYINFO_ZONE_FMT % (zone.nid, zone.name)
-                + "".join(BUDDYINFO_COUNT_FMT % zone.nr_free[order]
-                          for order in range(snap.max_order))
-                + "\n")
+        return procfmt.buddyinfo_line(zone.nid, zone.name, zone.nr_free[:snap.max_order])
     return _walk_populated(snap, print_zone)
 
 
@@ -333,27 +188,18 @@ def pagetypeinfo(snap):
         populated = [zone for zone in zones if zone.populated]
         if not populated:                       # !node_state(nid, N_MEMORY)
             continue
-        out.append("Page block order: %d\n" % snap.pageblock_order)
-        out.append("Pages per block:  %lu\n" % (1 << snap.pageblock_order))
-        out.append("\n")
-        out.append("%-43s " % "Free pages count per migrate type at order")
-        out.extend("%6d " % order for order in range(snap.max_order))
-        out.append("\n")
+        orders = range(snap.max_order)
+        out.append(procfmt.pagetypeinfo_header(snap.pageblock_order,
+                                               1 << snap.pageblock_order, orders))
         for zone in populated:
             for mt in range(MIGRATE_TYPES):
-                out.append(PAGETYPEINFO_FREE_ROW_FMT
-                           % (nid, zone.name, MIGRATETYPE_NAMES[mt]))
-                out.extend("%6lu " % zone.free_count(mt, order)
-                           for order in range(snap.max_order))
-                out.append("\n")
-        out.append("\n%-23s" % "Number of blocks type ")
-        out.extend("%12s " % name for name in MIGRATETYPE_NAMES[:MIGRATE_TYPES])
-        out.append("\n")
+                out.append(procfmt.free_row(nid, zone.name, MIGRATETYPE_NAMES[mt],
+                                            [zone.free_count(mt, order) for order in orders]))
+        out.append("\n" + procfmt.names_line(procfmt.BLOCKS_HEADER,
+                                             MIGRATETYPE_NAMES[:MIGRATE_TYPES]) + "\n")
         for zone in populated:
-            out.append(PAGETYPEINFO_BLOCK_ROW_FMT % (nid, zone.name))
-            out.extend("%12lu " % n
-                       for n in pageblock_counts(zone, snap.pageblock_order))
-            out.append("\n")
+            out.append(procfmt.block_row(nid, zone.name,
+                                         pageblock_counts(zone, snap.pageblock_order)))
     return "".join(out)
 
 
@@ -388,31 +234,27 @@ def node_stat_values(zones):
 def _zoneinfo_zone(snap, zone, node_stats):
     """One zone of /proc/zoneinfo (zoneinfo_show_print()); `node_stats` only for the node's
     first populated zone."""
-    out = ["Node %d, zone %8s" % (zone.nid, zone.name)]
+    values = dict(zip(("min", "low", "high"), zone.watermark),
+                  free=zone.nr_free_pages, spanned=zone.spanned_pages,
+                  present=zone.present_pages, managed=zone.managed_pages)
+    node_items = None
     if node_stats is not None:
-        out.append("\n  per-node stats")
-        out.extend(ZONEINFO_STAT_FMT % (name, node_stats[name]) for name in NODE_STAT_ITEMS)
-    values = (zone.nr_free_pages, *zone.watermark,
-              zone.spanned_pages, zone.present_pages, zone.managed_pages)
-    out.extend(fmt % value for fmt, value in zip(ZONEINFO_WATERMARK_LINES, values))
-    out.append("\n        protection: (%ld" % zone.lowmem_reserve[0])
-    out.extend(", %ld" % reserve for reserve in zone.lowmem_reserve[1:])
-    out.append(")")
+        node_items = [(name, node_stats[name]) for name in NODE_STAT_ITEMS]
     if not zone.populated:
-        out.append("\n")
-        return "".join(out)
+        return ZONEINFO_LAYOUT.zone_text(zone.nid, zone.name, values, zone.lowmem_reserve,
+                                         node_items)
     stats = zone_stat_values(zone)
-    out.extend(ZONEINFO_STAT_FMT % (name, stats[name]) for name in ZONE_STAT_ITEMS)
-    out.extend(ZONEINFO_STAT_FMT % (name, 0) for name in NUMA_STAT_ITEMS)
-    out.append("\n  pagesets")
+    zone_items = [(name, stats[name]) for name in ZONE_STAT_ITEMS]
+    zone_items += [(name, 0) for name in NUMA_STAT_ITEMS]
     threshold = calculate_normal_threshold(zone.managed_pages, snap.nr_cpus)
-    for pcp in sorted(zone.pcp, key=lambda p: p.cpu):
-        out.append(ZONEINFO_PAGESET_FMT % (pcp.cpu, pcp.count, pcp.high, pcp.batch))
-        out.append(ZONEINFO_THRESHOLD_FMT % threshold)
+    pagesets = [dict(cpu=pcp.cpu, count=pcp.count, high=pcp.high, batch=pcp.batch,
+                     stat_threshold=threshold)
+                for pcp in sorted(zone.pcp, key=lambda p: p.cpu)]
     unreclaimable = snap.node_unreclaimable[zone.nid] if snap.node_unreclaimable else False
-    out.append(ZONEINFO_TAIL_FMT % (unreclaimable, zone.start_pfn))
-    out.append("\n")
-    return "".join(out)
+    return ZONEINFO_LAYOUT.zone_text(zone.nid, zone.name, values, zone.lowmem_reserve,
+                                     node_items, zone_items, pagesets,
+                                     dict(node_unreclaimable=unreclaimable,
+                                          start_pfn=zone.start_pfn))
 
 
 def zoneinfo(snap):
@@ -451,11 +293,9 @@ def extfrag_index(snap):
     would succeed, 0.000 when the zone has no free block.
     """
     def print_zone(zone):
-        return (BUDDYINFO_ZONE_FMT % (zone.nid, zone.name)
-                + "".join(_index_text(fragmentation_index(order, zone.nr_free,
-                                                          snap.max_order))
-                          for order in range(snap.max_order))
-                + "\n")
+        return procfmt.frag_index_line(zone.nid, zone.name,
+                                       (fragmentation_index(order, zone.nr_free, snap.max_order)
+                                        for order in range(snap.max_order)))
     return _walk_populated(snap, print_zone)
 
 
@@ -468,8 +308,7 @@ def unusable_index(snap):
     block is large enough (or nothing is free).
     """
     def print_zone(zone):
-        return (BUDDYINFO_ZONE_FMT % (zone.nid, zone.name)
-                + "".join(_index_text(unusable_free_index(order, zone.nr_free))
-                          for order in range(snap.max_order))
-                + "\n")
+        return procfmt.frag_index_line(zone.nid, zone.name,
+                                       (unusable_free_index(order, zone.nr_free)
+                                        for order in range(snap.max_order)))
     return _walk_populated(snap, print_zone)
