@@ -189,3 +189,15 @@ def zone_block(text, zone):
         if inside:
             out.append(line)
     return out
+
+
+def vmstat_tick(m, cpu=0):
+    """The vmstat worker's pass over one CPU (refresh_cpu_vm_stats -> decay_pcp_high).
+
+    Assumed name: ``Machine.refresh_cpu_vm_stats(cpu)``; the test is skipped if it is absent.
+    """
+    fn = getattr(m, "refresh_cpu_vm_stats", None)
+    if fn is None:
+        pytest.skip("no Machine.refresh_cpu_vm_stats(cpu): name the decay trigger in "
+                    "tests/modern_helpers.py")
+    return fn(cpu)
