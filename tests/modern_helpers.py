@@ -12,7 +12,16 @@ Machine
     NUMBER of orders (NR_PAGE_ORDERS), so MAX_PAGE_ORDER = max_order - 1 (see `machine()`).
   - ``percpu_pagelist_high_fraction=`` (the 6.18 sysctl; classic spells it
     ``percpu_pagelist_fraction``): `PCP_FRACTION_KW`.
-  - ``m.drain_all_pages()``, ``m.start_trace(kinds)``, ``m.stop_trace()`` as in classic.
+  - ``m.drain_all_pages()``, ``m.set_min_free_kbytes()``, ``m.start_trace(kinds)``,
+    ``m.stop_trace()`` as in classic; ``min_free_kbytes=None`` boots with the kernel's own value
+    (calculate_min_free_kbytes(), then the khugepaged recommendation: THP enabled, as the live
+    kernel's ``madvise``), read back as ``m.snapshot().min_free_kbytes``.
+  - ``m.refresh_cpu_vm_stats(cpu)``: one pass of the vmstat worker (decay_pcp_high() on each
+    zone's pcp of that CPU) - see `vmstat_tick()`.
+  - node layouts name zones "DMA", "DMA32", "Normal", "Movable"; every node also has the
+    (empty) "Device" zone of the live 6.18 config, printed by zoneinfo.
+  - a NOWAIT request with no page returns None (no reclaim, no OOM); a request above
+    MAX_PAGE_ORDER returns None.
   - GFP masks passed to ``alloc_pages`` are 6.18 bit values (`gfp()` below).
 ZoneSnapshot (``m.zone_snapshot(nid, name)``)
   - ``free_lists[order][mt]`` with ``len(free_lists) == NR_PAGE_ORDERS``; mt numbering

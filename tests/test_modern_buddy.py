@@ -277,3 +277,20 @@ def test_claim_walks_orders_before_fallback_types():
     assert blocktypes(m) == {0: U, 512: U, 1024: R, 1536: R}
     assert flist(m, 9, U) == (512,)
     assert flist(m, 9, R) == (1536,)
+
+
+def test_no_nofragment_when_the_preferred_zone_is_dma32():
+    """A GFP_DMA32 unmovable o4 claims a sub-pageblock piece in DMA32 at once; DMA is not tried."""
+    # mm/page_alloc.c, alloc_flags_nofragment(): "if (!zone || zone_idx(zone) != ZONE_NORMAL)
+    # return alloc_flags" (no ALLOC_NOFRAGMENT), v6.18.  DMA 0-2047, DMA32 2048-4095 (boot
+    # [2048, 3072]); movable o10 -> 2048, o9 -> 3072 (3584 o9), o8 -> 3584 (3840 o8 left).
+    # __rmqueue_claim() cur 8: head 3840, try_to_claim_block(): free 256, alike 512 - 256 = 256,
+    # 512 >= 256 -> block 3584 UNMOVABLE, __rmqueue_smallest(4): 3840, expand 3968(o7) 3904(o6)
+    # 3872(o5) 3856(o4).  With ALLOC_NOFRAGMENT it would have claimed DMA's o10 0 instead.
+    m = machine([{"DMA": 2048, "DMA32": 2048}], watermark_scale_factor=1)
+    assert [alloc(m, MOV, o) for o in (10, 9, 8)] == [2048, 3072, 3584]
+    assert alloc(m, "GFP_DMA32", 4) == 3840
+    assert blocktypes(m, "DMA32") == {2048: M, 2560: M, 3072: M, 3584: U}
+    assert [flist(m, o, U, name="DMA32") for o in (4, 5, 6, 7)] == [(3856,), (3872,), (3904,),
+                                                                  (3968,)]
+    assert flist(m, 10, M, name="DMA") == (0, 1024)
