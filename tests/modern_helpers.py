@@ -154,8 +154,13 @@ def small(pages=64, **kw):
     return machine({"Normal": pages}, **kw)
 
 
-def real(pages=2048, **kw):
+def real(pages=4096, **kw):
     """One Normal zone with the real orders (MAX_PAGE_ORDER 10, pageblock_order 9).
+
+    At least 3072 pages on purpose: build_all_zonelists() (mm/page_alloc.c, v6.18) disables
+    grouping by mobility when vm_total_pages < pageblock_nr_pages * MIGRATE_TYPES
+    (512 * 5 = 2560 on the live config, 512 * 6 = 3072 with CMA); a 2048-page machine would
+    serve every request as UNMOVABLE.
 
     watermark_scale_factor 1 with min_free_kbytes 0 makes every watermark 0 (step =
     pages * 1 // 10000 = 0 below 10000 pages), so no allocation leaves the fast path and

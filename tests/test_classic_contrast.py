@@ -12,39 +12,44 @@ from tests.helpers import lists
 M, U = 1, 0
 
 
-def real418(nodes=({"Normal": 2048},), **kw):
-    """Real orders (MAX_ORDER 11, pageblock_order 9), 1 CPU, watermarks 0 (mfk 0, wsf 1)."""
+def real418(nodes=({"Normal": 4096},), **kw):
+    """Real orders (MAX_ORDER 11, pageblock_order 9), 1 CPU, watermarks 0 (mfk 0, wsf 1).
+
+    4096 pages keep grouping by mobility on: build_all_zonelists() (mm/page_alloc.c, v4.18)
+    disables it below pageblock_nr_pages * MIGRATE_TYPES = 512 * 6 = 3072 pages.
+    """
     kw.setdefault("min_free_kbytes", 0)
     kw.setdefault("watermark_scale_factor", 1)
     return bl.Machine(nodes=list(nodes), cpus_per_node=1, max_order=11, pageblock_order=9, **kw)
 
 
 def test_classic_boot_heads_are_the_highest_blocks():
-    """4.18 frees boot blocks to the head: free_list[10][MOVABLE] == [1024, 0] (modern [0, 1024])."""
+    """4.18 frees boot blocks to the head: free_list[10][MOVABLE] descends (modern ascends)."""
     # mm/page_alloc.c, __free_pages_boot_core() -> __free_pages() -> __free_pages_ok() ->
     # __free_one_page(): order 10 never takes the tail heuristic -> list_add, v4.18.
     m = real418()
-    assert lists(m, 10, M) == [1024, 0]
+    assert lists(m, 10, M) == [3072, 2048, 1024, 0]
+    assert not m.snapshot().page_group_by_mobility_disabled
 
 
 def test_classic_thp_order_allocations_descend_per_block():
-    """Order-9 requests return 1024, 1536, 0, 512 (modern: 0, 512, 1024, 1536)."""
-    # mm/page_alloc.c, __rmqueue_smallest() and expand(), v4.18: head o10 1024 is split first.
+    """Order-9 requests return 3072, 3584, 2048, 2560 (modern: 0, 512, 1024, 1536)."""
+    # mm/page_alloc.c, __rmqueue_smallest() and expand(), v4.18: head o10 3072 is split first.
     m = real418()
     pfns = [m.alloc_pages(G.GFP_HIGHUSER_MOVABLE, 9).pfn for _ in range(4)]
-    assert pfns == [1024, 1536, 0, 512]
+    assert pfns == [3072, 3584, 2048, 2560]
 
 
 def test_classic_unmovable_fallback_takes_the_head_order10_block():
-    """GFP_KERNEL order 0 steals o10 1024 whole (modern claims o10 0)."""
+    """GFP_KERNEL order 0 steals o10 3072 whole (modern claims o10 0)."""
     # mm/page_alloc.c, __rmqueue_fallback() (largest order first, head of free_list[10][MOVABLE]
-    # = 1024) -> steal_suitable_fallback(): current_order >= pageblock_order ->
-    # change_pageblock_range(1024, 10, UNMOVABLE); __rmqueue_smallest() retry -> 1024, v4.18.
+    # = 3072) -> steal_suitable_fallback(): current_order >= pageblock_order ->
+    # change_pageblock_range(3072, 10, UNMOVABLE); __rmqueue_smallest() retry -> 3072, v4.18.
     m = real418()
-    assert m.alloc_pages(G.GFP_KERNEL, 0).pfn == 1024
+    assert m.alloc_pages(G.GFP_KERNEL, 0).pfn == 3072
     types = dict(m.zone_snapshot(0, "Normal").pageblock_mt)
-    assert types == {0: M, 512: M, 1024: U, 1536: U}
-    assert lists(m, 10, M) == [0]
+    assert types == {0: M, 512: M, 1024: M, 1536: M, 2048: M, 2560: M, 3072: U, 3584: U}
+    assert lists(m, 10, M) == [2048, 1024, 0]
 
 
 def test_classic_has_no_nofragment_and_fragments_normal():

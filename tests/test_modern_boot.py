@@ -55,44 +55,44 @@ def test_first_order3_allocation_takes_pfn_0():
     assert pcp(m).count == 0
 
 
-def test_real_orders_boot_two_order10_blocks():
-    """2048 pages, MAX_PAGE_ORDER 10: free_list[10][MOVABLE] == [0, 1024], 11 orders."""
-    # mm/memblock.c, __free_pages_memory(), v6.18: order min(10, ffs(start)) -> 0 then 1024,
-    # each to the tail.  NR_PAGE_ORDERS = MAX_PAGE_ORDER + 1 = 11 free areas.
-    m = real(2048)
+def test_real_orders_boot_four_order10_blocks():
+    """4096 pages, MAX_PAGE_ORDER 10: free_list[10][MOVABLE] == [0, 1024, 2048, 3072], 11 orders."""
+    # mm/memblock.c, __free_pages_memory(), v6.18: order min(10, ffs(start)) -> 0, 1024, 2048,
+    # 3072, each to the tail.  NR_PAGE_ORDERS = MAX_PAGE_ORDER + 1 = 11 free areas.
+    m = real(4096)
     z = zs(m)
     assert len(z.free_lists) == 11
-    assert flist(m, 10, M) == (0, 1024)
-    assert tuple(z.nr_free) == (0,) * 10 + (2,)
+    assert flist(m, 10, M) == (0, 1024, 2048, 3072)
+    assert tuple(z.nr_free) == (0,) * 10 + (4,)
 
 
 def test_order10_allocations_ascend():
-    """Order-10 requests (no pcp) return 0, then 1024, then None."""
+    """Order-10 requests (no pcp) return 0, 1024, 2048, 3072, then None."""
     # mm/page_alloc.c, rmqueue() -> rmqueue_buddy() (pcp_allowed_order(10) is false),
     # __rmqueue_smallest(), v6.18.  All watermarks 0 (real(): wsf 1, mfk 0): 1024 - 1023 = 1 > 0.
-    m = real(2048)
-    assert [alloc(m, MOV, 10), alloc(m, MOV, 10)] == [0, 1024]
+    m = real(4096)
+    assert [alloc(m, MOV, 10) for _ in range(4)] == [0, 1024, 2048, 3072]
     assert alloc(m, "GFP_NOWAIT|__GFP_MOVABLE", 10) is None     # no reclaim, no OOM
 
 
 def test_thp_order_allocations_ascend_through_the_pcp():
     """Order-9 (THP) requests return 0, 512, 1024, 1536: one block per pcp refill."""
     # mm/page_alloc.c, pcp_allowed_order() (order == HPAGE_PMD_ORDER), nr_pcp_alloc(): b = batch
-    # = 1 (managed 2048 -> zone_batchsize 0 -> stored 1), "b > 1" false -> 1 block, v6.18.
+    # = 1 (managed 4096 -> zone_batchsize 0 -> stored 1), "b > 1" false -> 1 block, v6.18.
     # 1st: o10 head 0 split, 512 to o9 head -> 0; 2nd: o9 head 512; 3rd: 1024 (1536 to o9);
-    # 4th: 1536.  Classic: 1024, 1536, 0, 512 (boot heads [1024, 0]).
-    m = real(2048)
+    # 4th: 1536.  Classic: 3072, 3584, 2048, 2560 (boot heads [3072, 2048, 1024, 0]).
+    m = real(4096)
     assert [alloc(m, MOV, 9) for _ in range(4)] == [0, 512, 1024, 1536]
     assert pcp(m).count == 0
 
 
 def test_unaligned_zone_end_gives_smaller_boot_blocks():
-    """1536 pages: __free_pages_memory frees o10 at 0 then o9 at 1024 (1024+1024 > 1536)."""
-    # mm/memblock.c, __free_pages_memory(), v6.18: order = min(10, ffs(1024)) = 10, shrunk while
+    """3584 pages: o10 at 0, 1024, 2048, then o9 at 3072 (3072 + 1024 > 3584)."""
+    # mm/memblock.c, __free_pages_memory(), v6.18: order = min(10, ffs(3072) = 10), shrunk while
     # start + (1 << order) > end -> 9.
-    m = real(1536)
-    assert flist(m, 10, M) == (0,)
-    assert flist(m, 9, M) == (1024,)
+    m = real(3584)
+    assert flist(m, 10, M) == (0, 1024, 2048)
+    assert flist(m, 9, M) == (3072,)
 
 
 def test_zone_not_starting_at_a_big_boundary():
@@ -121,8 +121,8 @@ def test_order_above_max_page_order_is_refused():
 def test_every_pageblock_starts_movable():
     """memmap_init_range() marks every pageblock MOVABLE; managed == free after boot."""
     # mm/mm_init.c, memmap_init_range() -> init_pageblock_migratetype(MIGRATE_MOVABLE), v6.18.
-    m = real(2048)
-    assert blocktypes(m) == {0: M, 512: M, 1024: M, 1536: M}
+    m = real(4096)
+    assert blocktypes(m) == {pfn: M for pfn in range(0, 4096, 512)}
     z = zs(m)
-    assert (z.managed_pages, z.nr_free_pages) == (2048, 2048)
+    assert (z.managed_pages, z.nr_free_pages) == (4096, 4096)
     assert U not in blocktypes(m).values()

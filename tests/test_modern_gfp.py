@@ -91,7 +91,7 @@ def test_gfp_to_alloc_flags(spec, order, expected):
 def test_gfp_migratetype_in_the_trace(spec, mt):
     """gfp_migratetype(): (gfp & (__GFP_RECLAIMABLE | __GFP_MOVABLE)) >> 3, seen in mm_page_alloc."""
     # include/linux/gfp.h, gfp_migratetype(); include/trace/events/kmem.h, mm_page_alloc, v6.18.
-    m = real(2048)
+    m = real(4096)
     t = m.start_trace(["mm_page_alloc"])
     alloc(m, spec, 4)
     m.stop_trace()
@@ -115,7 +115,7 @@ def test_show_gfp_flags_names(spec, text):
     """mm_page_alloc prints gfp_flags with the 6.18 show_gfp_flags() table, composites first."""
     # include/trace/events/mmflags.h, __def_gfpflag_names (v6.18): GFP_TRANSHUGE ... GFP_NOWAIT,
     # GFP_DMA, GFP_DMA32, __GFP_RECLAIM, then single bits in bit order; 0 prints "none".
-    m = real(2048)
+    m = real(4096)
     t = m.start_trace(["mm_page_alloc"])
     alloc(m, spec, 4)
     m.stop_trace()

@@ -223,17 +223,17 @@ def test_drain_all_pages_walks_lists_from_pindex_0_tail_first():
 
 
 def test_decay_lowers_high_by_an_eighth():
-    """decay_pcp_high(): high 256 -> 224 (count - batch << 5 and high - high / 8), then 196, 172."""
+    """decay_pcp_high(): high 512 -> 448 (count - batch << 5 and high - high / 8), then 392, 343."""
     # mm/page_alloc.c, decay_pcp_high(), v6.18: high = max(count - (batch << 5), high - high / 8,
-    # high_min).  real(2048): batch 1, high_min 4, high_max 256.  o9 alloc 0 (high 5); its free:
-    # count 512 >= high 5 -> need 512 + 1 -> high = clamp(513, 4, 256) = 256; drained at once.
-    # decays: max(-32, 256 - 32, 4) = 224; 224 - 28 = 196; 196 - 24 = 172; to_drain <= 0.
-    m = real(2048)
+    # high_min).  real(4096): batch 1, high_min 4, high_max 4096 // 8 = 512.  o9 alloc 0 (high 5);
+    # its free: count 512 >= high 5 -> need 512 + 1 -> high = clamp(513, 4, 512) = 512; drained
+    # at once.  decays: max(-32, 512 - 64, 4) = 448; 448 - 56 = 392; 392 - 49 = 343; no drain.
+    m = real(4096)
     assert alloc(m, MOV, 9) == 0
     m.free_pages(0, 9)
-    assert (pcp(m).count, pcp(m).high) == (0, 256)
+    assert (pcp(m).count, pcp(m).high) == (0, 512)
     highs = []
     for _ in range(3):
         vmstat_tick(m, 0)
         highs.append(pcp(m).high)
-    assert highs == [224, 196, 172]
+    assert highs == [448, 392, 343]

@@ -25,59 +25,59 @@ def _subsequence(lines, wanted):
 def test_buddyinfo_has_eleven_orders():
     """frag_show_print(): "Node %d, zone %8s " then "%6lu " for orders 0..MAX_PAGE_ORDER."""
     # mm/vmstat.c, frag_show_print(), v6.18: only populated zones; trailing space, newline.
-    m = real(2048)
-    assert m.buddyinfo() == "Node 0, zone   Normal " + "%6d " * 11 % ((0,) * 10 + (2,)) + "\n"
+    m = real(4096)
+    assert m.buddyinfo() == "Node 0, zone   Normal " + "%6d " * 11 % ((0,) * 10 + (4,)) + "\n"
 
 
 def test_pagetypeinfo_layout_without_cma():
     """pagetypeinfo_showfree() and pagetypeinfo_showblockcount() with five migrate types."""
     # mm/vmstat.c, pagetypeinfo_show(), pagetypeinfo_showfree_print(),
     # pagetypeinfo_showblockcount_print(), v6.18; live 6.18.44 (CONFIG_CMA off): Unmovable
-    # Movable Reclaimable HighAtomic Isolate.  real(2048) after boot: Movable o10 = 2, 4 blocks.
-    m = real(2048)
+    # Movable Reclaimable HighAtomic Isolate.  real(4096) after boot: Movable o10 = 4, 8 blocks.
+    m = real(4096)
     want = "Page block order: 9\nPages per block:  512\n\n"
     want += "%-43s " % "Free pages count per migrate type at order"
     want += "".join("%6d " % o for o in range(11)) + "\n"
     for mt, name in enumerate(TYPES):
         counts = [0] * 11
         if mt == 1:
-            counts[10] = 2
+            counts[10] = 4
         want += "Node %4d, zone %8s, type %12s " % (0, "Normal", name)
         want += "".join("%6d " % c for c in counts) + "\n"
     want += "\n%-23s" % "Number of blocks type "
     want += "".join("%12s " % name for name in TYPES) + "\n"
-    want += "Node %d, zone %8s " % (0, "Normal") + "".join("%12d " % n for n in (0, 4, 0, 0, 0))
+    want += "Node %d, zone %8s " % (0, "Normal") + "".join("%12d " % n for n in (0, 8, 0, 0, 0))
     want += "\n"
     assert m.pagetypeinfo() == want
 
 
 def test_zoneinfo_zone_lines_in_618_order():
     """zoneinfo_show_print(): pages free, boost, min, low, high, promo, spanned ... start_pfn."""
-    # mm/vmstat.c, zoneinfo_show_print(), v6.18.  real(2048, wsf 10): mfk 0, step 2048 * 10 //
-    # 10000 = 2 -> (0, 2, 4, 6); batch 1, high_min max(2, 4) = 4, high_max 2048 // 8 = 256.
-    m = real(2048, watermark_scale_factor=10)
+    # mm/vmstat.c, zoneinfo_show_print(), v6.18.  real(4096, wsf 10): mfk 0, step 4096 * 10 //
+    # 10000 = 4 -> (0, 4, 8, 12); batch 1, high_min max(4, 4) = 4, high_max 4096 // 8 = 512.
+    m = real(4096, watermark_scale_factor=10)
     block = zone_block(m.zoneinfo(), "Normal")
     assert block[0] == "Node 0, zone   Normal"
     assert _subsequence(block, [
-        "  pages free     2048",
+        "  pages free     4096",
         "        boost    0",
         "        min      0",
-        "        low      2",
-        "        high     4",
-        "        promo    6",
-        "        spanned  2048",
-        "        present  2048",
-        "        managed  2048",
+        "        low      4",
+        "        high     8",
+        "        promo    12",
+        "        spanned  4096",
+        "        present  4096",
+        "        managed  4096",
         "        cma      0",
         "        protection: (0, 0, 0, 0, 0)",
-        "      nr_free_pages 2048",
+        "      nr_free_pages 4096",
         "  pagesets",
         "    cpu: 0",
         "              count:    0",
         "              high:     0",
         "              batch:    1",
         "              high_min: 4",
-        "              high_max: 256",
+        "              high_max: 512",
         "  node_unreclaimable:  0",
         "  start_pfn:           0",
     ])
@@ -88,7 +88,7 @@ def test_zoneinfo_prints_every_zone_and_stops_empty_ones_after_protection():
     """Every zone (DMA, DMA32, Normal, Movable, Device) is printed; an empty one ends at protection."""
     # mm/vmstat.c, zoneinfo_show_print(): "if (!populated_zone(zone)) { seq_putc(m, '\n');
     # return; }", v6.18; the live kernel's empty Movable block, line for line.
-    m = real(2048)
+    m = real(4096)
     text = m.zoneinfo()
     heads = [line.split("zone")[1].strip() for line in text.splitlines()
              if line.startswith("Node ")]
@@ -121,7 +121,7 @@ def test_trace_alloc_and_zone_locked_print_hex_pfns():
     # include/trace/events/kmem.h (v6.18): mm_page_alloc "pfn=0x%lx order=%d migratetype=%d
     # gfp_flags=%s"; mm_page_alloc_zone_locked "... percpu_refill=%d" with percpu_refill =
     # pcp_allowed_order(order) && migratetype < MIGRATE_PCPTYPES.  Second o10 block: 1024 = 0x400.
-    m = real(2048)
+    m = real(4096)
     alloc(m, MOV, 10)
     t = m.start_trace(["mm_page_alloc", "mm_page_alloc_zone_locked", "mm_page_free"])
     alloc(m, MOV, 10)
@@ -137,9 +137,9 @@ def test_trace_alloc_and_zone_locked_print_hex_pfns():
 
 def test_trace_pcp_refill_sets_percpu_refill():
     """An order-0 pcp refill fires zone_locked with percpu_refill=1 before mm_page_alloc."""
-    # mm/page_alloc.c, rmqueue_bulk() -> __rmqueue_smallest() -> trace, v6.18.  Fresh real(2048):
+    # mm/page_alloc.c, rmqueue_bulk() -> __rmqueue_smallest() -> trace, v6.18.  Fresh real(4096):
     # nr_pcp_alloc() = 1 page -> pfn 0.
-    m = real(2048)
+    m = real(4096)
     t = m.start_trace(["mm_page_alloc", "mm_page_alloc_zone_locked"])
     alloc(m, MOV)
     m.stop_trace()
@@ -153,8 +153,8 @@ def test_trace_failed_allocation_prints_pfn_zero():
     """A failed allocation's mm_page_alloc has pfn -1, printed pfn=0x0."""
     # include/trace/events/kmem.h, mm_page_alloc: __entry->pfn = page ? page_to_pfn(page) : -1UL,
     # printed "__entry->pfn != -1UL ? __entry->pfn : 0", v6.18.
-    m = real(2048)
-    alloc(m, MOV, 10), alloc(m, MOV, 10)
+    m = real(4096)
+    assert [alloc(m, MOV, 10) for _ in range(4)] == [0, 1024, 2048, 3072]
     t = m.start_trace(["mm_page_alloc"])
     assert alloc(m, "GFP_NOWAIT|__GFP_MOVABLE", 10) is None
     m.stop_trace()
@@ -172,7 +172,7 @@ def test_trace_extfrag_and_pcpu_drain_text():
     # mm_page_pcpu_drain "pfn=0x%lx order=%d migratetype=%d".
     # GFP_KERNEL o0 claims o10 0 whole (test_modern_buddy); then a THP alloc/free: o9 M -> 1024
     # (1536 to o9), freed: count 512 >= high -> drained at once: pfn 0x400, order 9, Movable.
-    m = real(2048)
+    m = real(4096)
     t = m.start_trace(["mm_page_alloc_extfrag", "mm_page_pcpu_drain"])
     alloc(m, "GFP_KERNEL")
     assert alloc(m, MOV, 9) == 1024
