@@ -237,3 +237,37 @@ def test_decay_lowers_high_by_an_eighth():
         vmstat_tick(m, 0)
         highs.append(pcp(m).high)
     assert highs == [448, 392, 343]
+
+
+def test_orders_4_to_8_bypass_the_pcp():
+    """An order-4 free goes straight to the buddy lists; an order-3 free stays on list 10."""
+    # mm/page_alloc.c, __free_frozen_pages(): "if (!pcp_allowed_order(order)) {
+    # __free_pages_ok(...); return; }", v6.18.  big(): o3 refill of max(3 >> 3, 2) = 2 blocks:
+    # 0, 8 -> returns 0, list 10 [8]; o4 -> 16 (o4 head after the split of o10 0).  free 16 (o4):
+    # buddy 0 is on the pcp, not free -> o4 at 16 (32 is a free o5: tail, on an empty list).
+    # free 0 (o3): head of list 10, count 16 < high 323.
+    m = big()
+    assert [alloc(m, MOV, 3), alloc(m, MOV, 4)] == [0, 16]
+    m.free_pages(16, 4)
+    assert flist(m, 4, M) == (16,)
+    assert pcp(m).count == 8
+    m.free_pages(0, 3)
+    p = pcp(m)
+    assert (p.lists[10], p.count, p.high) == ((0, 8), 16, 323)
+
+
+def test_thp_free_drains_the_refill_remainder_first():
+    """Freeing THP 0 with 512 (the refill's second block) on list 13: the tail 512 is drained."""
+    # mm/page_alloc.c, free_frozen_page_commit(): list_add (head), free_count 0 -> 512;
+    # nr_pcp_high(): high 323, count 1024 >= 323 -> need 512 + 3 = 515 -> high 515, returns 323;
+    # nr_pcp_free() = clamp(512, 3, 320) = 320; free_pcppages_bulk(320, pindex 13): tail 512
+    # (count 320 - 512 < 0: stop), v6.18.  512: buddy 0 is on the pcp -> o9 head.
+    m = big()
+    assert alloc(m, MOV, 9) == 0
+    t = m.start_trace(["mm_page_pcpu_drain"])
+    m.free_pages(0, 9)
+    m.stop_trace()
+    assert [(e["pfn"], e["order"]) for e in t] == [(512, 9)]
+    p = pcp(m)
+    assert (p.lists[13], p.count, p.high, p.free_count) == ((0,), 512, 515, 512)
+    assert flist(m, 9, M) == (512,)
