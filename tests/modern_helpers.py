@@ -1,4 +1,4 @@
-"""One home for every name the modern-profile tests assume (issue 10), so the implementer adapts one file.
+"""One home for every name the modern-profile tests assume (issue 10): adapt this file only.
 
 The modern profile (``Machine(..., kernel="modern")``, v6.18) does not exist yet; every
 ``tests/test_modern_*.py`` module calls `require_modern()` at import time and is skipped, with

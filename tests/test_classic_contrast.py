@@ -7,7 +7,7 @@ import pytest
 
 import buddylab as bl
 from buddylab import gfp as G
-from tests.helpers import lists
+from helpers import lists
 
 M, U = 1, 0
 
@@ -53,7 +53,7 @@ def test_classic_unmovable_fallback_takes_the_head_order10_block():
 
 
 def test_classic_has_no_nofragment_and_fragments_normal():
-    """Unmovable o4 with only a MOVABLE o8 left in Normal: 4.18 steals it in Normal (modern: DMA32)."""
+    """Unmovable o4, only a MOVABLE o8 left in Normal: 4.18 takes it in Normal (modern: DMA32)."""
     # mm/page_alloc.c, get_page_from_freelist() (no ALLOC_NOFRAGMENT before v5.0), and
     # __rmqueue_fallback() -> steal_suitable_fallback() (whole_block: move the free pages of
     # the block to UNMOVABLE), v4.18.  Normal boot heads [3072, 2048]: o10 M -> 3072;
@@ -93,7 +93,7 @@ def test_classic_watermark_scale_factor_stops_at_1000():
 
 
 def test_classic_gfp_atomic_has_the_atomic_bit():
-    """4.18 GFP_ATOMIC = __GFP_HIGH | __GFP_ATOMIC | __GFP_KSWAPD_RECLAIM = 0x480020 (6.18: 0x820)."""
+    """4.18 GFP_ATOMIC = __GFP_HIGH | __GFP_ATOMIC | __GFP_KSWAPD_RECLAIM = 0x480020 (6.18 0x820)."""
     # include/linux/gfp.h, v4.18: __GFP_HIGH 0x20, __GFP_ATOMIC 0x80000, __GFP_KSWAPD_RECLAIM
     # 0x400000; GFP_KERNEL = 0x400000 | 0x200000 | 0x40 | 0x80 = 0x6000c0.
     assert (G.GFP_ATOMIC, G.GFP_KERNEL) == (0x480020, 0x6000c0)

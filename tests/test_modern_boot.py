@@ -3,11 +3,11 @@
 Assumed names: see tests/modern_helpers.py (max_order = NR_PAGE_ORDERS, PcpSnapshot.lists by
 pindex, alloc_factor, high_min/high_max).  Skipped while Machine(kernel="modern") raises.
 """
-from tests.modern_helpers import require_modern
+from modern_helpers import require_modern
 
 require_modern()
 
-from tests.modern_helpers import (M, U, alloc, blocktypes, flist, machine, pcp, real,  # noqa: E402
+from modern_helpers import (M, U, alloc, blocktypes, flist, machine, pcp, real,  # noqa: E402
                                   small, zs)
 
 MOV = "GFP_HIGHUSER_MOVABLE"

@@ -14,11 +14,11 @@ drops it and walks again.
 
 Assumed names: see tests/modern_helpers.py.  Skipped while Machine(kernel="modern") raises.
 """
-from tests.modern_helpers import require_modern
+from modern_helpers import require_modern
 
 require_modern()
 
-from tests.modern_helpers import (M, U, R, alloc, blocktypes, flist, machine, pcp,  # noqa: E402
+from modern_helpers import (M, U, R, alloc, blocktypes, flist, machine, pcp,  # noqa: E402
                                   real, zone_block, zs)
 
 MOV = "GFP_HIGHUSER_MOVABLE"
@@ -220,7 +220,7 @@ def test_boost_watermark_on_a_sub_pageblock_claim():
 
 
 def test_no_boost_below_four_pageblocks():
-    """A 1536-page Normal zone (< 4 pageblocks managed) is never boosted; the claim still happens."""
+    """A 1536-page Normal zone (< 4 pageblocks) is never boosted; the claim still happens."""
     # mm/page_alloc.c, boost_watermark(): "if ((pageblock_nr_pages * 4) > zone_managed_pages(zone))
     # return false" -> 2048 > 1536, v6.18.  DMA 0-2047 keeps the machine above the mobility
     # grouping threshold; it is filled first with movable DMA requests: o10 -> 0, o9 -> 1024,

@@ -8,11 +8,11 @@ import re
 
 import pytest
 
-from tests.modern_helpers import require_modern
+from modern_helpers import require_modern
 
 require_modern()
 
-from tests.modern_helpers import M, R, U, alloc, gfp, kernel_name, real  # noqa: E402
+from modern_helpers import M, R, U, alloc, gfp, kernel_name, real  # noqa: E402
 
 BITS_618 = [
     ("__GFP_DMA", 0x1), ("__GFP_HIGHMEM", 0x2), ("__GFP_DMA32", 0x4), ("__GFP_MOVABLE", 0x8),
@@ -89,7 +89,7 @@ def test_gfp_to_alloc_flags(spec, order, expected):
 @pytest.mark.parametrize("spec, mt", [("GFP_KERNEL", U), ("GFP_HIGHUSER_MOVABLE", M),
                                       ("GFP_KERNEL|__GFP_RECLAIMABLE", R)])
 def test_gfp_migratetype_in_the_trace(spec, mt):
-    """gfp_migratetype(): (gfp & (__GFP_RECLAIMABLE | __GFP_MOVABLE)) >> 3, seen in mm_page_alloc."""
+    """gfp_migratetype(): (gfp & (__GFP_RECLAIMABLE | __GFP_MOVABLE)) >> 3, in mm_page_alloc."""
     # include/linux/gfp.h, gfp_migratetype(); include/trace/events/kmem.h, mm_page_alloc, v6.18.
     m = real(4096)
     t = m.start_trace(["mm_page_alloc"])

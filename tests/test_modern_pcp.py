@@ -1,4 +1,4 @@
-"""Modern (v6.18) per-CPU lists: orders 0-3 and the THP order, batch, high_min/high_max, auto-tuning.
+"""Modern (v6.18) per-CPU lists: orders 0-3 and THP, batch, high_min/high_max, auto-tuning.
 
 Machines: `small(64)` (MAX_PAGE_ORDER 3, 4-page pageblocks, 1 CPU, mfk 0: watermarks 0,
 batch 1, high_min max(0, 1 << 2) = 4, high_max max(64 // 8, 4) = 8) and `big()` (16384 pages,
@@ -9,11 +9,11 @@ its high watermark, so ZONE_BELOW_HIGH stays clear.
 pindex (order_to_pindex): 3 * order + mt for orders 0-3; 12 THP unmovable/reclaimable,
 13 THP movable.  Assumed names: see tests/modern_helpers.py.
 """
-from tests.modern_helpers import require_modern
+from modern_helpers import require_modern
 
 require_modern()
 
-from tests.modern_helpers import (PCP_FRACTION_KW, M, alloc, flist, kernel_name,  # noqa: E402
+from modern_helpers import (PCP_FRACTION_KW, M, alloc, flist, kernel_name,  # noqa: E402
                                   machine, pcp, real, small, vmstat_tick, zs)
 
 MOV = "GFP_HIGHUSER_MOVABLE"
@@ -176,7 +176,7 @@ def test_reaching_high_drains_from_the_freed_list_then_wraps():
 
 
 def test_free_count_sets_how_much_is_drained():
-    """Eight order-0 pages out, two back: count 8 >= high 8 drains free_count 2 pages, tail first."""
+    """Eight order-0 pages out, two back: count 8 >= high 8 drains free_count (2) pages."""
     # mm/page_alloc.c, nr_pcp_alloc(), free_frozen_page_commit(), nr_pcp_high(), nr_pcp_free()
     # = clamp(free_count 2, batch 1, high 8 - 1) = 2, free_pcppages_bulk() (tail first), v6.18.
     # allocs 1-4: 0, 1, 2, 3 (list [4, 5, 6], high 8, af 3); 5-7: 4, 5, 6 off the list;

@@ -6,11 +6,11 @@ five migrate-type columns; the model has the Device zone of the live config).
 """
 import re
 
-from tests.modern_helpers import require_modern
+from modern_helpers import require_modern
 
 require_modern()
 
-from tests.modern_helpers import alloc, machine, real, zone_block  # noqa: E402
+from modern_helpers import alloc, machine, real, zone_block  # noqa: E402
 
 MOV = "GFP_HIGHUSER_MOVABLE"
 TYPES = ("Unmovable", "Movable", "Reclaimable", "HighAtomic", "Isolate")
@@ -85,7 +85,7 @@ def test_zoneinfo_zone_lines_in_618_order():
 
 
 def test_zoneinfo_prints_every_zone_and_stops_empty_ones_after_protection():
-    """Every zone (DMA, DMA32, Normal, Movable, Device) is printed; an empty one ends at protection."""
+    """Every zone (DMA .. Device) is printed; an empty one ends after its protection line."""
     # mm/vmstat.c, zoneinfo_show_print(): "if (!populated_zone(zone)) { seq_putc(m, '\n');
     # return; }", v6.18; the live kernel's empty Movable block, line for line.
     m = real(4096)

@@ -6,12 +6,12 @@ calculate_min_free_kbytes(lowmem_kbytes)).  Skipped while Machine(kernel="modern
 """
 import pytest
 
-from tests.modern_helpers import require_modern
+from modern_helpers import require_modern
 
 require_modern()
 
 import buddylab as bl  # noqa: E402
-from tests.modern_helpers import kernel_name, machine, pcp, zone_block, zs  # noqa: E402
+from modern_helpers import kernel_name, machine, pcp, zone_block, zs  # noqa: E402
 
 
 def test_watermarks_with_promo():
@@ -88,7 +88,7 @@ def test_set_min_free_kbytes_retunes_the_pcp():
 
 
 def test_default_min_free_kbytes_takes_the_khugepaged_recommendation():
-    """16384 pages: int_sqrt(65536 * 16) = 1024, then khugepaged raises it to 800 pages = 3200 kB."""
+    """16384 pages: int_sqrt(65536 * 16) = 1024, then khugepaged raises it to 3200 kB."""
     # mm/page_alloc.c, calculate_min_free_kbytes(); mm/khugepaged.c,
     # set_recommended_min_free_kbytes(), v6.18 (THP enabled, as on the live kernel: madvise):
     # 1 populated zone <= Normal: 512 * 1 * 2 + 512 * 1 * 3 * 3 = 5632 pages, capped at
