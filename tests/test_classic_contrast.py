@@ -93,7 +93,7 @@ def test_classic_watermark_scale_factor_stops_at_1000():
 
 
 def test_classic_gfp_atomic_has_the_atomic_bit():
-    """4.18 GFP_ATOMIC = __GFP_HIGH | __GFP_ATOMIC | __GFP_KSWAPD_RECLAIM = 0x480020 (6.18 0x820)."""
+    """v4.18 GFP_ATOMIC = HIGH | ATOMIC | KSWAPD_RECLAIM = 0x480020 (6.18: 0x820, no ATOMIC bit)."""
     # include/linux/gfp.h, v4.18: __GFP_HIGH 0x20, __GFP_ATOMIC 0x80000, __GFP_KSWAPD_RECLAIM
     # 0x400000; GFP_KERNEL = 0x400000 | 0x200000 | 0x40 | 0x80 = 0x6000c0.
     assert (G.GFP_ATOMIC, G.GFP_KERNEL) == (0x480020, 0x6000c0)
