@@ -246,10 +246,10 @@ def test_notebooks_hold_no_answer():
 # ---------------------------------------------------------------- seeded variants
 
 def test_varied_exercises_are_the_ones_with_generated_setups():
-    """02.1, 02.3, 02.4 and 05.1-05.3 draw their setups from a seed; get() without a seed is the
-    chapter's own exercise, and an exercise with a fixed setup refuses a seed in one line."""
+    """02.1, 02.3, 02.4, 05.1-05.3, 06.1 and 06.2 draw their setups from a seed; get() without
+    a seed is the chapter's own exercise, and an exercise with a fixed setup refuses a seed in one line."""
     from buddylab.errors import BuddyLabError
-    assert VARIED == ("02.1", "02.3", "02.4", "05.1", "05.2", "05.3")
+    assert VARIED == ("02.1", "02.3", "02.4", "05.1", "05.2", "05.3", "06.1", "06.2")
     assert get("02.1", seed=None) is ALL["02.1"]
     with pytest.raises(BuddyLabError, match="04.3 has no seeded variants"):
         get("04.3", seed=1)
@@ -297,3 +297,14 @@ def test_variant_02_1_worked_by_hand():
     v = get("02.1", seed=5)
     assert "orders 2, 2, 3, 3, 2, 3 " in v.question
     assert v.check([56, 60, 48, 40, 32, 24]).correct
+
+
+def test_variant_06_2_has_one_victim_worked_by_hand():
+    """06.2 seed 4: db (rss 300, adj -100), web (rss 400, adj -500), batch (rss 900, adj +500)
+    on totalpages 4096."""
+    # mm/oom_kill.c, oom_badness(), v4.18: adj *= totalpages / 1000 (= 4); points = rss + adj,
+    # at least 1; a kernel thread scores 0 (oom_unkillable_task()).  db: 300 - 400 -> 1;
+    # web: 400 - 2000 -> 1; batch: 900 + 2000 = 2900, the victim (select_bad_process()).
+    v = get("06.2", seed=4)
+    assert "batch (rss 900, oom_score_adj +500)" in v.question
+    assert v.check([0, 1, 1, 2900, "batch"]).correct
