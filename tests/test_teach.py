@@ -383,19 +383,23 @@ def test_restore_takes_locked_cells_from_the_source_and_names_what_changed(cours
     assert _cell(run, "q3_check").source == _cell(source, "q3_check").source
 
 
-def test_an_answer_reading_a_private_name_is_named(course):
-    """p._worked().key holds the answers and records no reveal (buddylab/problems/_base.py):
-    an answer cell that reaches for a private name is named for a person to look at."""
+def test_an_answer_reading_a_private_name_or_probing_the_check_is_named(course):
+    """p._worked().key holds the answers and records no reveal (buddylab/problems/_base.py), and
+    a loop over check() finds a field by its score: an answer cell that reaches for a private
+    name or calls check() is named for a person to look at."""
     from buddylab.teach.grade import restore
     out, sources, _ = course
     name = "a02_alloc_free"
     nb = _released(out, "alice", name)
     _cell(nb, "q1_answer").source = "answer1 = dict(p1._worked().key)"
     _cell(nb, "q2_answer").source = "answer2 = {'pfn': 3}"
+    _cell(nb, "q3_answer").source = ("answer3 = {}\nfor v in range(64):\n"
+                                     "    if p3.check({'pfn': v}).score > 0: answer3['pfn'] = v")
     run, notes = restore(dict(sources)[name], nb, name, "alice",
                          variant_seed(SECRET, "alice", name))
     text = " | ".join(notes)
     assert "answer q1_answer uses a private name" in text
+    assert "answer q3_answer calls .check()" in text
     assert "q2_answer" not in text
 
 
