@@ -8,7 +8,7 @@ import re
 import pytest
 
 from buddylab import reveal
-from buddylab.exercises import ALL, get, UnknownExerciseError
+from buddylab.exercises import ALL, VARIED, get, UnknownExerciseError
 from buddylab.exercises.core import Scalar, Seq, TupleOf, Optional, Choice, Int
 from buddylab.exercises.ch05 import AllocFlags
 from buddylab.mmzone import ALLOC_CMA, ALLOC_HIGH
@@ -92,7 +92,10 @@ def test_unanswered_says_so(name):
 def test_wrong_step_feedback_is_independent_of_the_key(name):
     """For each step answered wrong (with distinctive values), the feedback names the step and is
     the same whatever the kernel's value there and after it is: it cannot carry the key."""
-    ex = get(name)
+    assert_feedback_independent_of_the_key(get(name))
+
+
+def assert_feedback_independent_of_the_key(ex):
     key = key_of(ex)
     steps = steps_of(ex, key)
     for i in range(len(steps)):
@@ -238,3 +241,70 @@ def test_notebooks_hold_no_answer():
                 assert str(rebuild(get(name), steps_of(get(name), key))) not in text or \
                     isinstance(get(name).shape, Scalar), (fname, name)
     assert used == set(NAMES), sorted(set(NAMES) - used)
+
+
+# ---------------------------------------------------------------- seeded variants
+
+def test_varied_exercises_are_the_ones_with_generated_setups():
+    """02.1, 02.3, 02.4, 05.1-05.3, 06.1 and 06.2 draw their setups from a seed; get() without
+    a seed is the chapter's own exercise, and an exercise with a fixed setup refuses a seed in one line."""
+    from buddylab.errors import BuddyLabError
+    assert VARIED == ("02.1", "02.3", "02.4", "05.1", "05.2", "05.3", "06.1", "06.2")
+    assert get("02.1", seed=None) is ALL["02.1"]
+    with pytest.raises(BuddyLabError, match="04.3 has no seeded variants"):
+        get("04.3", seed=1)
+    for bad in (-1, 1.5, "3", True):
+        with pytest.raises(BuddyLabError, match="seed must be an int"):
+            get("02.1", seed=bad)
+
+
+@pytest.mark.parametrize("name", VARIED)
+def test_variants_over_300_seeds_solve_and_differ(name):
+    """300 seeds of each varied exercise: the variant builds, its key checks correct, a blank
+    does not, the same seed gives the same question, and the questions are not all alike."""
+    questions = set()
+    for seed in range(300):
+        v = get(name, seed=seed)
+        assert v.name == "%s seed %d" % (name, seed) and v.seed == seed
+        assert v.check(v._key()).correct, (name, seed)
+        assert not v.check(...).answered
+        assert get(name, seed=seed).question == v.question
+        questions.add(v.question)
+    assert len(questions) > 250, len(questions)
+    assert ALL[name].question not in {get(name, seed=s).question for s in range(5)}
+
+
+@pytest.mark.parametrize("name", VARIED)
+def test_variant_feedback_never_carries_its_key(name):
+    """The chapter's leak test on variants: each wrong step's feedback is the same whatever the
+    variant's key is, and holds none of its values; reveal() records the variant's name."""
+    for seed in (1, 2, 3):
+        v = get(name, seed=seed)
+        assert_feedback_independent_of_the_key(v)
+        reveal.clear()
+        v.reveal()
+        assert reveal.revealed() == ("%s seed %d" % (name, seed),)
+        reveal.clear()
+
+
+def test_variant_02_1_worked_by_hand():
+    """02.1 seed 5 asks for orders 2, 2, 3, 3, 2, 3 on the hand-sized machine (64 pages, orders
+    0..3, free_area[3] Movable = [56, 48, ..., 0] at boot, the highest pfn at the head)."""
+    # mm/page_alloc.c, __rmqueue_smallest() and expand(), v4.18: order 2 splits the head
+    # order-3 block 56 and keeps the low half (56), 60 goes to free_area[2]; the next order 2
+    # takes 60; each order 3 takes the next head (48, 40); order 2 splits 32 (keeps 32);
+    # order 3 takes 24.
+    v = get("02.1", seed=5)
+    assert "orders 2, 2, 3, 3, 2, 3 " in v.question
+    assert v.check([56, 60, 48, 40, 32, 24]).correct
+
+
+def test_variant_06_2_has_one_victim_worked_by_hand():
+    """06.2 seed 4: db (rss 300, adj -100), web (rss 400, adj -500), batch (rss 900, adj +500)
+    on totalpages 4096."""
+    # mm/oom_kill.c, oom_badness(), v4.18: adj *= totalpages / 1000 (= 4); points = rss + adj,
+    # at least 1; a kernel thread scores 0 (oom_unkillable_task()).  db: 300 - 400 -> 1;
+    # web: 400 - 2000 -> 1; batch: 900 + 2000 = 2900, the victim (select_bad_process()).
+    v = get("06.2", seed=4)
+    assert "batch (rss 900, oom_score_adj +500)" in v.question
+    assert v.check([0, 1, 1, 2900, "batch"]).correct

@@ -52,6 +52,16 @@ def test_bad_arguments_one_line_status_two(argv, capsys):
     assert code == 2 and err.count("\n") == 1 and "Traceback" not in err and "error:" in err
 
 
+@pytest.mark.parametrize("ops", ["+" + "9" * 4000, "-" + "9" * 4000, "," * 3000,
+                                 "+0," + "x" * 5000])
+def test_a_huge_operation_list_gets_a_short_line(ops, capsys):
+    """A 4000-digit order or index, or thousands of junk characters in -A: one line of at most
+    a hundred-odd characters (what was typed is quoted cut short), status 2."""
+    assert main(["problem", "-A", ops]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and len(err) < 160 and "..." in err, err
+
+
 def test_bad_argument_in_a_subprocess():
     """The same through python -m: status 2, one line."""
     res = run("problem", "--pages", "10**12")

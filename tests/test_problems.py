@@ -153,3 +153,20 @@ def test_numpy_integers_are_ints():
     a["pfn_op1"] = np.bool_(True)
     assert p.check(a).feedback == ["pfn_op1: wanted int pfn or None (NULL), got a bool"]
     reveal.clear()
+
+
+def test_zonelist_rule_names_the_penalty_for_nodes_below():
+    """zonelist --seed 8 asks about node 1 with distances [20, 10, 20]: node 2 comes before
+    node 0, though both are 20 away, and the rule and hints say why."""
+    # mm/page_alloc.c, find_next_best_node(), v4.18: val = node_distance(node, n) +
+    # (n < node), times MAX_NODE_LOAD * MAX_NUMNODES (3 * 64 = 192), + node_load[n].  Node 0's
+    # build (first, mm/page_alloc.c, build_zonelists()) set node_load[1] = 2 (first of the
+    # distance-20 group) and node_load[2] = 1 (first of the distance-40 group).  For node 1:
+    # node 0: 21 * 192 + 0 = 4032; node 2: 20 * 192 + 1 = 3841, so 2 comes first.
+    p = problem("zonelist", seed=8)
+    assert "node 1: 20 10 20" in p.text() and "on the CPU of node 1" in p.text()
+    assert "node 1's node order (find_next_best_node()): [1, 2, 0]" in p.explain()
+    reveal.clear()
+    w = p._worked()
+    assert "numbered below the local node counting one more" in w.rules["walk"]
+    assert any("numbered below the local node counts one more" in h for h in w.hints)

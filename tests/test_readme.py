@@ -168,3 +168,25 @@ def test_quick_start_runs():
     assert "Node 0, zone   Normal" in text
     assert "[(0, 'Normal'), (0, 'DMA')]" in text
     assert "mm_page_alloc: pfn=" in text
+
+
+def test_problem_and_exercise_examples_run_and_give_nothing_away():
+    """The Problems and Exercises sections' Python blocks run as written; the answers they
+    check are wrong in every field and step (a README example must not hold an answer), and
+    the seeded exercise variant they show is another question than the chapter's."""
+    from buddylab import reveal
+    for head in ("## Problems: predict, then check", "## Exercises that check without telling"):
+        section = README.split(head, 1)[1].split("\n## ", 1)[0]
+        for code in re.findall(r"```python\n(.*?)```", section, re.S):
+            ns = {"bl": buddylab}
+            with contextlib.redirect_stdout(io.StringIO()):
+                exec(compile(code, head, "exec"), ns)
+            if "r" in ns:                         # the problem example's check
+                assert ns["r"].score == 0, str(ns["r"])
+    reveal.clear()
+    section = README.split("## Exercises that check without telling", 1)[1].split("\n## ", 1)[0]
+    pfns = re.search(r"ex\.check\((\[[\d, ]+\])\)", section).group(1)
+    assert buddylab.exercises.get("02.1").check(eval(pfns)).score == 0
+    seed = int(re.search(r'get\("02\.1", seed=(\d+)\)', section).group(1))
+    assert buddylab.exercises.get("02.1", seed=seed).question != \
+        buddylab.exercises.get("02.1").question

@@ -383,6 +383,52 @@ def test_restore_takes_locked_cells_from_the_source_and_names_what_changed(cours
     assert _cell(run, "q3_check").source == _cell(source, "q3_check").source
 
 
+def test_an_answer_reading_a_private_name_or_probing_the_check_is_named(course):
+    """p._worked().key holds the answers and records no reveal (buddylab/problems/_base.py), and
+    a loop over check() finds a field by its score: an answer cell that reaches for a private
+    name or calls check() is named for a person to look at."""
+    from buddylab.teach.grade import restore
+    out, sources, _ = course
+    name = "a02_alloc_free"
+    nb = _released(out, "alice", name)
+    _cell(nb, "q1_answer").source = "answer1 = dict(p1._worked().key)"
+    _cell(nb, "q2_answer").source = "answer2 = {'pfn': 3}"
+    _cell(nb, "q3_answer").source = ("answer3 = {}\nfor v in range(64):\n"
+                                     "    if p3.check({'pfn': v}).score > 0: answer3['pfn'] = v")
+    run, notes = restore(dict(sources)[name], nb, name, "alice",
+                         variant_seed(SECRET, "alice", name))
+    text = " | ".join(notes)
+    assert "answer q1_answer uses a private name" in text
+    assert "answer q3_answer calls .check()" in text
+    assert "q2_answer" not in text
+
+
+def test_quiet_asyncio_keeps_abandoned_task_tracebacks_off_stderr(caplog):
+    """A task that fails and is never awaited (nbclient's output poller after a time limit)
+    is logged by asyncio when collected; inside quiet_asyncio() it is not, outside it is."""
+    import asyncio
+    import gc
+    import logging
+    from buddylab.teach.kernel import quiet_asyncio
+
+    def abandon():
+        async def fails():
+            raise RuntimeError("abandoned")
+        loop = asyncio.new_event_loop()
+        task = loop.create_task(fails())
+        loop.run_until_complete(asyncio.sleep(0.01))
+        loop.close()
+        del task
+        gc.collect()
+
+    caplog.set_level(logging.ERROR, logger="asyncio")
+    with quiet_asyncio():
+        abandon()
+    assert not [r for r in caplog.records if r.name == "asyncio"]
+    abandon()  # the control: without it asyncio does log the task
+    assert [r for r in caplog.records if r.name == "asyncio"]
+
+
 def _points_in_process(nb):
     """Run a notebook's code cells here, in order; {grade_id: points} of its graded cells,
     scored as nbgrader does (the value of a final expression is partial credit)."""

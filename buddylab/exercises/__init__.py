@@ -18,6 +18,8 @@ hold only ``answer = ...`` and the check.
 - ``Exercise.hint()``: the next hint, in order; ``Exercise.reveal()``: the answer, recorded
   in `buddylab.reveal` so that a graded notebook shows it was used.
 - ``Exercise.ask()`` prints the question (and the state it is asked on).
+- ``get(name, seed=N)``: a seeded variant of the exercises in ``VARIED`` (another setup,
+  the same rules), so that every student of a class can get their own numbers.
 
 The key is recomputed by the model from the exercise's ``setup`` at every check; nothing
 stores it.
@@ -35,7 +37,7 @@ from ..errors import BuddyLabError
 from .core import Exercise, Verdict
 from . import ch00, ch01, ch02, ch03, ch04, ch05, ch06
 
-__all__ = ["ALL", "get", "Exercise", "Verdict", "UnknownExerciseError"]
+__all__ = ["ALL", "VARIED", "get", "Exercise", "Verdict", "UnknownExerciseError"]
 
 
 class UnknownExerciseError(BuddyLabError):
@@ -46,9 +48,20 @@ ALL = {ex.name: ex for chapter in (ch00, ch01, ch02, ch03, ch04, ch05, ch06)
        for ex in chapter.EXERCISES}
 
 
-def get(name):
-    """The chapter exercise called `name` ("02.1")."""
+def get(name, seed=None):
+    """The chapter exercise called `name` ("02.1"); with `seed`, its seeded variant.
+
+    ``get("02.1", seed=N)`` draws another setup of the same exercise from N (the
+    exercises in `VARIED`), so each student of a class can get their own numbers; the
+    check recomputes the key from that setup.  An exercise whose setup is fixed raises
+    BuddyLabError when asked for a seed.
+    """
     try:
-        return ALL[str(name)]
+        ex = ALL[str(name)]
     except KeyError:
         raise UnknownExerciseError("no exercise %r; there are %s" % (name, ", ".join(ALL))) from None
+    return ex if seed is None else ex.variant(seed)
+
+
+#: the names of the exercises that have seeded variants
+VARIED = tuple(name for name, ex in ALL.items() if ex.varies)

@@ -7,7 +7,8 @@ steal_suitable_fallback() in mm/page_alloc.c; __find_buddy_pfn() in mm/internal.
 from ..machine import Machine
 from ..gfp import GFP_HIGHUSER_MOVABLE, parse_gfp, gfpflags_to_migratetype
 from ..mmzone import MIGRATETYPE_NAMES
-from .core import Exercise, Int, Choice, ListOf, ShapeError, _sequence, _type_name, block_misfit
+from .core import (Exercise, Int, Choice, ListOf, ShapeError, _sequence, _type_name, block_misfit,
+                   and_list)
 
 HAND = {"nodes": [{"Normal": 64}], "cpus_per_node": 1, "max_order": 4, "pageblock_order": 2,
         "min_free_kbytes": 0}
@@ -51,13 +52,19 @@ def _migratetype(mask):
 
 
 # 02.1: six Movable requests.
-SETUP_01 = {"calls": [("GFP_HIGHUSER_MOVABLE", o) for o in (1, 0, 2, 0, 3, 1)]}
+def _setup_01(orders):
+    """The setup and question of 02.1 for six request orders (6 x 8 pages at most: all fit)."""
+    return ({"calls": [("GFP_HIGHUSER_MOVABLE", o) for o in orders]},
+            "On a fresh hand-sized machine, Movable requests of orders %s are made in this "
+            "order. Which pfn does each return?" % ", ".join("%d" % o for o in orders))
+
+
+SETUP_01, QUESTION_01 = _setup_01((1, 0, 2, 0, 3, 1))
 
 EX_01 = Exercise(
-    "02.1", "which pfn each request returns",
-    "On a fresh hand-sized machine, Movable requests of orders 1, 0, 2, 0, 3, 1 are made in "
-    "this order. Which pfn does each return?",
+    "02.1", "which pfn each request returns", QUESTION_01,
     SETUP_01, _alloc_pfns, ListOf(Int("pfn"), 6),
+    vary=lambda rng: _setup_01([int(rng.random() * HAND["max_order"]) for _ in range(6)]),
     where=lambda i, s: "request %d (order %d)" % (i + 1, s["calls"][i][1]), why=_why_alloc,
     hints=["At boot, free_area[3] holds the eight order-3 blocks, the highest pfn at the head.",
            "expand() keeps the LOW half for the caller and puts the upper half at the head of the "
@@ -154,6 +161,38 @@ EX_02 = Exercise(
 # 02.3 and 02.4: requests of three types; fallbacks and claims.
 SETUP_03 = {"calls": [("GFP_KERNEL", 0), ("GFP_KERNEL | __GFP_RECLAIMABLE", 1), ("GFP_KERNEL", 1),
                       ("GFP_HIGHUSER_MOVABLE", 2), ("GFP_KERNEL", 2)]}
+TYPED_MASKS = ("GFP_KERNEL", "GFP_KERNEL | __GFP_RECLAIMABLE", "GFP_HIGHUSER_MOVABLE")
+
+
+def _calls_text(s):
+    return ", ".join("%s order %d" % call for call in s["calls"])
+
+
+def _question_03(s):
+    return ("On a fresh hand-sized machine: %s. Which pfn does each call return? (Remember that "
+            "a claim re-types every pageblock of the block it takes.)" % _calls_text(s))
+
+
+def _vary_calls(rng):
+    """Five calls of the three types, orders 0..2 (20 pages at most: all fit); the first is
+    Unmovable or Reclaimable, so that at least one falls back."""
+    calls = []
+    for i in range(5):
+        mask = TYPED_MASKS[int(rng.random() * (2 if i == 0 else 3))]
+        calls.append((mask, int(rng.random() * 3)))
+    return {"calls": calls}
+
+
+def _vary_03(rng):
+    s = _vary_calls(rng)
+    return s, _question_03(s)
+
+
+def _vary_04(rng):
+    s = _vary_calls(rng)
+    return s, ("On a fresh hand-sized machine: %s (exercise 02.3 of the same seed). Give the "
+               "migrate type of each of the 16 pageblocks afterwards, from pfn 0 up, as names "
+               "('Movable', 'Unmovable', ...)." % _calls_text(s))
 
 _FALLBACK = ("if free_list[%s] has no block of order %d or more, __rmqueue_fallback() searches "
              "the fallbacks[] types from the LARGEST order down, takes the head block, claims it "
@@ -171,11 +210,8 @@ def _why_03(i, answer, s):
 
 
 EX_03 = Exercise(
-    "02.3", "fallback: which pfn each call returns",
-    "On a fresh hand-sized machine: GFP_KERNEL order 0, GFP_KERNEL | __GFP_RECLAIMABLE order 1, "
-    "GFP_KERNEL order 1, GFP_HIGHUSER_MOVABLE order 2, GFP_KERNEL order 2. Which pfn does each "
-    "call return? (Remember that a claim re-types every pageblock of the block it takes.)",
-    SETUP_03, _alloc_pfns, ListOf(Int("pfn"), 5),
+    "02.3", "fallback: which pfn each call returns", _question_03(SETUP_03),
+    SETUP_03, _alloc_pfns, ListOf(Int("pfn"), 5), vary=_vary_03,
     where=lambda i, s: "call %d (%s, order %d)" % (i + 1, s["calls"][i][0], s["calls"][i][1]),
     why=_why_03,
     hints=["Every pageblock is Movable at boot, so the first Unmovable and Reclaimable requests "
@@ -197,7 +233,7 @@ EX_04 = Exercise(
     "02.4", "pageblock types after the fallbacks",
     "After the five calls of exercise 02.3, give the migrate type of each of the 16 pageblocks, "
     "from pfn 0 up, as names ('Movable', 'Unmovable', ...).",
-    SETUP_03, _solve_04, ListOf(Choice(MIGRATETYPE_NAMES[:3], what="type"), 16),
+    SETUP_03, _solve_04, ListOf(Choice(MIGRATETYPE_NAMES[:3], what="type"), 16), vary=_vary_04,
     where=lambda i, s: "pageblock %d (pfns %d..%d)" % (i, 4 * i, 4 * i + 3),
     why=("a pageblock changes type only when a fallback claims it: steal_suitable_fallback() "
          "re-types every pageblock of a block of pageblock_order or more "

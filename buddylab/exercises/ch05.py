@@ -13,7 +13,7 @@ from ..errors import BadGfpError
 from ..gfp import parse_gfp, gfp_zone, gfp_to_alloc_flags, gfpflags_to_migratetype, GFP_KERNEL, \
     __GFP_HIGH
 from ..mmzone import ZONE_NAMES, MAX_ORDER, ALLOC_WMARK_MASK, ALLOC_FLAG_NAMES, alloc_flags_str
-from .core import Exercise, Int, Hex, Choice, ListOf, ShapeError
+from .core import Exercise, Int, Hex, Choice, ListOf, ShapeError, and_list, draw
 
 
 def _masks(s):
@@ -24,16 +24,28 @@ def _mask_where(i, s):
     return "mask %d (%s)" % (i + 1, s["masks"][i])
 
 
+def _varied(question, pool, n):
+    """vary() of an exercise on `n` masks: n distinct masks of `pool`, and the question."""
+    def vary(rng):
+        masks = draw(rng, pool, n)
+        return {"masks": masks}, question % and_list(masks)
+    return vary
+
+
 # 05.1: the hex value of four masks.
 SETUP_01 = {"masks": ["GFP_NOFS | __GFP_NOWARN", "GFP_USER | __GFP_ZERO",
                       "GFP_ATOMIC | __GFP_NOWARN", "GFP_HIGHUSER_MOVABLE | __GFP_COMP"]}
+QUESTION_01 = ("Give the v4.18 values of %s, as a list of four ints (write them as hex "
+               "literals), from the bit table only.")
+POOL_01 = ["%s | %s" % (c, m) for c in ("GFP_KERNEL", "GFP_NOFS", "GFP_NOIO", "GFP_USER",
+                                        "GFP_ATOMIC", "GFP_NOWAIT", "GFP_HIGHUSER",
+                                        "GFP_HIGHUSER_MOVABLE", "GFP_DMA32")
+           for m in ("__GFP_NOWARN", "__GFP_ZERO", "__GFP_COMP", "__GFP_NORETRY")]
 
 EX_01 = Exercise(
-    "05.1", "the hex value of a mask",
-    "Give the v4.18 values of GFP_NOFS | __GFP_NOWARN, GFP_USER | __GFP_ZERO, "
-    "GFP_ATOMIC | __GFP_NOWARN and GFP_HIGHUSER_MOVABLE | __GFP_COMP, as a list of four ints "
-    "(write them as hex literals), from the bit table only.",
+    "05.1", "the hex value of a mask", QUESTION_01 % and_list(SETUP_01["masks"]),
     SETUP_01, lambda s: [int(m) for m in _masks(s)], ListOf(Hex("mask"), 4),
+    vary=_varied(QUESTION_01, POOL_01, 4),
     where=_mask_where,
     why=("a composite is the OR of the __GFP_* bits its #define names (include/linux/gfp.h, "
          "v4.18), and | adds the flag's bit: expand the composite into its bits, look each up in "
@@ -60,12 +72,18 @@ def _solve_02(s):
     return zones
 
 
+QUESTION_02 = ('For %s, give what gfp_zone() answers: "DMA", "DMA32", "Normal", "Movable", '
+               'or "BAD".')
+POOL_02 = ["GFP_KERNEL", "GFP_DMA", "GFP_DMA32", "GFP_USER", "GFP_HIGHUSER",
+           "GFP_HIGHUSER_MOVABLE", "GFP_KERNEL | __GFP_MOVABLE", "GFP_DMA32 | __GFP_MOVABLE",
+           "GFP_DMA | __GFP_MOVABLE", "__GFP_DMA | __GFP_DMA32", "__GFP_DMA | __GFP_HIGHMEM",
+           "GFP_HIGHUSER_MOVABLE | __GFP_DMA", "GFP_HIGHUSER_MOVABLE | __GFP_DMA32",
+           "GFP_HIGHUSER | __GFP_DMA32", "GFP_NOWAIT | __GFP_HIGHMEM"]
+
 EX_02 = Exercise(
-    "05.2", "which zone",
-    'For GFP_KERNEL, GFP_DMA32 | __GFP_MOVABLE, GFP_HIGHUSER_MOVABLE, GFP_HIGHUSER, '
-    '__GFP_DMA | __GFP_DMA32 and GFP_HIGHUSER_MOVABLE | __GFP_DMA, give what gfp_zone() answers: '
-    '"DMA", "DMA32", "Normal", "Movable", or "BAD".',
+    "05.2", "which zone", QUESTION_02 % and_list(SETUP_02["masks"]),
     SETUP_02, _solve_02, ListOf(Choice(ZONE_NAMES + ("BAD",), what="zone"), 6),
+    vary=_varied(QUESTION_02, POOL_02, 6),
     where=_mask_where,
     why=("gfp_zone() looks the four zone bits (__GFP_DMA, __GFP_HIGHMEM, __GFP_DMA32, "
          "__GFP_MOVABLE) up in GFP_ZONE_TABLE: no bit is Normal; __GFP_MOVABLE gives ZONE_MOVABLE "
@@ -97,15 +115,19 @@ class AllocFlags(Int):
         return alloc_flags_str(value)
 
 
+QUESTION_03 = ("For %s, give the alloc_flags that gfp_to_alloc_flags() returns, built from the "
+               "ALLOC_* names.")
+POOL_03 = ["GFP_KERNEL", "GFP_ATOMIC", "GFP_NOWAIT", "GFP_NOWAIT | __GFP_HIGH",
+           "GFP_ATOMIC | __GFP_NOMEMALLOC", "GFP_HIGHUSER_MOVABLE", "GFP_KERNEL | __GFP_HIGH",
+           "GFP_NOIO", "GFP_USER", "GFP_KERNEL | __GFP_RECLAIMABLE", "GFP_ATOMIC | __GFP_MOVABLE",
+           "GFP_NOWAIT | __GFP_MOVABLE", "GFP_DMA"]
+
 EX_03 = Exercise(
-    "05.3", "the slow path's alloc_flags",
-    "For GFP_KERNEL, GFP_ATOMIC, GFP_NOWAIT | __GFP_HIGH, GFP_ATOMIC | __GFP_NOMEMALLOC and "
-    "GFP_HIGHUSER_MOVABLE, give the alloc_flags that gfp_to_alloc_flags() returns, built from "
-    "the ALLOC_* names.",
+    "05.3", "the slow path's alloc_flags", QUESTION_03 % and_list(SETUP_03["masks"]),
     SETUP_03,
     lambda s: [int(gfp_to_alloc_flags(m, gfpflags_to_migratetype(m))) for m in _masks(s)],
     ListOf(AllocFlags("alloc_flags value"), 5),
-    where=_mask_where,
+    where=_mask_where, vary=_varied(QUESTION_03, POOL_03, 5),
     why=("gfp_to_alloc_flags() (v4.18) starts from ALLOC_WMARK_MIN | ALLOC_CPUSET, adds "
          "ALLOC_HIGH for __GFP_HIGH; with __GFP_ATOMIC it drops ALLOC_CPUSET and adds "
          "ALLOC_HARDER unless __GFP_NOMEMALLOC is set; with CONFIG_CMA a Movable request gets "

@@ -9,7 +9,7 @@ __rmqueue_fallback() in mm/page_alloc.c (v4.18).
 from ..machine import Machine
 from .. import vmstat, oom
 from ..owners import KERNEL, ANON
-from .core import Exercise, Int, Choice, TupleOf, ListOf, Seq
+from .core import Exercise, Int, Choice, TupleOf, ListOf, Seq, and_list, draw
 
 # 06.1: the two indexes by hand.
 SETUP_01 = {"nr_free": (6, 3, 2, 0, 1, 0), "max_order": 6, "extfrag_orders": (3, 5)}
@@ -38,12 +38,27 @@ def _why_01(i, answer, s):
             "free_blocks_total, requested = 1 << order; integer divisions.")
 
 
+def _question_01(s):
+    return ("A zone of a machine with MAX_ORDER %d has nr_free = [%s]. Give the unusable free "
+            "space index of orders 0 to %d, then the extfrag index of orders %s, all x1000 as the "
+            "kernel computes them (integer division), as a list of %d ints."
+            % (s["max_order"], ", ".join("%d" % n for n in s["nr_free"]), s["max_order"] - 1,
+               and_list(s["extfrag_orders"]), s["max_order"] + len(s["extfrag_orders"])))
+
+
+def _vary_01(rng):
+    """Six nr_free counts (0..7, not all 0) and two extfrag orders of 1..5, ascending."""
+    nr_free = (0,)
+    while not any(nr_free):
+        nr_free = tuple(int(rng.random() * 8) for _ in range(SETUP_01["max_order"]))
+    s = {"nr_free": nr_free, "max_order": SETUP_01["max_order"],
+         "extfrag_orders": tuple(sorted(draw(rng, range(1, 6), 2)))}
+    return s, _question_01(s)
+
+
 EX_01 = Exercise(
-    "06.1", "the indexes by hand",
-    "A zone of a machine with MAX_ORDER 6 has nr_free = [6, 3, 2, 0, 1, 0]. Give the unusable free "
-    "space index of orders 0 to 5, then the extfrag index of orders 3 and 5, all x1000 as the "
-    "kernel computes them (integer division), as a list of 8 ints.",
-    SETUP_01, _solve_01, ListOf(Int(), 8), where=_where_01, why=_why_01,
+    "06.1", "the indexes by hand", _question_01(SETUP_01),
+    SETUP_01, _solve_01, ListOf(Int(), 8), where=_where_01, why=_why_01, vary=_vary_01,
     hints=["First the totals: free pages (sum of nr_free[k] << k) and free blocks (sum of nr_free).",
            "For order k, the pages in blocks of order k or more are usable; the rest are not.",
            "The extfrag index is -1000 whenever a block of the order or larger is free."])
@@ -77,17 +92,37 @@ def _why_02(i, answer, s):
     return "select_bad_process() kills the task with the highest oom_badness() score."
 
 
+def _question_02(s):
+    tasks = [("a kernel thread %s (rss %d)" if kthread else "%s (rss %d") % (name, rss)
+             + ("" if kthread else ", oom_score_adj %+d)" % adj if adj else ")")
+             for name, rss, adj, kthread in s["tasks"]]
+    return ("A machine has totalpages = %d and four tasks: %s. Give the oom_badness() score of "
+            "each, in that order, then the name of the victim: a list of four ints and a string."
+            % (s["totalpages"], ", ".join(tasks)))
+
+
+def _vary_02(rng):
+    """The same four tasks with other rss and oom_score_adj (-500..500, in hundreds); drawn
+    again until one killable task scores highest alone (no tie for the victim)."""
+    totalpages = SETUP_02["totalpages"]
+    while True:
+        tasks = [(name, 100 * (1 + int(rng.random() * 20)),
+                  0 if kthread else 100 * (int(rng.random() * 11) - 5), kthread)
+                 for name, _, _, kthread in SETUP_02["tasks"]]
+        scores = sorted(max(1, rss + adj * (totalpages // 1000))
+                        for _, rss, adj, kthread in tasks if not kthread)
+        if scores[-1] != scores[-2]:
+            s = {"totalpages": totalpages, "tasks": tasks}
+            return s, _question_02(s)
+
+
 EX_02 = Exercise(
-    "06.2", "who the OOM killer picks",
-    "A machine has totalpages = 4096 and four tasks: a kernel thread kworker (rss 900), db (rss "
-    "1500, oom_score_adj -500), web (rss 700), batch (rss 300, oom_score_adj +200). Give the "
-    "oom_badness() score of each, in that order, then the name of the victim: a list of four ints "
-    "and a string.",
+    "06.2", "who the OOM killer picks", _question_02(SETUP_02),
     SETUP_02, _solve_02,
     Seq(Int("score"), Int("score"), Int("score"), Int("score"),
         Choice([t[0] for t in SETUP_02["tasks"]], what="task"),
         text="a list of four scores (ints) and a task name, e.g. [n, n, n, n, 'name']"),
-    where=_where_02, why=_why_02,
+    where=_where_02, why=_why_02, vary=_vary_02,
     hints=["A kernel thread is never a candidate.",
            "totalpages / 1000 is computed first, as an integer: one unit of oom_score_adj is "
            "worth that many pages.",

@@ -38,7 +38,7 @@ import numbers
 from .. import reveal as _reveal
 
 __all__ = ["Exercise", "Verdict", "ShapeError", "Int", "Hex", "Choice", "Optional", "TupleOf",
-           "Scalar", "ListOf", "Seq", "block_misfit"]
+           "Scalar", "ListOf", "Seq", "block_misfit", "and_list", "draw"]
 
 
 # --------------------------------------------------------------------------------------
@@ -319,8 +319,10 @@ class Exercise:
     """
 
     def __init__(self, name, title, question, setup, solve, shape, where=None, why="",
-                 hints=(), show=None):
+                 hints=(), show=None, vary=None):
         self.name = name
+        self.seed = None          # None: the chapter's own setup; an int: a seeded variant
+        self._vary = vary         # vary(rng) -> (setup, question), for variant()
         self.title = title
         self.question = question
         self.setup = setup
@@ -334,6 +336,33 @@ class Exercise:
 
     def __repr__(self):
         return "<Exercise %s: %s>" % (self.name, self.title)
+
+    @property
+    def varies(self):
+        """True when `variant()` can draw other setups of this exercise from a seed."""
+        return self._vary is not None
+
+    def variant(self, seed):
+        """The same exercise on a setup drawn from `seed` (a per-student variant).
+
+        The rules, hints and answer shape stay; the setup and the question change, and the
+        key is recomputed from the new setup at check time like the chapter's.  The name
+        carries the seed ("02.1 seed 7"), so feedback and reveals say which variant it was.
+        """
+        import copy
+        import random
+        from ..errors import BuddyLabError
+        if not self.varies:
+            raise BuddyLabError("exercise %s has no seeded variants (its setup is fixed)"
+                                % self.name)
+        if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
+            raise BuddyLabError("seed must be an int >= 0, got %r" % (seed,))
+        ex = copy.copy(self)
+        ex.setup, ex.question = self._vary(random.Random(int(seed)))
+        ex.seed = int(seed)
+        ex.name = "%s seed %d" % (self.name, seed)
+        ex._hints_given = 0
+        return ex
 
     def ask(self):
         """Print the question (and the state it is asked on, where the chapter shows one)."""
@@ -410,6 +439,24 @@ class Exercise:
         _reveal.record(self.name)
         key = self._key()
         return key[0] if isinstance(self.shape, Scalar) else key
+
+
+def and_list(items):
+    """'a, b and c': items joined as a question lists them.
+
+    >>> and_list(["GFP_KERNEL", "GFP_ATOMIC", "GFP_NOWAIT"])
+    'GFP_KERNEL, GFP_ATOMIC and GFP_NOWAIT'
+    """
+    items = [str(i) for i in items]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def draw(rng, pool, n):
+    """`n` distinct items of `pool` in the order drawn (rng.random() only, as problems do)."""
+    pool, out = list(pool), []
+    for _ in range(n):
+        out.append(pool.pop(int(rng.random() * len(pool))))
+    return out
 
 
 def block_misfit(pfn, order, held=()):

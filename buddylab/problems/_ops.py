@@ -32,8 +32,22 @@ OPS_HELP = ('-A "+2,+0u,-0": +ORDER allocates 2^ORDER pages (suffix m: GFP_HIGHU
             '-I frees allocation aI (a0 is the first allocation made)')
 
 
+def _short(text, width=24):
+    """`text` for an error line: repr'd, cut to `width` characters with '...'."""
+    return repr(text) if len(text) <= width else repr(text[:width]) + "..."
+
+
 def parse_ops(text):
-    """'+2,+0u,-0' -> [("alloc", 2, "m"), ("alloc", 0, "u"), ("free", 0)]."""
+    """'+2,+0u,-0' -> [("alloc", 2, "m"), ("alloc", 0, "u"), ("free", 0)].
+
+    A number of more than six digits is refused (no order or allocation index is that large),
+    and an error line quotes at most 24 characters of what was typed.
+
+    >>> parse_ops("+1" + "0" * 40)
+    Traceback (most recent call last):
+    ...
+    buddylab.errors.BuddyLabError: bad operation '+10000000000000000000000'...: use +ORDER[m|u|r] or -INDEX
+    """
     if not isinstance(text, str):
         raise BuddyLabError("operations must be a str like \"+2,+0u,-0\", got %r" % (text,))
     ops = []
@@ -44,19 +58,20 @@ def parse_ops(text):
             if item[0] == "+":
                 kind = item[-1] if item[-1] in MASKS else "m"
                 body = item[1:-1] if item[-1] in MASKS else item[1:]
-                if not body.isdigit():
+                if not body.isdigit() or len(body) > 6:
                     raise ValueError
                 ops.append(("alloc", int(body), kind))
             elif item[0] == "-":
-                if not item[1:].isdigit():
+                if not item[1:].isdigit() or len(item) > 7:
                     raise ValueError
                 ops.append(("free", int(item[1:])))
             else:
                 raise ValueError
         except (ValueError, IndexError):
-            raise BuddyLabError("bad operation %r: use +ORDER[m|u|r] or -INDEX" % item) from None
+            raise BuddyLabError("bad operation %s: use +ORDER[m|u|r] or -INDEX"
+                                % _short(item)) from None
     if not ops:
-        raise BuddyLabError("no operations in %r: use e.g. \"+2,+0u,-0\"" % text)
+        raise BuddyLabError("no operations in %s: use e.g. \"+2,+0u,-0\"" % _short(text))
     return ops
 
 

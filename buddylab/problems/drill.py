@@ -52,7 +52,7 @@ MALLOC_RULE = ("glibc serves malloc() from the heap (brk) below M_MMAP_THRESHOLD
                "fresh mmap() above it; either way it only reserves address space: pages are "
                "allocated at first touch, by the page fault (do_anonymous_page())")
 MALLOC_RULES = {
-    "at_malloc": MALLOC_RULE + "; does the malloc() call itself touch a page?",
+    "at_malloc": MALLOC_RULE + "; does the malloc() call itself touch a page of the buffer?",
     "order": "do_anonymous_page() allocates what one faulting page needs "
              "(alloc_zeroed_user_highpage_movable()); how many pages is that, as an order?",
     "pages": "each first write to a page faults that page in; count the PAGE_SIZE pages the bytes "
@@ -199,8 +199,9 @@ class DrillProblem(Problem):
         pages = math.ceil(kib * 1024 / mz.PAGE_SIZE)
         movable = mz.MIGRATETYPE_NAMES[G.gfpflags_to_migratetype(G.GFP_HIGHUSER_MOVABLE)]
         w.lines += ["a process calls p = malloc(%d * 1024) and then writes every byte of it "
-                    "(x86_64, 4 KiB pages, transparent huge pages off)" % kib]
-        w.lines.append(["  buddy allocations made inside the malloc() call: ",
+                    "(x86_64, 4 KiB pages, transparent huge pages off; glibc's chunk header and "
+                    "the page tables aside)" % kib]
+        w.lines.append(["  buddy allocations for the buffer made inside the malloc() call: ",
                         w.ask("at_malloc", count("allocations"), 0, MALLOC_RULES["at_malloc"])])
         w.lines.append(["  order of each allocation when the pages are touched: ",
                         w.ask("order", count("order"), 0, MALLOC_RULES["order"])])
@@ -208,7 +209,8 @@ class DrillProblem(Problem):
                         w.ask("pages", count("pages"), pages, MALLOC_RULES["pages"])])
         w.lines.append(["  their migratetype: ", w.ask("migratetype", choice(
             "Unmovable", "Movable", "Reclaimable"), movable, MALLOC_RULES["migratetype"])])
-        w.steps = ["malloc() maps memory (brk or mmap) without touching it: no page allocated",
+        w.steps = ["malloc() reserves address space (brk or mmap) and writes only its chunk "
+                   "header: no page of the buffer is allocated",
                    "each first write faults one order-0 GFP_HIGHUSER_MOVABLE page: "
                    "ceil(%d KiB / 4 KiB) = %d pages, migratetype %s" % (kib, pages, movable)]
         w.hints = [MALLOC_RULE + ".", MALLOC_RULES["order"], MALLOC_RULES["pages"]]

@@ -30,8 +30,9 @@ ZONE_RULE = ("gfp_zone(): the zone modifiers (__GFP_DMA, __GFP_DMA32, __GFP_HIGH
              "__GFP_MOVABLE) "
              "pick the highest zone through GFP_ZONE_TABLE; none gives ZONE_NORMAL, and "
              "__GFP_MOVABLE with __GFP_HIGHMEM (GFP_HIGHUSER_MOVABLE) allows ZONE_MOVABLE")
-WALK_RULE = ("build_zonelists(): nodes in find_next_best_node() order (smallest distance first; "
-             "equal distances broken by node_load, then the lower id), each node's populated zones "
+WALK_RULE = ("build_zonelists(): nodes in find_next_best_node() order (the local node, then the "
+             "smallest distance, a node numbered below the local node counting one more; equal "
+             "values broken by node_load, then the lower id), each node's populated zones "
              "from the highest down (build_zonerefs_node()); __GFP_THISNODE takes the NOFALLBACK "
              "list (the local node only); the walk skips zones above the highest allowed")
 
@@ -99,9 +100,10 @@ class ZonelistProblem(Problem):
                    "__GFP_THISNODE selects the NOFALLBACK zonelist: only node %d's own zones."
                    % nid if mask & GFP_THISNODE else
                    "Without __GFP_THISNODE the FALLBACK zonelist holds every node's zones.",
-                   "find_next_best_node(): the local node first, then the nearest; among equal "
-                   "distances node_load (set for the first node of each new distance group) and "
-                   "then the lower node id decide.",
+                   "find_next_best_node(): the local node first, then the nearest, where a node "
+                   "numbered below the local node counts one more than its distance (\"prefer "
+                   "the next node\"); among equal values node_load (set for the first node of "
+                   "each new distance group) and then the lower node id decide.",
                    "build_zonerefs_node(): within a node, populated zones from the highest index "
                    "down (Movable, Normal, DMA32, DMA); the walk drops zones above gfp_zone()."]
         return w

@@ -52,7 +52,11 @@ SUSPECT = [(re.compile(r"\bSEED\s*=(?!=)|\bSTUDENT\s*=(?!=)"), "assigns SEED or 
            (re.compile(r"\breveal\b"), "uses reveal"),
            (re.compile(r"\.solution\s*\("), "calls .solution()"),
            (re.compile(r"\b(bl|buddylab)(\.\w+)+\s*=(?!=)|\bsetattr\s*\(|\bcheck\s*=(?!=)"),
-            "patches buddylab (the checks run in the student's process)")]
+            "patches buddylab (the checks run in the student's process)"),
+           # p._worked().key holds the answers and records no reveal
+           (re.compile(r"\._\w+"), "uses a private name (the key can be read there unrecorded)"),
+           # a loop over candidate values, kept by the score, finds the key field by field
+           (re.compile(r"\.check\s*\("), "calls .check() (a search over the self-check?)")]
 
 
 class NotebookGrade:
