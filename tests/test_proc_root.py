@@ -116,3 +116,16 @@ def test_no_chapter_reads_the_live_proc_directly():
                     s in cell.source for s in ('"/proc', "'/proc", "from_host()")):
                 direct.append("%s cell %s" % (path.name, cell.get("id")))
     assert direct == []
+
+
+def test_pyproject_ships_every_snapshot_file():
+    """Each file under buddylab/data matches a package-data glob of pyproject.toml, so a wheel
+    (checked by hand: pip wheel . lists all eight) carries the snapshot proc_root() returns."""
+    import fnmatch
+    import tomllib
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    globs = config["tool"]["setuptools"]["package-data"]["buddylab"]
+    pkg = ROOT / "buddylab"
+    files = [str(p.relative_to(pkg)) for p in (pkg / "data").rglob("*") if p.is_file()]
+    assert "data/proc_618/zoneinfo" in files
+    assert [f for f in files if not any(fnmatch.fnmatch(f, g) for g in globs)] == []
