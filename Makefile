@@ -34,7 +34,11 @@ lab: venv
 	$(VENV)/bin/jupyter lab --no-browser --ip=127.0.0.1 --port=8888 --allow-root notebooks/
 
 # pytest exit code 5 ("no tests collected") does not fail the build; any other failure does.
+# tests/e2e drives every chapter in headless Chromium (screenshots in test-artifacts/e2e/);
+# without a Chromium it is skipped, and the -ra summary says so.
 test: venv
+	@command -v chromium >/dev/null 2>&1 || [ -n "$$CHROMIUM" ] || \
+	    echo "no chromium on PATH: the browser tests (tests/e2e) will be SKIPPED (apt-get install chromium)"
 	$(PY) -m pytest -q tests --doctest-modules buddylab || [ $$? -eq 5 ]
 ifneq ($(NOTEBOOKS),)
 	$(PY) -m pytest -q $(NBVAL_FLAGS) notebooks/ || [ $$? -eq 5 ]

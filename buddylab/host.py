@@ -48,7 +48,8 @@ from .procfs import SYSCTL_INTS, SYSCTL_TUPLES, parse_zoneinfo, read_proc, read_
 __all__ = ["machine_from_host", "compare_with_host", "format_comparison", "HostInfo",
            "CompareRow", "khugepaged_min_free_kbytes", "khugepaged_recommendation",
            "nr_free_buffer_pages", "managed_at_last_recompute", "modern_zone_values",
-           "compare_modern_with_host", "explain_min_free_kbytes", "host_layout"]
+           "compare_modern_with_host", "explain_min_free_kbytes", "host_layout", "proc_root",
+           "LIVE_PROC", "SNAPSHOT"]
 
 RATIO_ZONES = mz.ZONE_NAMES         # the model's MAX_NR_ZONES entries
 DEFAULT_RATIO = dict(zip(RATIO_ZONES, DEFAULT_LOWMEM_RESERVE_RATIO))    # v4.18, x86_64
@@ -76,6 +77,38 @@ class CompareRow(NamedTuple):
     host: object
     model: object
     equal: bool
+
+# The live /proc, and the copy shipped with the package for machines without one (macOS,
+# Windows, some JupyterHubs): `cat` of /proc/{zoneinfo,buddyinfo,pagetypeinfo} and the
+# allocator's /proc/sys/vm files of this project's 6.18 machine (one node, 2 CPUs).
+LIVE_PROC = "/proc"
+SNAPSHOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "proc_618")
+
+
+def proc_root(*names, root=None):
+    """The directory to read /proc files from, printing which: `root` (default: the live
+    /proc) when every one of `names` (default: zoneinfo) is readable there, else the snapshot
+    shipped with buddylab.
+
+    Chapters call it before every /proc read, so each of them runs top to bottom on a
+    machine without /proc and says it shows the snapshot.  pagetypeinfo is root-only
+    (0400) since 2019 and falls back on its own when asked for alone.
+
+    >>> root = proc_root("buddyinfo", root="/no/such/dir")     # doctest: +ELLIPSIS
+    /no/such/dir/buddyinfo is not readable here: showing the snapshot shipped with buddylab ...
+    >>> root == SNAPSHOT
+    True
+    """
+    root = LIVE_PROC if root is None else _path(root, "root")
+    for name in names or ("zoneinfo",):
+        path = os.path.join(root, name)
+        if not (os.path.isfile(path) and os.access(path, os.R_OK)):
+            print("%s is not readable here: showing the snapshot shipped with buddylab "
+                  "(%s, a 6.18 machine with one node and 2 CPUs), not this machine"
+                  % (path, SNAPSHOT))
+            return SNAPSHOT
+    print("reading %s: this machine" % root)
+    return root
 
 
 # ------------------------------------------------------------------ reading

@@ -6,7 +6,9 @@
 For each notebook: run every code cell with nbclient in a fresh python3 kernel of *this*
 interpreter's environment (cwd = the notebook's folder, no timing metadata), then
 
-- drop ``metadata.widgets`` and widget-view outputs (an output left with no data is dropped),
+- drop ``metadata.widgets`` and widget views: an output that showed a widget keeps only a
+  ``text/plain`` saying `WIDGET_PLACEHOLDER` (what a reader sees before running the cell, in
+  place of ``VBox(children=(...``); such cells must be ``nbval-ignore-output`` (warned otherwise),
 - apply the rules of ``nbval_sanitize.cfg`` to text outputs (the same rules nbval uses),
 - strip ``execution`` timing metadata, number executed cells 1..n,
 - write the notebook back with nbformat (indent 1, trailing newline) if it changed.
@@ -36,6 +38,8 @@ SANITIZE_CFG = ROOT / "nbval_sanitize.cfg"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 TEXT_MIME = re.compile(r"^text/|^application/(json|javascript)$")
 SKIP_TAG = "refresh-notebooks-skip"  # temporary, never written
+WIDGET_PLACEHOLDER = ("Run this cell to get the interactive widget "
+                      "(the cells above it first: Run > Run All Cells).")
 
 # nbval's markers (nbval/plugin.py: comment_markers / metadata_tags)
 SKIP_MARKERS = {"NBVAL_SKIP"}
@@ -124,6 +128,7 @@ def clean(nb, patterns, name: str) -> list[str]:
             if "data" in out:
                 if out.data.pop(WIDGET_VIEW, None) is not None:
                     shows_widget = True
+                    out.data = {"text/plain": WIDGET_PLACEHOLDER}
                 if not out.data:
                     continue
                 for mime, value in out.data.items():
@@ -141,13 +146,10 @@ def clean(nb, patterns, name: str) -> list[str]:
                                   f"{out.ename}: {out.evalue}")
             outputs.append(out)
         cell.outputs = outputs
-        if shows_widget and not _is(markers, IGNORE_MARKERS) and any(
-            "text/plain" in o.get("data", {})
-            and re.match(r"(Output|interactive)\(", o.data["text/plain"])
-            for o in outputs
-        ):
-            print(f"warning: {name}: cell {i} (In [{count}]) shows an Output/interactive widget: "
-                  "tag it nbval-ignore-output or nbval will fail it", file=sys.stderr)
+        if shows_widget and not _is(markers, IGNORE_MARKERS):
+            print(f"warning: {name}: cell {i} (In [{count}]) shows a widget, stored as "
+                  "its placeholder text: tag it nbval-ignore-output or nbval will fail it",
+                  file=sys.stderr)
     return errors
 
 
