@@ -412,14 +412,22 @@ def test_quiet_asyncio_keeps_abandoned_task_tracebacks_off_stderr(caplog):
     from buddylab.teach.kernel import quiet_asyncio
 
     def abandon():
-        async def fails():
-            raise RuntimeError("abandoned")
-        loop = asyncio.new_event_loop()
-        task = loop.create_task(fails())
-        loop.run_until_complete(asyncio.sleep(0.01))
-        loop.close()
-        del task
-        gc.collect()
+        # In a thread of its own: another test's session fixture (Playwright's sync API in
+        # tests/e2e) may keep an event loop running in this one.
+        import threading
+
+        def run():
+            async def fails():
+                raise RuntimeError("abandoned")
+            loop = asyncio.new_event_loop()
+            task = loop.create_task(fails())
+            loop.run_until_complete(asyncio.sleep(0.01))
+            loop.close()
+            del task
+            gc.collect()
+        t = threading.Thread(target=run)
+        t.start()
+        t.join()
 
     caplog.set_level(logging.ERROR, logger="asyncio")
     with quiet_asyncio():
