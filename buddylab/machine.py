@@ -36,6 +36,7 @@ from .zone import (Zone, setup_per_zone_wmarks, setup_per_zone_lowmem_reserve,
 from .node import PglistData, build_all_zonelists
 from .trace import Trace
 from .snapshot import ZoneSnapshot, MachineSnapshot, PcpSnapshot
+from .kernels.select import get_kernel
 
 # x86_64 direct map base of v4.18 (__PAGE_OFFSET_BASE_L4, no KASLR)
 PAGE_OFFSET = 0xffff880000000000
@@ -183,11 +184,7 @@ class Machine:
         self.compaction = compaction         # CONFIG_COMPACTION
         self.nr_swap_pages = swap_pages      # total swap space, in pages
         self.owners = None                   # buddylab.owners.Owners, made by owner()
-        if kernel != "classic":
-            raise LayoutError("kernel=%r: only the classic (v4.18) allocator is modelled; "
-                              "buddylab.profiles lists what a modern kernel does differently"
-                              % (kernel,))
-        self.kernel = kernel
+        self.kernel = get_kernel(kernel)     # the version's constants and functions
         self.trace = None
         self._history = []                  # recorded calls since boot (for replay), or None
         self.history_limit = history_limit  # once past it, _history is dropped (None)

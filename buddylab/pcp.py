@@ -218,3 +218,15 @@ def drain_pages_zone(zone, pcp, reason="drain_pages_zone"):
     """drain_pages_zone(): empty one CPU's pcp lists of one zone."""
     if pcp.count:
         free_pcppages_bulk(zone, pcp.count, pcp, reason=reason)
+
+
+def drain_all_pages(zones, nr_cpus, reason="drain_all_pages"):
+    """drain_all_pages(NULL): every CPU's pcp lists of every zone, CPU by CPU.
+
+    Kernel: drain_all_pages() in mm/page_alloc.c (v4.18), with zone == NULL: each CPU
+    that has pages runs drain_local_pages() -> drain_pages(cpu), which drains every
+    zone of that CPU in zone order (the model runs the CPUs one after the other).
+    """
+    for cpu in range(nr_cpus):
+        for z in zones:
+            drain_pages_zone(z, z.pageset[cpu], reason=reason)
