@@ -28,6 +28,7 @@ from . import gfp as G
 from . import buddy, pcp as P
 from .zone import zone_watermark_fast, zone_watermark_ok_full
 from .node import first_zones_zonelist
+from .internal import AllocContext, SlowpathState  # noqa: F401  (AllocContext: alloc.AllocContext)
 from .memmap import ALLOCATED
 
 MAX_RECLAIM_RETRIES = mz.MAX_RECLAIM_RETRIES
@@ -54,35 +55,6 @@ GFP_ZERO_BIT = G.__GFP_ZERO
 
 class AllocationWarning(UserWarning):
     """The kernel's WARN_ON_ONCE / warn_alloc() messages ("page allocation failure")."""
-
-
-class AllocContext:
-    """struct alloc_context: zonelist, high_zoneidx, migratetype, preferred_zoneref."""
-
-    def __init__(self, zonelist, high_zoneidx, migratetype):
-        self.zonelist = zonelist
-        self.high_zoneidx = high_zoneidx
-        self.migratetype = migratetype
-        self.preferred = first_zones_zonelist(zonelist, high_zoneidx)
-
-    @property
-    def preferred_zone(self):
-        """ac->preferred_zoneref->zone (None for the terminator)."""
-        if self.preferred < len(self.zonelist):
-            return self.zonelist[self.preferred]
-        return None
-
-    def classzone_idx(self):
-        """ac_classzone_idx(): the zone index of the preferred zoneref (0 for the terminator)."""
-        z = self.preferred_zone
-        return z.idx if z is not None else 0
-
-    def zones(self, start=None):
-        """for_each_zone_zonelist_nodemask(): zones with idx <= high_zoneidx."""
-        first = first_zones_zonelist(self.zonelist, self.high_zoneidx) if start is None else start
-        for z in self.zonelist[first:]:
-            if z.idx <= self.high_zoneidx:
-                yield z
 
 
 def rmqueue(m, zone, order, gfp_flags, alloc_flags, migratetype, cpu):
@@ -178,10 +150,10 @@ def should_reclaim_retry(m, gfp_mask, order, ac, alloc_flags, did_some_progress,
     """
     from .owners import zone_reclaimable_pages
     if did_some_progress and order <= mz.PAGE_ALLOC_COSTLY_ORDER:
-        state["no_progress_loops"] = 0
+        state.no_progress_loops = 0
     else:
-        state["no_progress_loops"] += 1
-    if state["no_progress_loops"] > MAX_RECLAIM_RETRIES:
+        state.no_progress_loops += 1
+    if state.no_progress_loops > MAX_RECLAIM_RETRIES:
         return buddy.unreserve_highatomic_pageblock(list(ac.zones()), ac.migratetype, True)
     for zone in ac.zones():
         available = zone_reclaimable_pages(m, zone) + zone.NR_FREE_PAGES
@@ -274,8 +246,7 @@ def alloc_pages_slowpath(m, gfp_mask, order, ac, cpu):
                       stacklevel=4)
         gfp_mask = G.gfp_t(gfp_mask & ~GFP_ATOMIC_BIT)
     # retry_cpuset:
-    state = {"no_progress_loops": 0, "compaction_retries": 0,
-             "compact_priority": C.DEF_COMPACT_PRIORITY}
+    state = SlowpathState(compact_priority=C.DEF_COMPACT_PRIORITY)
     compact_result = C.COMPACT_SKIPPED
     alloc_flags = G.gfp_to_alloc_flags(gfp_mask, ac.migratetype)
     ac.preferred = first_zones_zonelist(ac.zonelist, ac.high_zoneidx)
@@ -297,7 +268,7 @@ def alloc_pages_slowpath(m, gfp_mask, order, ac, cpu):
         if costly_order and gfp_mask & GFP_NORETRY:
             if compact_result == C.COMPACT_DEFERRED:
                 return _nopage(m, gfp_mask, order, ac, cpu, can_direct_reclaim)
-            state["compact_priority"] = C.INIT_COMPACT_PRIORITY
+            state.compact_priority = C.INIT_COMPACT_PRIORITY
     no_kill_loops = 0
     while True:                                             # retry:
         if gfp_mask & GFP_KSWAPD_RECLAIM:
@@ -319,7 +290,7 @@ def alloc_pages_slowpath(m, gfp_mask, order, ac, cpu):
         if page is not None:
             return page
         page, compact_result = C.alloc_pages_direct_compact(m, gfp_mask, order, alloc_flags, ac,
-                                                            state["compact_priority"], cpu)
+                                                            state.compact_priority, cpu)
         if page is not None:
             return page
         if gfp_mask & GFP_NORETRY:
@@ -330,7 +301,7 @@ def alloc_pages_slowpath(m, gfp_mask, order, ac, cpu):
             break
         if should_reclaim_retry(m, gfp_mask, order, ac, alloc_flags, did_some_progress, state):
             _slow(m, "should_reclaim_retry", alloc_flags,
-                  "retry (no_progress_loops %d)" % state["no_progress_loops"])
+                  "retry (no_progress_loops %d)" % state.no_progress_loops)
             continue
         if did_some_progress > 0 and C.should_compact_retry(m, ac, order, alloc_flags,
                                                             compact_result, state):
@@ -349,7 +320,7 @@ def alloc_pages_slowpath(m, gfp_mask, order, ac, cpu):
             _slow(m, "nopage", alloc_flags, "OOM progress without a kill %d times: the kernel "
                   "would wait for memory" % no_kill_loops)
             break
-        state["no_progress_loops"] = 0
+        state.no_progress_loops = 0
     return _nopage(m, gfp_mask, order, ac, cpu, can_direct_reclaim)
 
 

@@ -49,7 +49,7 @@ def page_is_buddy(zone, page_pfn, buddy_pfn, order):
         return False
     if not mm.buddy[buddy_pfn] or mm.private[buddy_pfn] != order:
         return False
-    zone_of_pfn = zone.machine.zone_of_pfn
+    zone_of_pfn = zone.mm.zone_id
     return zone_of_pfn[buddy_pfn] == zone_of_pfn[page_pfn]
 
 
@@ -84,7 +84,7 @@ def expand(zone, page_pfn, low, high, migratetype):
     """
     mm = zone.mm
     size = 1 << high
-    tr = zone.machine.trace
+    tr = zone.vm.trace
     while high > low:
         high -= 1
         size >>= 1
@@ -112,7 +112,7 @@ def rmqueue_smallest(zone, order, migratetype):
         mm.list_del(pfn)
         rmv_page_order(zone, pfn)
         zone.nr_free[current_order] -= 1
-        tr = zone.machine.trace
+        tr = zone.vm.trace
         if tr is not None:
             tr.emit("rmqueue", nid=zone.nid, zone=zone.name, pfn=pfn, order=current_order,
                     migratetype=migratetype)
@@ -132,7 +132,7 @@ def free_one_page_locked(zone, pfn, order, migratetype):
     likely soon; orders < MAX_ORDER-2 only), otherwise to the HEAD.
     """
     mm = zone.mm
-    tr = zone.machine.trace
+    tr = zone.vm.trace
     MAX_ORDER = zone.max_order
     max_order = min(MAX_ORDER, zone.pageblock_order + 1)
     if migratetype != MIGRATE_ISOLATE:
@@ -168,7 +168,7 @@ def free_one_page_locked(zone, pfn, order, migratetype):
     # done_merging
     set_page_order(zone, pfn, order)
     position = "head"
-    if order < MAX_ORDER - 2 and zone.machine.tail_placement:
+    if order < MAX_ORDER - 2 and zone.vm.tail_placement:
         combined_pfn = buddy_pfn & pfn
         higher_buddy = find_buddy_pfn(combined_pfn, order + 1)
         if page_is_buddy(zone, combined_pfn, higher_buddy, order + 1):
@@ -198,7 +198,7 @@ def free_one_page(zone, pfn, order, migratetype):
 def set_pageblock_migratetype(zone, pfn, migratetype):
     """set_pageblock_migratetype(): types below PCPTYPES become UNMOVABLE when
     grouping by mobility is disabled."""
-    if zone.machine.page_group_by_mobility_disabled and migratetype < MIGRATE_PCPTYPES:
+    if zone.vm.page_group_by_mobility_disabled and migratetype < MIGRATE_PCPTYPES:
         migratetype = MIGRATE_UNMOVABLE
     zone.mm.set_pageblock_bits(pfn, migratetype)
 
@@ -255,7 +255,7 @@ def can_steal_fallback(zone, order, start_mt):
     if order >= zone.pageblock_order:
         return True
     if (order >= zone.pageblock_order // 2 or start_mt == MIGRATE_RECLAIMABLE
-            or start_mt == MIGRATE_UNMOVABLE or zone.machine.page_group_by_mobility_disabled):
+            or start_mt == MIGRATE_UNMOVABLE or zone.vm.page_group_by_mobility_disabled):
         return True
     return False
 
@@ -329,7 +329,7 @@ def steal_suitable_fallback(zone, pfn, start_type, whole_block):
         if not free_pages:
             single = True
         elif (free_pages + alike_pages >= (1 << (zone.pageblock_order - 1))
-              or zone.machine.page_group_by_mobility_disabled):
+              or zone.vm.page_group_by_mobility_disabled):
             set_pageblock_migratetype(zone, pfn, start_type)
             info["claimed"] = True
     if single:
@@ -373,7 +373,7 @@ def rmqueue_fallback(zone, order, start_migratetype):
     # do_steal:
     pfn = mm.first(zone.free_list(current_order, fallback_mt))
     info = steal_suitable_fallback(zone, pfn, start_migratetype, can_steal)
-    tr = zone.machine.trace
+    tr = zone.vm.trace
     if tr is not None:
         tr.emit("fallback", nid=zone.nid, zone=zone.name, pfn=pfn, order=current_order,
                 start_migratetype=start_migratetype, fallback_migratetype=fallback_mt,
@@ -410,7 +410,7 @@ def rmqueue(zone, order, migratetype):
             if pfn < 0 and rmqueue_fallback(zone, order, migratetype):
                 continue
         break
-    tr = zone.machine.trace
+    tr = zone.vm.trace
     if tr is not None:
         tr.emit("mm_page_alloc_zone_locked", pfn=pfn, order=order, migratetype=migratetype,
                 percpu_refill=int(order == 0))
@@ -433,7 +433,7 @@ def reserve_highatomic_pageblock(zone, pfn, alloc_order):
     zone.nr_reserved_highatomic += zone.pageblock_nr_pages
     set_pageblock_migratetype(zone, pfn, MIGRATE_HIGHATOMIC)
     move_freepages_block(zone, pfn, MIGRATE_HIGHATOMIC)
-    tr = zone.machine.trace
+    tr = zone.vm.trace
     if tr is not None:
         tr.emit("highatomic_reserve", nid=zone.nid, zone=zone.name,
                 pageblock_pfn=pfn & ~(zone.pageblock_nr_pages - 1),
@@ -463,7 +463,7 @@ def unreserve_highatomic_pageblock(zones, migratetype, force):
                                                    zone.nr_reserved_highatomic)
             set_pageblock_migratetype(zone, pfn, migratetype)
             moved, _ = move_freepages_block(zone, pfn, migratetype)
-            tr = zone.machine.trace
+            tr = zone.vm.trace
             if tr is not None:
                 tr.emit("highatomic_unreserve", nid=zone.nid, zone=zone.name,
                         pageblock_pfn=pfn & ~(zone.pageblock_nr_pages - 1),

@@ -76,24 +76,23 @@ def compact_gap(order):
     return 2 << order
 
 
-def _zstate(zone):
-    if not hasattr(zone, "compact_defer_shift"):
-        zone.compact_considered = 0
-        zone.compact_defer_shift = 0
-        zone.compact_order_failed = 0
-    return zone
-
-
 # ---------------------------------------------------------------- deferral
+def _deferral(zone):
+    """(compact_considered, compact_defer_shift, compact_order_failed) of a zone.
+
+    struct zone declares the three (Zone.__init__); a stand-in object without them (a
+    unit test's bare zone) reads as a zone that never deferred.
+    """
+    return (getattr(zone, "compact_considered", 0), getattr(zone, "compact_defer_shift", 0),
+            getattr(zone, "compact_order_failed", 0))
+
+
 def defer_compaction(zone, order):
     """defer_compaction(): after a failure, skip the next 1 << ++shift attempts (shift <= 6)."""
-    _zstate(zone)
+    _, shift, order_failed = _deferral(zone)
     zone.compact_considered = 0
-    zone.compact_defer_shift += 1
-    if order < zone.compact_order_failed:
-        zone.compact_order_failed = order
-    if zone.compact_defer_shift > COMPACT_MAX_DEFER_SHIFT:
-        zone.compact_defer_shift = COMPACT_MAX_DEFER_SHIFT
+    zone.compact_defer_shift = min(shift + 1, COMPACT_MAX_DEFER_SHIFT)
+    zone.compact_order_failed = min(order, order_failed)
 
 
 def compaction_deferred(zone, order):
@@ -104,26 +103,21 @@ def compaction_deferred(zone, order):
     >>> [compaction_deferred(z, 9) for _ in range(5)], compaction_deferred(z, 8)
     ([True, True, True, False, False], False)
     """
-    _zstate(zone)
-    defer_limit = 1 << zone.compact_defer_shift
-    if order < zone.compact_order_failed:
+    considered, shift, order_failed = _deferral(zone)
+    defer_limit = 1 << shift
+    if order < order_failed:
         return False
-    zone.compact_considered += 1
-    if zone.compact_considered > defer_limit:
-        zone.compact_considered = defer_limit
-    if zone.compact_considered >= defer_limit:
-        return False
-    return True
+    zone.compact_considered = min(considered + 1, defer_limit)
+    return zone.compact_considered < defer_limit
 
 
 def compaction_defer_reset(zone, order, alloc_success):
     """compaction_defer_reset(): a success (of compaction, or of the allocation) resets deferral."""
-    _zstate(zone)
+    considered, shift, order_failed = _deferral(zone)
     if alloc_success:
-        zone.compact_considered = 0
-        zone.compact_defer_shift = 0
-    if order >= zone.compact_order_failed:
-        zone.compact_order_failed = order + 1
+        considered = shift = 0
+    zone.compact_considered, zone.compact_defer_shift = considered, shift
+    zone.compact_order_failed = max(order_failed, order + 1)
 
 
 # -------------------------------------------------------------- suitability
@@ -154,7 +148,7 @@ def compaction_suitable(m, zone, order, alloc_flags, classzone_idx):
     fragindex = None
     if ret == COMPACT_CONTINUE and order > mz.PAGE_ALLOC_COSTLY_ORDER:
         fragindex = fragmentation_index(order, zone.nr_free, m.max_order)
-        if 0 <= fragindex <= getattr(m, "extfrag_threshold", EXTFRAG_THRESHOLD):
+        if 0 <= fragindex <= m.extfrag_threshold:
             ret = COMPACT_NOT_SUITABLE_ZONE
     if m.trace is not None:
         m.trace.emit("compaction_suitable", nid=zone.nid, zone=zone.name, order=order,
@@ -584,8 +578,9 @@ def compact_zone(cc):
 
 
 def _account(m, cc):
-    st = m.__dict__.setdefault("compact_stats", dict(nr_migrated=0, migrate_scanned=0,
-                                                     free_scanned=0, runs=0))
+    st = m.compact_stats
+    if not st:                          # the first run: the four counters appear
+        st.update(nr_migrated=0, migrate_scanned=0, free_scanned=0, runs=0)
     st["nr_migrated"] += cc.nr_migrated
     st["migrate_scanned"] += cc.total_migrate_scanned
     st["free_scanned"] += cc.total_free_scanned
@@ -676,7 +671,7 @@ def should_compact_retry(m, ac, order, alloc_flags, compact_result, state):
     (SYNC_LIGHT for costly orders); a withdrawn run (skipped, deferred,
     contended) retries if some zone is suitable.  Without CONFIG_COMPACTION:
     retry orders 1..3 while an order-0 MIN watermark check passes.
-    `state` holds compact_priority and compaction_retries.
+    `state` is the slow path's SlowpathState (compact_priority, compaction_retries).
     """
     if not m.compaction:
         if not order or order > mz.PAGE_ALLOC_COSTLY_ORDER:
@@ -687,21 +682,21 @@ def should_compact_retry(m, ac, order, alloc_flags, compact_result, state):
         return False
     max_retries = MAX_COMPACT_RETRIES
     if compact_result == COMPACT_SUCCESS:
-        state["compaction_retries"] += 1
+        state.compaction_retries += 1
     if compact_result != COMPACT_COMPLETE:
         if compact_result in (COMPACT_SKIPPED, COMPACT_DEFERRED, COMPACT_PARTIAL_SKIPPED,
                               COMPACT_CONTENDED):
             return compaction_zonelist_suitable(m, ac, order, alloc_flags)
         if order > mz.PAGE_ALLOC_COSTLY_ORDER:
             max_retries //= 4
-        if state["compaction_retries"] <= max_retries:
+        if state.compaction_retries <= max_retries:
             return True
     # check_priority:
     min_priority = MIN_COMPACT_COSTLY_PRIORITY if order > mz.PAGE_ALLOC_COSTLY_ORDER \
         else MIN_COMPACT_PRIORITY
-    if state["compact_priority"] > min_priority:
-        state["compact_priority"] -= 1
-        state["compaction_retries"] = 0
+    if state.compact_priority > min_priority:
+        state.compact_priority -= 1
+        state.compaction_retries = 0
         return True
     return False
 

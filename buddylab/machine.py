@@ -30,19 +30,20 @@ from . import buddy, pcp as P, alloc as A
 from .errors import (BadOrderError, BadGfpError, BadFreeError, UnknownCpuError,
                      UnknownNodeError, LayoutError, BusyError, InvariantError, BuddyLabError,
                      TraceError)
-from .memmap import MemMap, HOLE, RESERVED, FREE, PCP, ALLOCATED, STATE_NAMES
+from .memmap import MemMap, HOLE, RESERVED, FREE, PCP, ALLOCATED, STATE_NAMES, NO_ZONE
+from .vmglobals import VmGlobals
 from .zone import (Zone, setup_per_zone_wmarks, setup_per_zone_lowmem_reserve,
                    default_min_free_kbytes)
 from .node import PglistData, build_all_zonelists
 from .trace import Trace
 from .snapshot import ZoneSnapshot, MachineSnapshot, PcpSnapshot
 from .kernels.select import get_kernel
+from .compaction import EXTFRAG_THRESHOLD, compact_nodes
 
 # x86_64 direct map base of v4.18 (__PAGE_OFFSET_BASE_L4, no KASLR)
 PAGE_OFFSET = 0xffff880000000000
 # sysctl_lowmem_reserve_ratio[MAX_NR_ZONES] of v4.18 on x86_64: DMA, DMA32, Normal, Movable
 DEFAULT_LOWMEM_RESERVE_RATIO = (256, 256, 32, 0)
-NO_ZONE = -1                                       # zone_of_pfn for pfns in no zone
 
 # Size bounds, checked before anything is built: their one home is mmzone.py.
 MAX_MODEL_PFNS = mz.MAX_MODEL_PFNS
@@ -180,12 +181,14 @@ class Machine:
                               "compaction and debug are bools, swap_pages an int >= 0")
         if history_limit is not None and (not _is_int(history_limit) or history_limit < 0):
             raise LayoutError("history_limit must be an int >= 0 or None, got %r" % (history_limit,))
-        self.tail_placement = tail_placement
+        self.vm = VmGlobals(tail_placement)   # the switches every zone reads (zone.vm)
         self.compaction = compaction         # CONFIG_COMPACTION
         self.nr_swap_pages = swap_pages      # total swap space, in pages
         self.owners = None                   # buddylab.owners.Owners, made by owner()
+        self.compact_stats = {}              # compaction's running totals (empty: none ran)
+        self.extfrag_threshold = EXTFRAG_THRESHOLD   # vm.extfrag_threshold
+        self.host = None                     # host.HostInfo when built from a host's /proc
         self.kernel = get_kernel(kernel)     # the version's constants and functions
-        self.trace = None
         self._history = []                  # recorded calls since boot (for replay), or None
         self.history_limit = history_limit  # once past it, _history is dropped (None)
         self._unrecorded_depth = 0          # > 0 while a recorded op runs inner public calls
@@ -215,6 +218,35 @@ class Machine:
         self.nr_cpus = len(self.cpu_to_node)
         self.distance = self._parse_distance(distance, self.nr_nodes)
         self._build(specs, cma)
+
+    # ------------------------------------------------- state owned by others
+    @property
+    def trace(self):
+        """The Trace recording this machine's events (None when not tracing)."""
+        return self.vm.trace
+
+    @trace.setter
+    def trace(self, value):
+        self.vm.trace = value
+
+    @property
+    def tail_placement(self):
+        """__free_one_page()'s tail heuristic is on (a teaching switch, see the class doc)."""
+        return self.vm.tail_placement
+
+    @property
+    def page_group_by_mobility_disabled(self):
+        """The allocator's page_group_by_mobility_disabled (decided at boot)."""
+        return self.vm.page_group_by_mobility_disabled
+
+    @page_group_by_mobility_disabled.setter
+    def page_group_by_mobility_disabled(self, value):
+        self.vm.page_group_by_mobility_disabled = value
+
+    @property
+    def zone_of_pfn(self):
+        """page_zone() as an index into ``zones`` for every pfn (NO_ZONE: none); read-only."""
+        return self.mm.zone_id
 
     # ------------------------------------------------------------------ layout
     @staticmethod
@@ -376,24 +408,24 @@ class Machine:
         nr_zones = sum(len(node) for node in specs)
         per_zone_heads = self.max_order * mz.MIGRATE_TYPES + self.nr_cpus * mz.MIGRATE_PCPTYPES
         self.mm = mm = MemMap(nr_pfns, nr_zones * per_zone_heads, self.pageblock_order)
-        self.zone_of_pfn = array("h", [NO_ZONE]) * nr_pfns
         self.zones = []
         self.nodes = []
         head = 0
         for nid, node in enumerate(specs):
             zones = []
             for zs in node:
-                z = Zone(self, nid, zs["idx"], zs["start"], zs["spanned"], zs["present"], head)
+                z = Zone(mm, self.vm, nid, zs["idx"], zs["start"], zs["spanned"], zs["present"],
+                         head, self.max_order, self.pageblock_order)
                 head += self.max_order * mz.MIGRATE_TYPES
                 for cpu in range(self.nr_cpus):
                     z.pageset[cpu] = P.PerCpuPages(cpu, head, high=0, batch=1)  # boot pageset
                     head += mz.MIGRATE_PCPTYPES
-                z.spec = zs
+                z.holes, z.reserved = tuple(zs["holes"]), tuple(zs["reserved"])
                 zones.append(z)
                 self.zones.append(z)
                 gz = len(self.zones) - 1
                 s, e = zs["start"], zs["start"] + zs["spanned"]
-                self.zone_of_pfn[s:e] = array("h", [gz]) * (e - s)
+                mm.zone_id[s:e] = array("h", [gz]) * (e - s)
                 mm.state[s:e] = bytes([RESERVED]) * (e - s)
                 for hs, he in zs["holes"]:
                     mm.state[hs:he] = bytes([HOLE]) * (he - hs)
@@ -408,8 +440,8 @@ class Machine:
         cma_blocks = self._parse_cma(cma)
         cma_set = set(cma_blocks)
         # build_all_zonelists(): managed_zone() uses the early managed estimate
-        for z in self.zones:
-            z.managed_pages = z.spec["managed"]
+        for z, zs in zip(self.zones, (zs for node in specs for zs in node)):
+            z.managed_pages = zs["managed"]
         # no CPU is in its node's cpumask yet (x86_64): no PENALTY_FOR_NODE_WITH_CPUS
         self.node_orders = build_all_zonelists(self.nodes, self.distance)
         self._set_mobility_grouping(sum(z.managed_pages for z in self.zones))
@@ -531,12 +563,12 @@ class Machine:
         zi = self.zone_of_pfn[pfn]
         if zi == NO_ZONE:
             return True
-        return any(s <= pfn < e for s, e in self.zones[zi].spec["reserved"])
+        return any(s <= pfn < e for s, e in self.zones[zi].reserved)
 
     def _free_ranges(self, z, cma_set):
         """The zone's pfn ranges that boot frees: present, not reserved, not CMA."""
         nr = self.pageblock_nr_pages
-        cut = list(z.spec["holes"]) + list(z.spec["reserved"])
+        cut = list(z.holes) + list(z.reserved)
         cut += [(p, p + nr) for p in cma_set if z.zone_start_pfn <= p < z.zone_end_pfn]
         cut.sort()
         out = []
@@ -1024,7 +1056,6 @@ class Machine:
         Kernel: sysctl_compaction_handler() -> compact_nodes() -> compact_node()
         in mm/compaction.c (order -1, MIGRATE_SYNC).  Returns a dict of counts.
         """
-        from .compaction import compact_nodes
         if not self.compaction:
             raise BuddyLabError("/proc/sys/vm/compact_memory exists only with CONFIG_COMPACTION "
                                 "(this machine has compaction=False)")
@@ -1098,7 +1129,7 @@ class Machine:
             nr_free_cma_pages=z.NR_FREE_CMA_PAGES,
             nr_reserved_highatomic=z.nr_reserved_highatomic,
             nr_isolate_pageblock=z.nr_isolate_pageblock,
-            reserved=tuple(z.spec["reserved"]), holes=tuple(z.spec["holes"]),
+            reserved=z.reserved, holes=z.holes,
             vm_stat=tuple(sorted(zone_items.items())), node_stat=tuple(sorted(node_items.items())))
 
     def buddyinfo(self):

@@ -32,6 +32,7 @@ FREE = 2          # inside a free buddy block (the head alone has PageBuddy)
 PCP = 3           # on a per-cpu list
 ALLOCATED = 4     # inside an allocated block
 STATE_NAMES = ("hole", "reserved", "free", "on a pcp list", "allocated")
+NO_ZONE = -1      # zone_id of a pfn in no zone
 
 
 class MemMap:
@@ -49,6 +50,9 @@ class MemMap:
         self.lru = bytearray(nr_pfns)
         self.state = bytearray(nr_pfns)
         self.onlist = array("i", [-1]) * nr_pfns
+        # page_zone(): the machine-wide index of the pfn's zone (struct page keeps it in its
+        # flags, page_zonenum() + page_to_nid()); NO_ZONE outside every zone
+        self.zone_id = array("h", [NO_ZONE]) * nr_pfns
         self.next = array("i", range(n))
         self.prev = array("i", range(n))
         self.list_len = array("i", bytes(4 * nr_heads))

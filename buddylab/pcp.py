@@ -102,7 +102,7 @@ def rmqueue_bulk(zone, order, count, pcp, migratetype):
         if mm.index[pfn] == MIGRATE_CMA:
             zone.NR_FREE_CMA_PAGES -= 1 << order
     zone.NR_FREE_PAGES -= len(pfns) << order
-    tr = zone.machine.trace
+    tr = zone.vm.trace
     if tr is not None and pfns:
         tr.emit("pcp_refill", nid=zone.nid, zone=zone.name, cpu=pcp.cpu,
                 migratetype=migratetype, pfns=tuple(pfns), count=pcp.count + len(pfns))
@@ -125,7 +125,7 @@ def rmqueue_pcplist(zone, pcp, migratetype):
     pfn = mm.first(head)
     mm.list_del(pfn)
     pcp.count -= 1
-    tr = zone.machine.trace
+    tr = zone.vm.trace
     if tr is not None:
         tr.emit("pcp_alloc", nid=zone.nid, zone=zone.name, cpu=pcp.cpu, pfn=pfn,
                 migratetype=migratetype, count=pcp.count)
@@ -172,7 +172,7 @@ def free_pcppages_bulk(zone, count, pcp, reason="count >= high"):
             if batch_free == 0 or mm.list_empty(head):
                 break
     isolated = zone.has_isolate_pageblock()
-    tr = zone.machine.trace
+    tr = zone.vm.trace
     for pfn in picked:
         mt = mm.index[pfn]
         if isolated:
@@ -206,7 +206,7 @@ def free_unref_page(zone, pcp, pfn):
     mm.list_add(pfn, pcp.list_head(migratetype))
     mm.state[pfn] = PCP
     pcp.count += 1
-    tr = zone.machine.trace
+    tr = zone.vm.trace
     if tr is not None:
         tr.emit("pcp_free", nid=zone.nid, zone=zone.name, cpu=pcp.cpu, pfn=pfn,
                 migratetype=migratetype, count=pcp.count)

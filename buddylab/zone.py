@@ -22,10 +22,10 @@ class Zone:
     in the machine's MemMap.
     """
 
-    def __init__(self, machine, nid, zone_idx, start_pfn, spanned_pages, present_pages,
-                 head_base):
-        self.machine = machine
-        self.mm = machine.mm
+    def __init__(self, mm, vm, nid, zone_idx, start_pfn, spanned_pages, present_pages,
+                 head_base, max_order, pageblock_order):
+        self.mm = mm                 # the machine's mem_map (struct page arrays, list heads)
+        self.vm = vm                 # the machine's VmGlobals (trace, allocator switches)
         self.nid = nid
         self.node = nid
         self.idx = zone_idx
@@ -34,9 +34,9 @@ class Zone:
         self.spanned_pages = spanned_pages
         self.present_pages = present_pages
         self.managed_pages = 0
-        self.max_order = machine.max_order
-        self.pageblock_order = machine.pageblock_order
-        self.pageblock_nr_pages = 1 << machine.pageblock_order
+        self.max_order = max_order
+        self.pageblock_order = pageblock_order
+        self.pageblock_nr_pages = 1 << pageblock_order
         self.head_base = head_base
         self.nr_free = [0] * self.max_order
         self.watermark = [0, 0, 0]
@@ -46,6 +46,13 @@ class Zone:
         self.NR_FREE_PAGES = 0
         self.NR_FREE_CMA_PAGES = 0
         self.pageset = {}          # cpu -> PerCpuPages
+        # CONFIG_COMPACTION's deferral state (struct zone, read by mm/compaction.c)
+        self.compact_considered = 0
+        self.compact_defer_shift = 0
+        self.compact_order_failed = 0
+        # the layout boot was given: (start_pfn, end_pfn) ranges with no page / reserved
+        self.holes = ()
+        self.reserved = ()
 
     @property
     def zone_end_pfn(self):
@@ -63,6 +70,13 @@ class Zone:
     def managed(self):
         """managed_zone(): managed_pages != 0 (the test build_zonerefs_node uses)."""
         return self.managed_pages != 0
+
+    @property
+    def spec(self):
+        """The zone's layout as boot was given it (read-only; holes and reserved as lists)."""
+        return dict(idx=self.idx, start=self.zone_start_pfn, spanned=self.spanned_pages,
+                    present=self.present_pages, holes=list(self.holes),
+                    reserved=list(self.reserved))
 
     def free_list(self, order, mt):
         """The list head id of free_area[order].free_list[mt]."""
