@@ -30,6 +30,10 @@ from .zone import zone_watermark_fast, zone_watermark_ok_full
 from .node import first_zones_zonelist
 from .internal import AllocContext, SlowpathState  # noqa: F401  (AllocContext: alloc.AllocContext)
 from .memmap import ALLOCATED
+from .owners import zone_reclaimable_pages
+from .oom import out_of_memory
+from . import reclaim as R
+from . import compaction as C
 
 MAX_RECLAIM_RETRIES = mz.MAX_RECLAIM_RETRIES
 # The kernel retries for as long as __alloc_pages_may_oom() reports progress.  A kill changes
@@ -148,7 +152,6 @@ def should_reclaim_retry(m, gfp_mask, order, ac, alloc_flags, did_some_progress,
     for writeback (congestion_wait()) and then retries; the model retries
     at once, which is the same decision.
     """
-    from .owners import zone_reclaimable_pages
     if did_some_progress and order <= mz.PAGE_ALLOC_COSTLY_ORDER:
         state.no_progress_loops = 0
     else:
@@ -181,7 +184,6 @@ def alloc_pages_may_oom(m, gfp_mask, order, ac, cpu):
     __GFP_NOFAIL request is tried with ALLOC_NO_WATERMARKS.
     Returns (page, did_some_progress).
     """
-    from .oom import out_of_memory
     page = get_page_from_freelist(m, (int(gfp_mask) | GFP_HARDWALL) & ~GFP_DIRECT_RECLAIM,
                                   order, mz.ALLOC_WMARK_HIGH | mz.ALLOC_CPUSET, ac, cpu)
     if page is not None:
@@ -231,8 +233,6 @@ def alloc_pages_slowpath(m, gfp_mask, order, ac, cpu):
     gives up after OOM_NO_KILL_GIVE_UP such loops in a row.  Returns
     (zone, pfn) or None.
     """
-    from . import reclaim as R
-    from . import compaction as C
     can_direct_reclaim = bool(gfp_mask & GFP_DIRECT_RECLAIM)
     costly_order = order > mz.PAGE_ALLOC_COSTLY_ORDER
     if order >= m.max_order:

@@ -20,6 +20,7 @@ of its own order, the LRU and the per-zone counters.
 from . import mmzone as mz
 from .errors import InvariantError
 from .memmap import HOLE, RESERVED, FREE, PCP, ALLOCATED
+from .owners import RESIDENT, FILE, ANON, SLAB, LRU_KINDS, RECLAIM_KINDS
 
 
 def _fail(msg):
@@ -157,7 +158,6 @@ def check_machine(m):
 
 def check_owners(m):
     """The owners' registry agrees with the allocator: no pfn is held twice."""
-    from .owners import RESIDENT, FILE, ANON, SLAB, LRU_KINDS, RECLAIM_KINDS
     reg = m.owners
     mm = m.mm
     nz = len(m.zones)

@@ -25,20 +25,23 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from . import mmzone as mz
-from . import gfp as G
-from . import buddy, pcp as P, alloc as A
+from . import gfp as G                   # noqa: F401  (the doctests' GFP names)
+from .pcp import PerCpuPages
 from .errors import (BadOrderError, BadGfpError, BadFreeError, UnknownCpuError,
                      UnknownNodeError, LayoutError, BusyError, InvariantError, BuddyLabError,
                      TraceError)
 from .memmap import MemMap, HOLE, RESERVED, FREE, PCP, ALLOCATED, STATE_NAMES, NO_ZONE
 from .vmglobals import VmGlobals
-from .zone import (Zone, setup_per_zone_wmarks, setup_per_zone_lowmem_reserve,
-                   default_min_free_kbytes)
+from .checks import _is_int, _as_tuple, check_order as _check_order
+from .zone import Zone
 from .node import PglistData, build_all_zonelists
-from .trace import Trace
+from .trace import Trace, check_kinds
+from .owners import Owners, check_owner_args
+from .check import check_machine
 from .snapshot import ZoneSnapshot, MachineSnapshot, PcpSnapshot
 from .kernels.select import get_kernel
 from .compaction import EXTFRAG_THRESHOLD, compact_nodes
+from .hostread import read_host, build_machine
 
 # x86_64 direct map base of v4.18 (__PAGE_OFFSET_BASE_L4, no KASLR)
 PAGE_OFFSET = 0xffff880000000000
@@ -58,20 +61,6 @@ INT_MAX = (1 << 31) - 1
 ISOLATION_MIGRATETYPES = (mz.MIGRATE_UNMOVABLE, mz.MIGRATE_MOVABLE, mz.MIGRATE_RECLAIMABLE,
                           mz.MIGRATE_CMA)             # an int sysctl (proc_dointvec_minmax)
 DEFAULT_HISTORY_LIMIT = 100_000     # recorded calls kept for replay (~35 MB; see Machine)
-
-
-def _is_int(v):
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
-def _as_tuple(values, what):
-    """A sequence argument read once (an iterator is consumed here, before any check)."""
-    if isinstance(values, (str, bytes)):
-        raise LayoutError("%s needs a sequence of ints, got %r" % (what, values))
-    try:
-        return tuple(values)
-    except TypeError:
-        raise LayoutError("%s needs a sequence of ints, got %r" % (what, values)) from None
 
 
 def _parse_ranges(ranges, where, what, start, end, total, total_name):
@@ -115,11 +104,9 @@ class Page:
         return "Page(pfn=%d)" % self.pfn
 
 
-def _check_order(order, what="order"):
-    if isinstance(order, bool) or not isinstance(order, int):
-        raise BadOrderError("%s must be an int, got %r" % (what, order))
-    if order < 0:
-        raise BadOrderError("%s must be >= 0, got %d" % (what, order))
+def _gfp_bit(k, name):
+    """A __GFP_* bit of kernel `k` by name (a class body would mangle ``k.gfp.__GFP_X``)."""
+    return getattr(k.gfp, name)
 
 
 class Machine:
@@ -249,8 +236,7 @@ class Machine:
         return self.mm.zone_id
 
     # ------------------------------------------------------------------ layout
-    @staticmethod
-    def _validate_sysctls(wsf, ratio, fraction, mfk):
+    def _validate_sysctls(self, wsf, ratio, fraction, mfk):
         if isinstance(wsf, bool) or not isinstance(wsf, int) or not 1 <= wsf <= 1000:
             raise LayoutError("watermark_scale_factor must be an int in 1..1000 (the sysctl's "
                               "range), got %r" % (wsf,))
@@ -259,7 +245,7 @@ class Machine:
                                                     for r in ratio):
             raise LayoutError("lowmem_reserve_ratio needs %d ints (DMA, DMA32, Normal, Movable), "
                               "got %r" % (mz.MAX_NR_ZONES, ratio))
-        if not isinstance(fraction, int) or (fraction and fraction < P.MIN_PERCPU_PAGELIST_FRACTION):
+        if not isinstance(fraction, int) or (fraction and fraction < self.kernel.MIN_PERCPU_PAGELIST_FRACTION):
             raise LayoutError("percpu_pagelist_fraction must be 0 or >= 8, got %r" % (fraction,))
         if mfk is not None and (isinstance(mfk, bool) or not isinstance(mfk, int) or mfk < 0):
             raise LayoutError("min_free_kbytes must be an int >= 0, got %r" % (mfk,))
@@ -404,6 +390,7 @@ class Machine:
 
     # -------------------------------------------------------------------- boot
     def _build(self, specs, cma):
+        k = self.kernel
         nr_pfns = max(z["start"] + z["spanned"] for node in specs for z in node)
         nr_zones = sum(len(node) for node in specs)
         per_zone_heads = self.max_order * mz.MIGRATE_TYPES + self.nr_cpus * mz.MIGRATE_PCPTYPES
@@ -418,7 +405,7 @@ class Machine:
                          head, self.max_order, self.pageblock_order)
                 head += self.max_order * mz.MIGRATE_TYPES
                 for cpu in range(self.nr_cpus):
-                    z.pageset[cpu] = P.PerCpuPages(cpu, head, high=0, batch=1)  # boot pageset
+                    z.pageset[cpu] = PerCpuPages(cpu, head, high=0, batch=1)  # boot pageset
                     head += mz.MIGRATE_PCPTYPES
                 z.holes, z.reserved = tuple(zs["holes"]), tuple(zs["reserved"])
                 zones.append(z)
@@ -456,28 +443,28 @@ class Machine:
                     while pfn + (1 << order) > end:
                         order -= 1
                     z.managed_pages += 1 << order
-                    buddy.free_one_page(z, pfn, order, mm.get_pageblock_migratetype(pfn))
+                    k.free_one_page(z, pfn, order, mm.get_pageblock_migratetype(pfn))
                     pfn += 1 << order
         # setup_per_cpu_pageset(): real pagesets for populated zones
         for z in self.zones:
             if z.populated():
                 for p in z.pageset.values():
-                    P.pageset_set_high_and_batch(z, p, 0)
+                    k.pageset_set_high_and_batch(z, p, 0)
         # init_per_zone_wmark_min() (core_initcall)
         lowmem_pages = sum(z.managed_pages for z in self.nodes[0].node_zonelists[0]
                            if z.idx <= mz.ZONE_NORMAL)
-        self.default_min_free_kbytes = default_min_free_kbytes(lowmem_pages * (mz.PAGE_SIZE >> 10))
+        self.default_min_free_kbytes = k.default_min_free_kbytes(lowmem_pages * (mz.PAGE_SIZE >> 10))
         self.min_free_kbytes = self.default_min_free_kbytes
-        setup_per_zone_wmarks(self.zones, self.min_free_kbytes, self.watermark_scale_factor)
+        k.setup_per_zone_wmarks(self.zones, self.min_free_kbytes, self.watermark_scale_factor)
         for node in self.nodes:
-            setup_per_zone_lowmem_reserve(node.node_zones, self.lowmem_reserve_ratio)
+            k.setup_per_zone_lowmem_reserve(node.node_zones, self.lowmem_reserve_ratio)
         # cma_init_reserved_areas() (core_initcall, after page_alloc's): areas as declared
         for pfn in cma_blocks:
             z = self.zones[self.zone_of_pfn[pfn]]
             mm.set_pageblock_bits(pfn, mz.MIGRATE_CMA)
             order = self.pageblock_order
             mm.state[pfn:pfn + (1 << order)] = bytes([ALLOCATED]) * (1 << order)
-            buddy.free_one_page(z, pfn, order, mz.MIGRATE_CMA)
+            k.free_one_page(z, pfn, order, mz.MIGRATE_CMA)
             z.managed_pages += 1 << order
         # sysctls written after boot
         if self._args["min_free_kbytes"] is not None:
@@ -596,11 +583,11 @@ class Machine:
 
     def _gfp(self, gfp_mask):
         if isinstance(gfp_mask, bool) or not isinstance(gfp_mask, int) or gfp_mask < 0 \
-                or gfp_mask & ~G._GFP_BITS_MASK:
+                or gfp_mask & ~self.kernel.gfp._GFP_BITS_MASK:
             raise BadGfpError("not a GFP mask: %r" % (gfp_mask,))
-        gfp_mask = G.gfp_t(gfp_mask)
-        G.gfp_zone(gfp_mask)
-        G.gfpflags_to_migratetype(gfp_mask)
+        gfp_mask = self.kernel.gfp.gfp_t(gfp_mask)
+        self.kernel.gfp.gfp_zone(gfp_mask)
+        self.kernel.gfp.gfpflags_to_migratetype(gfp_mask)
         return gfp_mask
 
     def _record(self, _op, **kwargs):
@@ -679,7 +666,7 @@ class Machine:
             self._record(name, nid=nid, gfp_mask=gfp_mask, order=order, cpu=cpu)
         else:
             self._record("alloc_pages", gfp_mask=gfp_mask, order=order, cpu=cpu)
-        res = A.alloc_pages_nodemask(self, gfp_mask, order, nid, cpu)
+        res = self.kernel.alloc_pages_nodemask(self, gfp_mask, order, nid, cpu)
         self._after()
         return Page(res[1]) if res else None
 
@@ -698,7 +685,7 @@ class Machine:
 
     def _get_free_pages(self, gfp_mask, order=0, cpu=0):
         gfp_mask = self._gfp(gfp_mask)
-        if gfp_mask & A.GFP_HIGHMEM_BIT:
+        if gfp_mask & _gfp_bit(self.kernel, "__GFP_HIGHMEM"):
             raise BadGfpError("__get_free_pages() with __GFP_HIGHMEM: a highmem page has no "
                               "kernel address (VM_BUG_ON)")
         page = self.alloc_pages(gfp_mask, order, cpu)
@@ -709,10 +696,11 @@ class Machine:
 
     def get_zeroed_page(self, gfp_mask, cpu=0):
         """get_zeroed_page(): __get_free_pages(gfp_mask | __GFP_ZERO, 0)."""
-        return self._get_free_pages(self._gfp(gfp_mask) | A.GFP_ZERO_BIT, 0, cpu)
+        return self._get_free_pages(self._gfp(gfp_mask) | _gfp_bit(self.kernel, "__GFP_ZERO"), 0,
+                                    cpu)
 
     def _get_dma_pages(self, gfp_mask, order=0, cpu=0):
-        return self._get_free_pages(self._gfp(gfp_mask) | G.GFP_DMA, order, cpu)
+        return self._get_free_pages(self._gfp(gfp_mask) | self.kernel.gfp.GFP_DMA, order, cpu)
 
     # -------------------------------------------------------------------- free
     def _pfn_of(self, page):
@@ -775,7 +763,7 @@ class Machine:
         """put_page() of an allocated block's head: drop a reference, free it at zero."""
         self.mm.refcount[pfn] -= 1
         if self.mm.refcount[pfn] == 0:
-            A.free_pages_core(self, self.page_zone(pfn), pfn, order, cpu)
+            self.kernel.free_pages_core(self, self.page_zone(pfn), pfn, order, cpu)
 
     def _free_page(self, page, cpu=0):
         return self._free_pages(page, 0, cpu)
@@ -818,7 +806,7 @@ class Machine:
         self._cpu(cpu)
         z = self.zone(nid, zone_name)
         self._record("drain_pages_zone", cpu=cpu, nid=nid, zone_name=zone_name)
-        P.drain_pages_zone(z, z.pageset[cpu])
+        self.kernel.drain_pages_zone(z, z.pageset[cpu])
         self._after()
 
     def drain_pages(self, cpu):
@@ -826,15 +814,13 @@ class Machine:
         self._cpu(cpu)
         self._record("drain_pages", cpu=cpu)
         for z in self.zones:
-            P.drain_pages_zone(z, z.pageset[cpu], reason="drain_pages")
+            self.kernel.drain_pages_zone(z, z.pageset[cpu], reason="drain_pages")
         self._after()
 
     def drain_all_pages(self):
         """drain_all_pages(NULL): every CPU, every zone (CPU by CPU)."""
         self._record("drain_all_pages")
-        for cpu in range(self.nr_cpus):
-            for z in self.zones:
-                P.drain_pages_zone(z, z.pageset[cpu], reason="drain_all_pages")
+        self.kernel.drain_all_pages(self.zones, self.nr_cpus)
         self._after()
 
     # ----------------------------------------------------------------- sysctls
@@ -845,14 +831,14 @@ class Machine:
         if _record:
             self._record("set_min_free_kbytes", value=value)
         self.min_free_kbytes = value
-        setup_per_zone_wmarks(self.zones, value, self.watermark_scale_factor)
+        self.kernel.setup_per_zone_wmarks(self.zones, value, self.watermark_scale_factor)
 
     def set_watermark_scale_factor(self, value):
         """Write /proc/sys/vm/watermark_scale_factor (1..1000): recompute watermarks."""
         self._validate_sysctls(value, self.lowmem_reserve_ratio, 0, None)
         self._record("set_watermark_scale_factor", value=value)
         self.watermark_scale_factor = value
-        setup_per_zone_wmarks(self.zones, self.min_free_kbytes, value)
+        self.kernel.setup_per_zone_wmarks(self.zones, self.min_free_kbytes, value)
 
     def set_lowmem_reserve_ratio(self, ratio):
         """Write /proc/sys/vm/lowmem_reserve_ratio: recompute every zone's protection.
@@ -872,7 +858,7 @@ class Machine:
         self._record("set_lowmem_reserve_ratio", ratio=ratio)
         self.lowmem_reserve_ratio = ratio
         for node in self.nodes:
-            setup_per_zone_lowmem_reserve(node.node_zones, ratio)
+            self.kernel.setup_per_zone_lowmem_reserve(node.node_zones, ratio)
 
     def set_percpu_pagelist_fraction(self, value, _record=True):
         """Write /proc/sys/vm/percpu_pagelist_fraction (0, or >= 8).
@@ -892,7 +878,7 @@ class Machine:
         for z in self.zones:
             if z.populated():
                 for p in z.pageset.values():
-                    P.pageset_set_high_and_batch(z, p, value)
+                    self.kernel.pageset_set_high_and_batch(z, p, value)
 
     # --------------------------------------------------------------- isolation
     def _isolation_blocks(self, start_pfn, end_pfn, migratetype):
@@ -992,10 +978,10 @@ class Machine:
             old = mm.get_pageblock_migratetype(pfn)
             mm.set_pageblock_bits(pfn, mz.MIGRATE_ISOLATE)
             z.nr_isolate_pageblock += 1
-            moved, _ = buddy.move_freepages_block(z, pfn, mz.MIGRATE_ISOLATE)
+            moved, _ = self.kernel.move_freepages_block(z, pfn, mz.MIGRATE_ISOLATE)
             z.mod_zone_freepage_state(-moved, old)
             for cpu in range(self.nr_cpus):
-                P.drain_pages_zone(z, z.pageset[cpu], reason="isolation")
+                self.kernel.drain_pages_zone(z, z.pageset[cpu], reason="isolation")
         self._after()
 
     def undo_isolate_page_range(self, start_pfn, end_pfn, migratetype=mz.MIGRATE_MOVABLE):
@@ -1016,23 +1002,23 @@ class Machine:
             isolated_page = None
             if mm.buddy[pfn] and mm.private[pfn] >= self.pageblock_order:
                 order = mm.private[pfn]
-                bpfn = buddy.find_buddy_pfn(pfn, order)
+                bpfn = self.kernel.find_buddy_pfn(pfn, order)
                 if not (0 <= bpfn < mm.nr_pfns) or \
                         mm.get_pageblock_migratetype(bpfn) != mz.MIGRATE_ISOLATE:
                     # __isolate_free_page() of an ISOLATE page: no watermark check
                     mm.list_del(pfn)
                     z.nr_free[order] -= 1
-                    buddy.rmv_page_order(z, pfn)
+                    self.kernel.rmv_page_order(z, pfn)
                     isolated_page = (pfn, order)
             if isolated_page is None:
-                moved, _ = buddy.move_freepages_block(z, pfn, migratetype)
+                moved, _ = self.kernel.move_freepages_block(z, pfn, migratetype)
                 z.mod_zone_freepage_state(moved, migratetype)
-            buddy.set_pageblock_migratetype(z, pfn, migratetype)
+            self.kernel.set_pageblock_migratetype(z, pfn, migratetype)
             z.nr_isolate_pageblock -= 1
             if isolated_page is not None:
                 ipfn, order = isolated_page
                 mm.state[ipfn:ipfn + (1 << order)] = bytes([ALLOCATED]) * (1 << order)
-                A.free_pages_ok(self, z, ipfn, order)
+                self.kernel.free_pages_ok(self, z, ipfn, order)
         self._after()
 
     # ------------------------------------------------- owners and compaction
@@ -1043,7 +1029,6 @@ class Machine:
         and freed by the OOM killer.  The first call attaches the registry
         (``self.owners``); a machine without owners never pays for it.
         """
-        from .owners import Owners, check_owner_args
         check_owner_args(name, kthread, oom_score_adj)
         self._record("owner", name=name, kthread=kthread, oom_score_adj=oom_score_adj)
         if self.owners is None:
@@ -1072,8 +1057,7 @@ class Machine:
         Nodes, zones (spanned, present, managed), CPUs and the allocator
         sysctls are read from zoneinfo and sys/vm; ``m.host`` keeps what was read.
         """
-        from .host import machine_from_host
-        return machine_from_host(root, kernel=kernel)
+        return build_machine(cls, read_host(root, kernel=kernel))
 
     # ------------------------------------------------------------------ views
     def zonelist(self, nid, gfp_mask):
@@ -1084,9 +1068,10 @@ class Machine:
         """
         self._nid(nid)
         if isinstance(gfp_mask, bool) or not isinstance(gfp_mask, int) or gfp_mask < 0 \
-                or gfp_mask & ~G._GFP_BITS_MASK:
+                or gfp_mask & ~self.kernel.gfp._GFP_BITS_MASK:
             raise BadGfpError("not a GFP mask: %r" % (gfp_mask,))
-        which = mz.ZONELIST_NOFALLBACK if gfp_mask & A.GFP_THISNODE else mz.ZONELIST_FALLBACK
+        which = (mz.ZONELIST_NOFALLBACK if gfp_mask & _gfp_bit(self.kernel, "__GFP_THISNODE")
+                 else mz.ZONELIST_FALLBACK)
         return [(z.nid, z.name) for z in self.nodes[nid].node_zonelists[which]]
 
     def snapshot(self):
@@ -1134,28 +1119,23 @@ class Machine:
 
     def buddyinfo(self):
         """The text of /proc/buddyinfo."""
-        from . import vmstat
-        return vmstat.buddyinfo(self.snapshot())
+        return self.kernel.buddyinfo(self.snapshot())
 
     def pagetypeinfo(self):
-        """The text of /proc/pagetypeinfo (4.18 layout)."""
-        from . import vmstat
-        return vmstat.pagetypeinfo(self.snapshot())
+        """The text of /proc/pagetypeinfo (in the layout of the machine's kernel)."""
+        return self.kernel.pagetypeinfo(self.snapshot())
 
     def zoneinfo(self):
-        """The text of /proc/zoneinfo (4.18 layout)."""
-        from . import vmstat
-        return vmstat.zoneinfo(self.snapshot())
+        """The text of /proc/zoneinfo (in the layout of the machine's kernel)."""
+        return self.kernel.zoneinfo(self.snapshot())
 
     def extfrag_index(self):
         """The text of debugfs extfrag/extfrag_index."""
-        from . import vmstat
-        return vmstat.extfrag_index(self.snapshot())
+        return self.kernel.extfrag_index(self.snapshot())
 
     def unusable_index(self):
         """The text of debugfs extfrag/unusable_index."""
-        from . import vmstat
-        return vmstat.unusable_index(self.snapshot())
+        return self.kernel.unusable_index(self.snapshot())
 
     def nr_free_pages(self):
         """global NR_FREE_PAGES: the sum over zones (pcp pages not included)."""
@@ -1170,7 +1150,6 @@ class Machine:
         replay() can rebuild the state it started from; past the machine's
         history_limit that record is gone and ``prefix`` is None.
         """
-        from .trace import check_kinds
         kinds = check_kinds(kinds)
         self.trace = Trace(machine_args=dict(self._args), kinds=kinds)
         self.trace.prefix = None if self._history is None else list(self._history)
@@ -1191,7 +1170,6 @@ class Machine:
         pages on non-isolate lists, pcp count = list lengths, every free block
         fully merged (unless isolation forbade it), pageblock counts.
         """
-        from .check import check_machine
         check_machine(self)
 
 

@@ -22,6 +22,7 @@ class PglistData:
         self.node_zones = zones
         self.cpus = tuple(cpus)
         self.node_zonelists = [[], []]
+        self.node_order = ()       # the nodes of the FALLBACK zonelist (build_all_zonelists())
         self.node_start_pfn = zones[0].zone_start_pfn
         self.node_spanned_pages = sum(z.spanned_pages for z in zones)
         self.node_present_pages = sum(z.present_pages for z in zones)
@@ -30,6 +31,11 @@ class PglistData:
         self.kswapd_order = 0
         self.kswapd_classzone_idx = mz.MAX_NR_ZONES
         self.kswapd_failures = 0
+
+    def first_cpu(self):
+        """The node's first CPU, where its kswapd and kcompactd run (CPU 0 on a node without
+        CPUs: cpumask_of_node() is empty and the kthread may run anywhere)."""
+        return self.cpus[0] if self.cpus else 0
 
     def node_unreclaimable(self):
         """kswapd gave up on the node: kswapd_failures >= MAX_RECLAIM_RETRIES.

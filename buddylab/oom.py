@@ -22,10 +22,7 @@ Simplifications, said aloud:
 """
 
 from . import gfp as G
-from .owners import ANON, KERNEL, RESIDENT, FREED
-
-OOM_SCORE_ADJ_MIN = -1000
-OOM_SCORE_ADJ_MAX = 1000
+from .owners import ANON, RESIDENT, OOM_SCORE_ADJ_MIN, OOM_SCORE_ADJ_MAX, release_mm  # noqa: F401
 
 
 def oom_badness(owner, totalpages):
@@ -58,19 +55,6 @@ def select_bad_process(m, totalpages):
             continue
         chosen, chosen_points = task, points
     return chosen, chosen_points
-
-
-def release_mm(m, owner, cpu):
-    """exit_mmap() and the rest of exit: free anonymous and kernel pages, release swap."""
-    from .reclaim import free_owned_page
-    reg = m.owners
-    for h in list(owner.handles):
-        if h.kind not in (ANON, KERNEL):
-            continue
-        if h.state == RESIDENT:
-            free_owned_page(m, h, cpu)
-        reg.forget(h)
-        h.state = FREED
 
 
 def oom_kill_process(m, victim, points, cpu):

@@ -51,6 +51,7 @@ SEAM = (
     ("pageset_set_high_and_batch", "func", "pageset_set_high_and_batch()"),
     ("zonerefs_zone_ok", "func", "build_zonerefs_node()'s test of a zone"),
     # the buddy lists (mm/page_alloc.c)
+    ("find_buddy_pfn", "func", "__find_buddy_pfn()"),
     ("rmqueue_smallest", "func", "__rmqueue_smallest()"),
     ("expand", "func", "expand()"),
     ("rmqueue", "func", "__rmqueue()"),

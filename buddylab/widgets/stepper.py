@@ -15,7 +15,8 @@ changes state only between calls.)
 import ipywidgets as W
 
 from ..machine import Machine
-from ..trace import explain, run_op
+from ..trace import explain
+from ..replay import run_op
 from ._base import FigureWidget, add_step_controls
 
 # events that name a block (pfn, order) to outline on the memory map

@@ -58,6 +58,7 @@ class Classic(Kernel):
     pageset_set_high_and_batch = staticmethod(_pcp.pageset_set_high_and_batch)
     zonerefs_zone_ok = staticmethod(managed_zone)
 
+    find_buddy_pfn = staticmethod(_buddy.find_buddy_pfn)
     rmqueue_smallest = staticmethod(_buddy.rmqueue_smallest)
     expand = staticmethod(_buddy.expand)
     rmqueue = staticmethod(_buddy.rmqueue)
