@@ -25,7 +25,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from . import mmzone as mz
-from . import gfp as G                   # noqa: F401  (the doctests' GFP names)
+from .kernels.v4_18 import gfp as G      # noqa: F401  (the doctests' GFP names)
 from .pcp import PerCpuPages
 from .errors import (BadOrderError, BadGfpError, BadFreeError, UnknownCpuError,
                      UnknownNodeError, LayoutError, BusyError, InvariantError, BuddyLabError,
@@ -45,8 +45,8 @@ from .hostread import read_host, build_machine
 
 # x86_64 direct map base of v4.18 (__PAGE_OFFSET_BASE_L4, no KASLR)
 PAGE_OFFSET = 0xffff880000000000
-# sysctl_lowmem_reserve_ratio[MAX_NR_ZONES] of v4.18 on x86_64: DMA, DMA32, Normal, Movable
-DEFAULT_LOWMEM_RESERVE_RATIO = (256, 256, 32, 0)
+# the default machine runs the classic kernel: its sysctl_lowmem_reserve_ratio[] (compat name)
+from .kernels.v4_18.kernel import DEFAULT_LOWMEM_RESERVE_RATIO  # noqa: E402
 
 # Size bounds, checked before anything is built: their one home is mmzone.py.
 MAX_MODEL_PFNS = mz.MAX_MODEL_PFNS
@@ -430,7 +430,8 @@ class Machine:
         for z, zs in zip(self.zones, (zs for node in specs for zs in node)):
             z.managed_pages = zs["managed"]
         # no CPU is in its node's cpumask yet (x86_64): no PENALTY_FOR_NODE_WITH_CPUS
-        self.node_orders = build_all_zonelists(self.nodes, self.distance)
+        self.node_orders = build_all_zonelists(self.nodes, self.distance,
+                                               zone_ok=k.zonerefs_zone_ok)
         self._set_mobility_grouping(sum(z.managed_pages for z in self.zones))
         # free_all_bootmem(): managed pages recounted as they are freed
         for z in self.zones:
@@ -497,7 +498,8 @@ class Machine:
         """
         self._record("build_all_zonelists")
         with_cpus = frozenset(pgdat.node_id for pgdat in self.nodes if pgdat.cpus)
-        self.node_orders = build_all_zonelists(self.nodes, self.distance, with_cpus)
+        self.node_orders = build_all_zonelists(self.nodes, self.distance, with_cpus,
+                                               self.kernel.zonerefs_zone_ok)
         local = self.nodes[self.cpu_to_node[0]].node_zonelists[mz.ZONELIST_FALLBACK]
         self._set_mobility_grouping(sum(max(0, z.managed_pages - z.high_wmark_pages())
                                         for z in local))

@@ -21,7 +21,6 @@ Simplifications, said aloud:
   managed pages plus swap (CONSTRAINT_NONE).
 """
 
-from . import gfp as G
 from .owners import ANON, RESIDENT, OOM_SCORE_ADJ_MIN, OOM_SCORE_ADJ_MAX, release_mm  # noqa: F401
 
 
@@ -78,7 +77,7 @@ def out_of_memory(m, gfp_mask, order, ac, cpu=0):
     compensate for IO-less reclaim").
     """
     tr = m.trace
-    if gfp_mask and not gfp_mask & G.__GFP_FS:
+    if gfp_mask and not gfp_mask & m.kernel.gfp.__GFP_FS:
         if tr is not None:
             tr.emit("oom_skip", reason="!__GFP_FS: no kill, progress claimed")
         return True

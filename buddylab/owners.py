@@ -33,7 +33,9 @@ Simplifications, said aloud:
   exits.  A freed handle leaves its owner's ``handles``.
 """
 
-from . import gfp as G
+# the classic kernel's GFP bits, for KIND_GFP only (the table the README documents); an
+# owner allocates with its machine's kernel.kind_gfp
+from .kernels.v4_18 import gfp as G
 from .errors import OwnerError, BadFreeError
 from .checks import check_order
 from .mmzone import MIGRATETYPE_NAMES
@@ -175,13 +177,14 @@ class Owner:
                                 else "has exited"))
         check_order(order)
         m._cpu(cpu)
-        gfp = KIND_GFP[kind] if gfp_mask is None else m._gfp(gfp_mask)
-        want = G.gfpflags_to_migratetype(KIND_GFP[kind])
-        got = G.gfpflags_to_migratetype(gfp)
+        kgfp, kind_gfp = m.kernel.gfp, m.kernel.kind_gfp
+        gfp = kind_gfp[kind] if gfp_mask is None else m._gfp(gfp_mask)
+        want = kgfp.gfpflags_to_migratetype(kind_gfp[kind])
+        got = kgfp.gfpflags_to_migratetype(gfp)
         if got != want:
             raise OwnerError("a %s page is %s (%s); gfp_mask %s would make it %s"
-                             % (kind, MIGRATETYPE_NAMES[want], G.gfp_str(KIND_GFP[kind]),
-                                G.gfp_str(gfp), MIGRATETYPE_NAMES[got]))
+                             % (kind, MIGRATETYPE_NAMES[want], kgfp.gfp_str(kind_gfp[kind]),
+                                kgfp.gfp_str(gfp), MIGRATETYPE_NAMES[got]))
         if dirty is not True and dirty is not False:
             raise OwnerError("dirty is a bool, got %r" % (dirty,))
         reg = self.registry

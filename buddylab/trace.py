@@ -55,7 +55,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Tuple
 
 from .errors import TraceError
-from .gfp import gfp_str
+from .kernels.v4_18.gfp import gfp_str
 from .mmzone import MIGRATETYPE_NAMES, pageblock_order as _pbo
 
 KERNEL_EVENTS = ("mm_page_alloc", "mm_page_free", "mm_page_alloc_zone_locked",

@@ -5,23 +5,20 @@ modules; shared code reaches them through ``machine.kernel``.
 """
 
 from ..base import Kernel
-from ... import mmzone as _mz
-from ... import gfp as _gfp
-from ... import buddy as _buddy
-from ... import pcp as _pcp
-from ... import zone as _zone
-from ... import alloc as _alloc
+from ... import mmzone as _shared
+from . import mmzone as _mz
+from . import gfp as _gfp
+from . import buddy as _buddy
+from . import pcp as _pcp
+from . import watermark as _zone
+from . import page_alloc as _alloc
+from .zonelist import managed_zone
 from ... import vmstat as _vmstat
 from ...owners import KIND_GFP as _KIND_GFP
 
 # sysctl_lowmem_reserve_ratio[MAX_NR_ZONES] of v4.18 on x86_64: DMA, DMA32, Normal, Movable
 # (mm/page_alloc.c)
 DEFAULT_LOWMEM_RESERVE_RATIO = (256, 256, 32, 0)
-
-
-def managed_zone(zone):
-    """build_zonerefs_node()'s test in v4.18: managed_zone(), managed pages > 0."""
-    return zone.managed()
 
 
 class Classic(Kernel):
@@ -34,12 +31,12 @@ class Classic(Kernel):
     NR_PAGE_ORDERS = _mz.MAX_ORDER
     MAX_ORDER = _mz.MAX_ORDER
     order_limit_inclusive = False
-    pageblock_order = _mz.pageblock_order
-    PAGE_ALLOC_COSTLY_ORDER = _mz.PAGE_ALLOC_COSTLY_ORDER
-    MIGRATE_TYPES = _mz.MIGRATE_TYPES
-    MIGRATETYPE_NAMES = _mz.MIGRATETYPE_NAMES
+    pageblock_order = _shared.pageblock_order
+    PAGE_ALLOC_COSTLY_ORDER = _shared.PAGE_ALLOC_COSTLY_ORDER
+    MIGRATE_TYPES = _shared.MIGRATE_TYPES
+    MIGRATETYPE_NAMES = _shared.MIGRATETYPE_NAMES
     fallbacks = _buddy.fallbacks
-    NR_PCP_LISTS = _mz.MIGRATE_PCPTYPES
+    NR_PCP_LISTS = _shared.MIGRATE_PCPTYPES
     MIN_PERCPU_PAGELIST_FRACTION = _pcp.MIN_PERCPU_PAGELIST_FRACTION
     pcp_fraction_sysctl = "percpu_pagelist_fraction"
     NR_WMARK = len(_mz.WMARK_NAMES)
