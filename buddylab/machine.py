@@ -1152,8 +1152,8 @@ class Machine:
         replay() can rebuild the state it started from; past the machine's
         history_limit that record is gone and ``prefix`` is None.
         """
-        kinds = check_kinds(kinds)
-        self.trace = Trace(machine_args=dict(self._args), kinds=kinds)
+        kinds = check_kinds(kinds, self.kernel.EVENTS)
+        self.trace = Trace(machine_args=dict(self._args), kinds=kinds, schema=self.kernel.EVENTS)
         self.trace.prefix = None if self._history is None else list(self._history)
         return self.trace
 

@@ -9,73 +9,31 @@ A `Trace` also records the top-level calls made on the machine (``ops``), so
 `buddylab.replay.replay(trace)` can run the same calls on a fresh machine built with the same
 arguments and compare the events.
 
-Kernel events (fields as in kmem.h, 4.18 prints pfn in decimal):
-
-=========================== ===================================================
-mm_page_alloc               pfn (-1 if NULL), order, gfp_flags, migratetype
-mm_page_free                pfn, order
-mm_page_alloc_zone_locked   pfn (-1 if NULL), order, migratetype, percpu_refill
-mm_page_pcpu_drain          pfn, order, migratetype
-mm_page_alloc_extfrag       pfn, alloc_order, fallback_order, alloc_migratetype,
-                            fallback_migratetype, change_ownership
-=========================== ===================================================
-
-Teaching events (every one carries ``nid`` and ``zone``):
-
-=================== ===========================================================
-rmqueue             pfn, order, migratetype: a block unlinked from a list head
-split               pfn, order (of the block split), buddy_pfn, buddy_order,
-                    migratetype: expand() put the upper half at a list head
-merge               pfn, buddy_pfn, order (of the halves), merged_pfn
-place               pfn, order, migratetype, position ("head" or "tail")
-pcp_refill          cpu, migratetype, pfns (tail-appended), count (after)
-pcp_alloc           cpu, pfn, migratetype, count (after)
-pcp_free            cpu, pfn, migratetype, count (after)
-pcp_drain           cpu, nr_pages, count (after), reason
-zonelist_step       order, mark (watermark name), mark_pages, classzone_idx,
-                    free_pages, lowmem_reserve, alloc_flags (decoded text), ok
-fallback            pfn, order, start_migratetype, fallback_migratetype,
-                    whole_block, claimed, pageblock_pfn, nr_pageblocks,
-                    old_pageblock_mt, new_pageblock_mt, moved_pages (free pages
-                    now on the requester's lists), movable_pages
-highatomic_reserve  pageblock_pfn, nr_reserved_highatomic
-highatomic_unreserve pageblock_pfn, migratetype, nr_reserved_highatomic
-slowpath            step, alloc_flags, detail
-kswapd_wake, kswapd_sleep, reclaim_batch, direct_reclaim
-                    kswapd and direct reclaim (buddylab.reclaim)
-direct_compact, compaction_suitable, compact_scanner (migrate_pfn, free_pfn),
-migrate_page (old_pfn -> new_pfn), compact_end, kcompactd_wake
-                    compaction (buddylab.compaction)
-oom_victim, oom_no_victim, oom_skip
-                    the OOM killer (buddylab.oom)
-=================== ===========================================================
+Every event is declared once, per kernel, with its fields, its printk layout and its
+explanation: ``buddylab/kernels/v4_18/events.py`` (the kmem tracepoints, 4.18 printing pfn in
+decimal, and the teaching events named after the function that fires them), plus
+``buddylab.kernels.base.COMMON_EVENTS`` (compaction, reclaim, the OOM killer).  A Trace is
+handed its machine's table (``machine.kernel.EVENTS``); each Event carries its spec, and
+format_event(), explain() and the stepper read it.  ``KERNEL_EVENTS``, ``TEACHING_EVENTS``
+and ``EVENT_NAMES`` list the classic names.
 """
 
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Tuple
 
 from .errors import TraceError
-from .kernels.v4_18.gfp import gfp_str
-from .mmzone import MIGRATETYPE_NAMES, pageblock_order as _pbo
+from .kernels.base import generic_line
+# compat names (notebook 00, problems): the classic table's names, never used here
+from .kernels.v4_18.events import KERNEL_EVENTS, TEACHING_EVENTS, EVENT_NAMES  # noqa: F401
 
-KERNEL_EVENTS = ("mm_page_alloc", "mm_page_free", "mm_page_alloc_zone_locked",
-                 "mm_page_pcpu_drain", "mm_page_alloc_extfrag")
-TEACHING_EVENTS = ("rmqueue", "split", "merge", "place", "pcp_refill", "pcp_alloc", "pcp_free",
-                   "pcp_drain", "zonelist_step", "fallback", "highatomic_reserve",
-                   "highatomic_unreserve", "slowpath", "kswapd_wake", "kswapd_sleep",
-                   "reclaim_batch", "direct_reclaim", "direct_compact", "compaction_suitable",
-                   "compact_scanner", "migrate_page", "compact_end", "kcompactd_wake",
-                   "oom_victim", "oom_no_victim", "oom_skip")
-EVENT_NAMES = KERNEL_EVENTS + TEACHING_EVENTS
-
-def check_kinds(kinds):
-    """start_trace()'s `kinds`: None (every event) or a collection of known event names."""
+def check_kinds(kinds, schema):
+    """start_trace()'s `kinds`: None (every event) or a collection of names in `schema`."""
     if kinds is None:
         return None
     if isinstance(kinds, (str, bytes)) or not isinstance(kinds, (list, tuple, set, frozenset)):
         raise TraceError("kinds must be None or a list of event names (e.g. [\"mm_page_alloc\"]), "
                          "got %r" % (kinds,))
-    unknown = [k for k in kinds if k not in EVENT_NAMES]
+    unknown = [k for k in kinds if k not in schema]
     if unknown:
         raise TraceError("unknown event names %r (the events are listed in buddylab.trace: "
                          "EVENT_NAMES)" % (unknown,))
@@ -87,6 +45,7 @@ class Event:
     """One trace event: a tracepoint or teaching-event name and its fields."""
     name: str
     fields: Tuple[Tuple[str, Any], ...]
+    spec: Any = field(default=None, compare=False, repr=False)   # its EventSpec
 
     def __getitem__(self, key):
         for k, v in self.fields:
@@ -107,143 +66,14 @@ class Event:
         return format_event(self)
 
 
-def _mtname(mt):
-    return MIGRATETYPE_NAMES[mt] if 0 <= mt < len(MIGRATETYPE_NAMES) else str(mt)
-
-
 def format_event(ev):
-    """The event as a line of text: kernel events in the 4.18 printk layout."""
-    f = ev.as_dict()
-    n = ev.name
-    if n == "mm_page_alloc":
-        return ("mm_page_alloc: pfn=%d order=%d migratetype=%d gfp_flags=%s"
-                % (f["pfn"] if f["pfn"] >= 0 else 0, f["order"], f["migratetype"],
-                   gfp_str(f["gfp_flags"])))
-    if n == "mm_page_free":
-        return "mm_page_free: pfn=%d order=%d" % (f["pfn"], f["order"])
-    if n == "mm_page_alloc_zone_locked":
-        return ("mm_page_alloc_zone_locked: pfn=%d order=%u migratetype=%d percpu_refill=%d"
-                % (max(f["pfn"], 0), f["order"], f["migratetype"], f["percpu_refill"]))
-    if n == "mm_page_pcpu_drain":
-        return ("mm_page_pcpu_drain: pfn=%d order=%d migratetype=%d"
-                % (f["pfn"], f["order"], f["migratetype"]))
-    if n == "mm_page_alloc_extfrag":
-        pbo = f.get("pageblock_order", _pbo)
-        return ("mm_page_alloc_extfrag: pfn=%d alloc_order=%d fallback_order=%d "
-                "pageblock_order=%d alloc_migratetype=%d fallback_migratetype=%d "
-                "fragmenting=%d change_ownership=%d"
-                % (f["pfn"], f["alloc_order"], f["fallback_order"], pbo,
-                   f["alloc_migratetype"], f["fallback_migratetype"],
-                   int(f["fallback_order"] < pbo), int(f["change_ownership"])))
-    return n + ": " + " ".join("%s=%s" % (k, v) for k, v in ev.fields)
+    """The event as a line of text: a tracepoint in its kernel's printk layout."""
+    return ev.spec.format(ev) if ev.spec is not None else generic_line(ev)
 
 
 def explain(ev):
     """One sentence in kernel words saying what the event did."""
-    f = ev.as_dict()
-    n = ev.name
-    if n == "split":
-        return ("expand(): order-%d block at pfn %d split; upper half pfn %d -> head of "
-                "free_list[%s] order %d" % (f["order"], f["pfn"], f["buddy_pfn"],
-                                            _mtname(f["migratetype"]), f["buddy_order"]))
-    if n == "merge":
-        return ("__free_one_page(): pfn %d and its buddy %d (= %d ^ (1 << %d)) merge into "
-                "order-%d block at pfn %d" % (f["pfn"], f["buddy_pfn"], f["pfn"], f["order"],
-                                              f["order"] + 1, f["merged_pfn"]))
-    if n == "place":
-        return ("__free_one_page(): order-%d block at pfn %d -> %s of free_list[%s]"
-                % (f["order"], f["pfn"], f["position"], _mtname(f["migratetype"])))
-    if n == "rmqueue":
-        return ("__rmqueue_smallest(): order-%d block at pfn %d taken from the head of "
-                "free_list[%s]" % (f["order"], f["pfn"], _mtname(f["migratetype"])))
-    if n == "pcp_refill":
-        return ("rmqueue_bulk(): cpu %d refills pcp list[%s] with %d pages at the tail "
-                "(count %d)" % (f["cpu"], _mtname(f["migratetype"]), len(f["pfns"]), f["count"]))
-    if n == "pcp_alloc":
-        return ("rmqueue_pcplist(): cpu %d takes pfn %d from the head of pcp list[%s] "
-                "(count %d)" % (f["cpu"], f["pfn"], _mtname(f["migratetype"]), f["count"]))
-    if n == "pcp_free":
-        return ("free_unref_page(): cpu %d puts pfn %d at the head of pcp list[%s] "
-                "(count %d)" % (f["cpu"], f["pfn"], _mtname(f["migratetype"]), f["count"]))
-    if n == "pcp_drain":
-        return ("free_pcppages_bulk(): cpu %d returns %d pages to the buddy lists (%s; "
-                "count %d)" % (f["cpu"], f["nr_pages"], f["reason"], f["count"]))
-    if n == "zonelist_step":
-        return ("get_page_from_freelist(): zone %s of node %d, order %d: free %d vs %s %d + "
-                "lowmem_reserve %d -> %s" % (f["zone"], f["nid"], f["order"], f["free_pages"],
-                                             f["mark"], f["mark_pages"], f["lowmem_reserve"],
-                                             "ok" if f["ok"] else "fail"))
-    if n == "fallback":
-        how = "claims" if f["claimed"] else "steals from"
-        nr = f.get("nr_pageblocks", 1)
-        blocks = ("pageblock %d" % f["pageblock_pfn"] if nr == 1
-                  else "%d pageblocks from %d" % (nr, f["pageblock_pfn"]))
-        if f["old_pageblock_mt"] == f["new_pageblock_mt"]:
-            typed = "keeps type %s" % _mtname(f["old_pageblock_mt"])
-        else:
-            typed = "%s -> %s" % (_mtname(f["old_pageblock_mt"]), _mtname(f["new_pageblock_mt"]))
-        return ("__rmqueue_fallback(): %s request %s free_list[%s] order %d (pfn %d); "
-                "%s %s; %d free pages now on %s lists"
-                % (_mtname(f["start_migratetype"]), how, _mtname(f["fallback_migratetype"]),
-                   f["order"], f["pfn"], blocks, typed, f["moved_pages"],
-                   _mtname(f["start_migratetype"])))
-    if n == "slowpath":
-        detail = (": " + f["detail"]) if f.get("detail") else ""
-        return "__alloc_pages_slowpath(): %s with %s%s" % (f["step"], f["alloc_flags"], detail)
-    if n == "kswapd_wake":
-        return ("wakeup_kswapd(): node %d woken for order %d (zone %s free %d, low %d): "
-                "kswapd reclaims until the high watermark %d"
-                % (f["nid"], f["order"], f["zone"], f["free_pages"], f["low"], f["high"]))
-    if n == "kswapd_sleep":
-        return ("kswapd(): node %d reclaimed %d pages and goes back to sleep (%s)"
-                % (f["nid"], f["nr_reclaimed"], "balanced" if f["balanced"] else "not balanced"))
-    if n == "reclaim_batch":
-        return ("shrink_node(): %s reclaims %d pages on node %d (first pfn %s)"
-                % (f["who"], f["nr_reclaimed"], f["nid"], f["pfns"][0] if f["pfns"] else "-"))
-    if n == "direct_reclaim":
-        return ("__perform_reclaim(): direct reclaim for order %d freed %d pages"
-                % (f["order"], f["progress"]))
-    if n == "direct_compact":
-        return ("__alloc_pages_direct_compact(): order-%d compaction at priority %s"
-                % (f["order"], f["priority"]))
-    if n == "compaction_suitable":
-        return ("compaction_suitable(): zone %s order %d -> %s (fragmentation index %s)"
-                % (f["zone"], f["order"], f["result"], f["fragindex"]))
-    if n == "compact_scanner":
-        return ("compact_zone(): %s; migrate scanner at pfn %d, free scanner at pfn %d, "
-                "%d pages migrated so far" % (f["step"], f["migrate_pfn"], f["free_pfn"],
-                                              f["nr_migrated"]))
-    if n == "migrate_page":
-        return ("migrate_pages(): %s page of %s moves from pfn %d to pfn %d"
-                % (f["kind"], f["owner"], f["old_pfn"], f["new_pfn"]))
-    if n == "compact_end":
-        return ("compact_zone(): zone %s order %d %s ends %s: %d migrated, %d scanned by the "
-                "migrate scanner, %d by the free scanner"
-                % (f["zone"], f["order"], f["mode"], f["result"], f["nr_migrated"],
-                   f["migrate_scanned"], f["free_scanned"]))
-    if n == "kcompactd_wake":
-        return "wakeup_kcompactd(): node %d compacts for order %d" % (f["nid"], f["order"])
-    if n == "oom_victim":
-        return ("out_of_memory(): kills %s (oom_badness %d, rss %d pages)"
-                % (f["victim"], f["points"], f["rss"]))
-    if n == "oom_no_victim":
-        return "out_of_memory(): no killable task: %s" % f["what"]
-    if n == "oom_skip":
-        return "out_of_memory(): %s" % f["reason"]
-    if n == "highatomic_reserve":
-        return ("reserve_highatomic_pageblock(): pageblock %d becomes HighAtomic (%d pages "
-                "reserved)" % (f["pageblock_pfn"], f["nr_reserved_highatomic"]))
-    if n == "highatomic_unreserve":
-        return ("unreserve_highatomic_pageblock(): pageblock %d goes back to %s (%d pages "
-                "reserved)" % (f["pageblock_pfn"], _mtname(f["migratetype"]),
-                               f["nr_reserved_highatomic"]))
-    if n == "mm_page_alloc":
-        if f["pfn"] < 0:
-            return "__alloc_pages_nodemask(): order-%d allocation failed (NULL)" % f["order"]
-        return "__alloc_pages_nodemask(): order-%d allocation returns pfn %d" % (f["order"], f["pfn"])
-    if n == "mm_page_free":
-        return "__free_pages(): order-%d block at pfn %d freed" % (f["order"], f["pfn"])
-    return format_event(ev)
+    return ev.spec.explain_text(ev) if ev.spec is not None else generic_line(ev)
 
 
 @dataclass
@@ -254,10 +84,11 @@ class Trace:
     machine_args: Dict[str, Any] = field(default_factory=dict)
     kinds: Any = None        # None = every event; else a set of names to keep
     prefix: List[Tuple[str, Dict[str, Any]]] = field(default_factory=list)
+    schema: Dict[str, Any] = field(default_factory=dict, repr=False)   # name -> EventSpec
 
     def emit(self, name, **fields):
         if self.kinds is None or name in self.kinds:
-            self.events.append(Event(name, tuple(fields.items())))
+            self.events.append(Event(name, tuple(fields.items()), self.schema.get(name)))
 
     def __len__(self):
         return len(self.events)

@@ -87,6 +87,8 @@ SEAM = (
     ("zoneinfo", "func", "zoneinfo_show(): /proc/zoneinfo"),
     ("extfrag_index", "func", "extfrag_show(): debugfs extfrag/extfrag_index"),
     ("unusable_index", "func", "unusable_show(): debugfs extfrag/unusable_index"),
+    # trace events (include/trace/events/kmem.h and the teaching events)
+    ("EVENTS", "const", "{name: EventSpec}: every event this kernel's code emits"),
 )
 
 SEAM_NAMES = tuple(name for name, _, _ in SEAM)
@@ -122,3 +124,104 @@ class Kernel:
             if v is None if kind == "const" else getattr(v, "unfilled", False):
                 out.append(name)
         return out
+
+
+# ------------------------------------------------------------------------------- events
+class EventSpec:
+    """One trace event, declared once: its fields, how it prints, what it means.
+
+    ``fields`` are exactly the keywords every ``trace.emit(name, ...)`` passes (in order);
+    ``printk(f)`` is the tracepoint's TP_printk line (None: ``name: k=v ...``);
+    ``explain(f)`` is one sentence in kernel words (None: the printk line); ``tracepoint``
+    marks an include/trace/events/kmem.h event; ``block`` = (pfn field, order field or
+    None) names the block a stepper outlines; ``step`` False: a stepper skips the event by
+    default; ``doc`` is the line of the table in trace.py's docstring.
+    """
+
+    __slots__ = ("name", "fields", "printk", "explain", "tracepoint", "block", "step", "doc")
+
+    def __init__(self, name, fields, explain=None, printk=None, tracepoint=False, block=None,
+                 step=True, doc=""):
+        self.name, self.fields, self.explain, self.printk = name, tuple(fields), explain, printk
+        self.tracepoint, self.block, self.step, self.doc = tracepoint, block, step, doc
+
+    def __repr__(self):
+        return "EventSpec(%r)" % self.name
+
+    def format(self, ev):
+        """The event as a line of text (the tracepoint's printk layout for a tracepoint)."""
+        if self.printk is not None:
+            return self.printk(ev.as_dict())
+        return generic_line(ev)
+
+    def explain_text(self, ev):
+        """One sentence in kernel words saying what the event did."""
+        if self.explain is not None:
+            return self.explain(ev.as_dict())
+        return self.format(ev)
+
+
+def generic_line(ev):
+    """``name: k=v k=v``, the fields in the order they were emitted."""
+    return ev.name + ": " + " ".join("%s=%s" % (k, v) for k, v in ev.fields)
+
+
+def events_table(specs):
+    """{name: EventSpec}, refusing a name declared twice."""
+    table = {}
+    for spec in specs:
+        if spec.name in table:
+            raise ValueError("event %r declared twice" % spec.name)
+        table[spec.name] = spec
+    return table
+
+
+#: the events shared code emits (compaction, reclaim, the OOM killer), worded alike in both
+#: kernels; each kernel's table adds its own (the buddy lists, the pcp lists, the fast and
+#: slow paths, the kmem tracepoints).
+COMMON_EVENTS = (
+    EventSpec("kswapd_wake", ("nid", "zone", "order", "classzone_idx", "free_pages", "low", "high"),
+              lambda f: "wakeup_kswapd(): node %d woken for order %d (zone %s free %d, low %d): "
+                        "kswapd reclaims until the high watermark %d"
+                        % (f["nid"], f["order"], f["zone"], f["free_pages"], f["low"], f["high"])),
+    EventSpec("kswapd_sleep", ("nid", "order", "nr_reclaimed", "balanced"),
+              lambda f: "kswapd(): node %d reclaimed %d pages and goes back to sleep (%s)"
+                        % (f["nid"], f["nr_reclaimed"],
+                           "balanced" if f["balanced"] else "not balanced")),
+    EventSpec("reclaim_batch", ("nid", "who", "nr_reclaimed", "pfns"),
+              lambda f: "shrink_node(): %s reclaims %d pages on node %d (first pfn %s)"
+                        % (f["who"], f["nr_reclaimed"], f["nid"],
+                           f["pfns"][0] if f["pfns"] else "-")),
+    EventSpec("direct_reclaim", ("order", "progress"),
+              lambda f: "__perform_reclaim(): direct reclaim for order %d freed %d pages"
+                        % (f["order"], f["progress"])),
+    EventSpec("direct_compact", ("order", "priority"),
+              lambda f: "__alloc_pages_direct_compact(): order-%d compaction at priority %s"
+                        % (f["order"], f["priority"])),
+    EventSpec("compaction_suitable", ("nid", "zone", "order", "result", "fragindex"),
+              lambda f: "compaction_suitable(): zone %s order %d -> %s (fragmentation index %s)"
+                        % (f["zone"], f["order"], f["result"], f["fragindex"])),
+    EventSpec("compact_scanner", ("nid", "zone", "step", "migrate_pfn", "free_pfn",
+                                  "nr_migratepages", "nr_freepages", "nr_migrated"),
+              lambda f: "compact_zone(): %s; migrate scanner at pfn %d, free scanner at pfn %d, "
+                        "%d pages migrated so far" % (f["step"], f["migrate_pfn"], f["free_pfn"],
+                                                      f["nr_migrated"])),
+    EventSpec("migrate_page", ("nid", "zone", "old_pfn", "new_pfn", "kind", "owner"),
+              lambda f: "migrate_pages(): %s page of %s moves from pfn %d to pfn %d"
+                        % (f["kind"], f["owner"], f["old_pfn"], f["new_pfn"])),
+    EventSpec("compact_end", ("nid", "zone", "order", "mode", "result", "nr_migrated",
+                              "migrate_scanned", "free_scanned"),
+              lambda f: "compact_zone(): zone %s order %d %s ends %s: %d migrated, %d scanned by "
+                        "the migrate scanner, %d by the free scanner"
+                        % (f["zone"], f["order"], f["mode"], f["result"], f["nr_migrated"],
+                           f["migrate_scanned"], f["free_scanned"])),
+    EventSpec("kcompactd_wake", ("nid", "order", "classzone_idx"),
+              lambda f: "wakeup_kcompactd(): node %d compacts for order %d"
+                        % (f["nid"], f["order"])),
+    EventSpec("oom_victim", ("victim", "points", "rss", "anon_pages", "swapents"),
+              lambda f: "out_of_memory(): kills %s (oom_badness %d, rss %d pages)"
+                        % (f["victim"], f["points"], f["rss"])),
+    EventSpec("oom_no_victim", ("order", "what"),
+              lambda f: "out_of_memory(): no killable task: %s" % f["what"]),
+    EventSpec("oom_skip", ("reason",), lambda f: "out_of_memory(): %s" % f["reason"]),
+)

@@ -14,6 +14,7 @@ from . import watermark as _zone
 from . import page_alloc as _alloc
 from .zonelist import managed_zone
 from ... import vmstat as _vmstat
+from .events import EVENTS as _EVENTS
 from ...owners import KIND_GFP as _KIND_GFP
 
 # sysctl_lowmem_reserve_ratio[MAX_NR_ZONES] of v4.18 on x86_64: DMA, DMA32, Normal, Movable
@@ -91,6 +92,8 @@ class Classic(Kernel):
     zoneinfo = staticmethod(_vmstat.zoneinfo)
     extfrag_index = staticmethod(_vmstat.extfrag_index)
     unusable_index = staticmethod(_vmstat.unusable_index)
+
+    EVENTS = _EVENTS
 
 
 CLASSIC = Classic()
