@@ -31,7 +31,7 @@ __GFP_NOWARN) until one fails.  Scaled down, said aloud: a machine of
 
 import random
 
-from . import gfp as G
+from .kernels.v4_18 import gfp as G     # HUGE_GFP: the experiments run classic machines
 from .errors import BadParameterError
 from .machine import Machine
 from .owners import ANON, FILE, KERNEL, SLAB

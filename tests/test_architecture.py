@@ -1,23 +1,73 @@
-"""The package's import graph: no cycle, no lazy import inside the model.
+"""The package's import graph: layered, no cycle, no lazy import inside the model.
 
 Every ``import`` under ``buddylab/`` (at module level and inside functions) is read with
 :mod:`ast` and resolved to a module name relative to the package (``"machine"``,
-``"kernels.v4_18.kernel"``, the package itself is ``"__init__"``).  The graph must have no
-cycle (a cycle is what forced imports into function bodies), and model modules import at
-module top.  ``KNOWN_CYCLE`` and ``KNOWN_LAZY`` are a ratchet: what is listed is tolerated
-while the seam is being built, anything new fails.
+``"kernels.v4_18.kernel"``, the package itself is ``"__init__"``).  Each module has a layer
+(LAYERS, bottom up); an import goes to a strictly lower layer, so the graph has no cycle (a
+cycle is what forced imports into function bodies); model modules import at module top; the
+kernel versions' packages are reached by shared code only through ``machine.kernel``, apart
+from compatibility re-exports (names imported and never used) and the allow-listed classic
+defaults below.
 """
 import ast
+import functools
 import pathlib
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent / "buddylab"
 
-#: tolerated while migrating: emptied by the seam's steps, never grown.
+#: module -> layer; an import may only go to a lower layer.  The teaching packages above the
+#: model (problems, teach, plot, widgets, exercises, the package's __init__ and __main__) are
+#: TOP; a new model module must be placed here on purpose.
+LAYERS = {
+    # 0: leaves
+    "errors": 0, "memmap": 0, "snapshot": 0, "vmglobals": 0, "reveal": 0,
+    "kernels": 0, "kernels.v4_18": 0, "kernels.v6_18": 0, "kernels.base": 0,
+    "kernels.v4_18.mmzone": 0, "kernels.v4_18.zonelist": 0,
+    # 1: constants, argument checks, /proc parsing
+    "mmzone": 1, "checks": 1, "procfs": 1, "progress": 1,
+    # 2: v4.18's code that needs only constants; nodes; the /proc printers and host reading
+    "node": 2, "vmstat": 2, "hostread": 2, "kernels.v4_18.gfp": 2,
+    "kernels.v4_18.watermark": 2, "kernels.v4_18.buddy": 2,
+    # 3: structures over them
+    "internal": 3, "owners": 3, "kernels.v4_18.pcp": 3, "kernels.v4_18.events": 3,
+    # 4: data classes with their compat re-exports; tracing; compaction, OOM, invariants
+    "zone": 4, "pcp": 4, "trace": 4, "compaction": 4, "oom": 4, "check": 4,
+    # 5-8: reclaim, the v4.18 allocator that calls it, the kernel object, the choice of kernel
+    "reclaim": 5, "profiles": 5, "kernels.v4_18.page_alloc": 6, "kernels.v4_18.kernel": 7, "kernels.select": 8,
+    # 9: the machine
+    "machine": 9,
+    # 10: built on machines, and the compat facades
+    "host": 10, "replay": 10, "experiments": 10,
+    "gfp": 10, "buddy": 10, "alloc": 10,
+}
+TOP = 11
+NOT_MODEL_PREFIXES = ("__main__", "__init__", "problems", "teach", "widgets", "plot", "exercises")
+#: legacy modules kept so old names resolve: only imports, a docstring and __all__
+FACADES = ("gfp", "buddy", "alloc")
+#: names a shared module may USE although they come from a kernel version's package, and why
+CLASSIC_DEFAULTS = {
+    ("owners", "G"): "KIND_GFP, the classic table the README documents (owners allocate with "
+                     "machine.kernel.kind_gfp)",
+    ("machine", "DEFAULT_LOWMEM_RESERVE_RATIO"): "Machine()'s default machine is the classic one",
+    ("experiments", "G"): "HUGE_GFP, the mask of the experiments, which run classic machines",
+}
+#: shared modules that still compare a kernel's name, and why
+NAME_COMPARES = {
+    "host": "khugepaged_*(machine, kernel=): the modern rule is a profiles formula until a "
+            "modern kernel object exists",
+}
 KNOWN_CYCLE = set()
 KNOWN_LAZY = set()
-#: the teaching layers above the model may import lazily (start-up speed of the CLI, optional
-#: widgets); the model (everything a Machine runs) may not.
-NOT_MODEL_PREFIXES = ("__main__", "problems", "teach", "widgets", "plot", "exercises")
+
+
+def layer(name):
+    if name.startswith(NOT_MODEL_PREFIXES):
+        return TOP
+    return LAYERS[name]
+
+
+def _is_shared(name):
+    return not name.startswith("kernels") and name not in FACADES and layer(name) < TOP
 
 
 def module_name(path):
@@ -84,6 +134,7 @@ class _Imports(ast.NodeVisitor):
             self._add(target, node, tuple(plain))
 
 
+@functools.lru_cache(maxsize=None)
 def edges():
     """(importer, imported, lineno, in_function, names) for every import of a buddylab module."""
     out = []
@@ -94,11 +145,15 @@ def edges():
         for target, line, lazy, names in v.found:
             if target != me:
                 out.append((me, target, line, lazy, names))
-    return out
+    return tuple(out)
 
 
 def _is_model(name):
     return not name.startswith(NOT_MODEL_PREFIXES)
+
+
+def _modules():
+    return sorted(module_name(p) for p in ROOT.rglob("*.py"))
 
 
 def strongly_connected(graph):
@@ -158,3 +213,81 @@ def test_model_has_no_new_lazy_import():
     lazy = {(a, b) for a, b, _, in_fn, _ in edges() if in_fn and _is_model(a)}
     new = lazy - KNOWN_LAZY
     assert not new, "imports inside functions of the model: %s" % sorted(new)
+
+
+def test_every_module_has_a_layer():
+    missing = [m for m in _modules() if not m.startswith(NOT_MODEL_PREFIXES) and m not in LAYERS]
+    assert not missing, "place these modules in LAYERS: %s" % missing
+
+
+def test_no_import_goes_up():
+    up = ["%s:%d imports %s" % (a, line, b) for a, b, line, _, _ in edges()
+          if layer(b) >= layer(a) and not (layer(a) == TOP and b.startswith(NOT_MODEL_PREFIXES))]
+    assert not up, up
+
+
+def test_no_cycle():
+    assert strongly_connected(_graph()) == []
+
+
+def test_model_has_no_lazy_import():
+    lazy = ["%s:%d imports %s" % (a, line, b) for a, b, line, in_fn, _ in edges()
+            if in_fn and _is_model(a)]
+    assert not lazy, lazy
+
+
+def test_kernel_package_inits_import_nothing():
+    for pkg in ("kernels", "kernels/v4_18", "kernels/v6_18"):
+        tree = ast.parse((ROOT / pkg / "__init__.py").read_text())
+        assert not [n for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))], pkg
+
+
+def _loaded_names(tree):
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)}
+
+
+def test_shared_code_uses_no_kernel_version_name():
+    """A name a shared module imports from kernels/vX_Y/ is a compat re-export: never used."""
+    bad = []
+    for path in sorted(ROOT.rglob("*.py")):
+        me = module_name(path)
+        if not _is_shared(me):
+            continue
+        tree = ast.parse(path.read_text())
+        used = _loaded_names(tree)
+        for a, b, line, _, names in edges():
+            if a != me or not b.startswith("kernels.v"):
+                continue
+            bound = names or (b.rsplit(".", 1)[-1],)
+            for node in ast.walk(tree):
+                if isinstance(node, ast.ImportFrom) and node.lineno == line:
+                    bound = tuple(al.asname or al.name for al in node.names)
+            for n in bound:
+                if n in used and (me, n) not in CLASSIC_DEFAULTS:
+                    bad.append("%s:%d uses %s from %s" % (me, line, n, b))
+    assert not bad, bad
+
+
+def test_facades_hold_no_logic_and_nothing_in_the_model_imports_them():
+    for name in FACADES:
+        tree = ast.parse((ROOT / (name + ".py")).read_text())
+        for node in tree.body:
+            assert isinstance(node, (ast.Import, ast.ImportFrom, ast.Expr, ast.Assign)), \
+                "%s.py: %s" % (name, ast.dump(node)[:60])
+    users = sorted({a for a, b, _, _, _ in edges() if b in FACADES and layer(a) < TOP})
+    assert users == [], users
+
+
+def test_shared_code_never_tests_the_kernel_name():
+    bad = []
+    for path in sorted(ROOT.rglob("*.py")):
+        me = module_name(path)
+        if me.startswith("kernels") or me in NAME_COMPARES:
+            continue
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Compare):
+                consts = [c for c in [node.left] + node.comparators
+                          if isinstance(c, ast.Constant) and c.value in ("classic", "modern")]
+                if consts:
+                    bad.append("%s:%d" % (me, node.lineno))
+    assert not bad, bad
