@@ -82,7 +82,7 @@ def check_machine(m):
         pcp_pages = 0
         for cpu, p in z.pageset.items():
             n = 0
-            for mt in range(mz.MIGRATE_PCPTYPES):
+            for mt in range(p.nr_lists):
                 for pfn in mm.iter_list(p.list_head(mt)):
                     n += 1
                     if not s <= pfn < e:

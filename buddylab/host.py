@@ -37,13 +37,12 @@ split over nodes by sysfs's cpulist when a ``sys`` tree sits next to
 """
 
 import os
-from typing import NamedTuple
 
 from . import mmzone as mz
 from . import profiles
 from . import machine as _machine
-from .errors import BuddyLabError, LayoutError, ProcParseError
-from .procfs import SYSCTL_INTS, SYSCTL_TUPLES, parse_zoneinfo, read_proc, read_text
+from .errors import LayoutError, ProcParseError
+from .procfs import parse_zoneinfo, read_text
 from .hostread import (DEFAULT_RATIO, RATIO_ZONES, HOST_MAX_PFN, NR_CPUS, MAX_DISTANCE,  # noqa: F401
                        HostInfo, CompareRow, host_layout, read_host, build_machine,
                        _zoneinfo_of, _layout_of, _node_ids)

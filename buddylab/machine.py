@@ -32,13 +32,14 @@ from .errors import (BadOrderError, BadGfpError, BadFreeError, UnknownCpuError,
                      TraceError)
 from .memmap import MemMap, HOLE, RESERVED, FREE, PCP, ALLOCATED, STATE_NAMES, NO_ZONE
 from .vmglobals import VmGlobals
+from .layout import parse_layout, parse_cpus, parse_distance
 from .checks import _is_int, _as_tuple, check_order as _check_order
 from .zone import Zone
 from .node import PglistData, build_all_zonelists
 from .trace import Trace, check_kinds
 from .owners import Owners, check_owner_args
 from .check import check_machine
-from .snapshot import ZoneSnapshot, MachineSnapshot, PcpSnapshot
+from .snapshot import take_snapshot, zone_snapshot
 from .kernels.select import get_kernel
 from .compaction import EXTFRAG_THRESHOLD, compact_nodes
 from .hostread import read_host, build_machine
@@ -61,29 +62,6 @@ INT_MAX = (1 << 31) - 1
 ISOLATION_MIGRATETYPES = (mz.MIGRATE_UNMOVABLE, mz.MIGRATE_MOVABLE, mz.MIGRATE_RECLAIMABLE,
                           mz.MIGRATE_CMA)             # an int sysctl (proc_dointvec_minmax)
 DEFAULT_HISTORY_LIMIT = 100_000     # recorded calls kept for replay (~35 MB; see Machine)
-
-
-def _parse_ranges(ranges, where, what, start, end, total, total_name):
-    """A zone's holes or reserved list: (start_pfn, end_pfn) int pairs inside the zone,
-    disjoint, covering `total` pages in all; returned sorted."""
-    if not isinstance(ranges, (list, tuple)):
-        raise LayoutError("%s: %s must be a list of (start_pfn, end_pfn), got %r"
-                          % (where, what, ranges))
-    out = []
-    for r in ranges:
-        if not isinstance(r, (list, tuple)) or len(r) != 2 or not all(_is_int(v) for v in r) \
-                or not start <= r[0] < r[1] <= end:
-            raise LayoutError("%s: each of %s must be a (start_pfn, end_pfn) pair of ints with "
-                              "%d <= start < end <= %d, got %r" % (where, what, start, end, r))
-        out.append(tuple(r))
-    out.sort()
-    for (a, b), (c, d) in zip(out, out[1:]):
-        if c < b:
-            raise LayoutError("%s: %s %d-%d and %d-%d overlap" % (where, what, a, b, c, d))
-    if sum(b - a for a, b in out) != total:
-        raise LayoutError("%s: %s cover %d pages but %s is %d"
-                          % (where, what, sum(b - a for a, b in out), total_name, total))
-    return out
 
 
 @dataclass(frozen=True)
@@ -199,11 +177,11 @@ class Machine:
         self.lowmem_reserve_ratio = tuple(lowmem_reserve_ratio)
         self.percpu_pagelist_fraction = percpu_pagelist_fraction
         self.allocated = {}                 # head pfn -> (order, migratetype)
-        specs = self._parse_layout(nodes)
+        specs = parse_layout(nodes)
         self.nr_nodes = len(specs)
-        self.node_cpus, self.cpu_to_node = self._parse_cpus(cpus_per_node, self.nr_nodes)
+        self.node_cpus, self.cpu_to_node = parse_cpus(cpus_per_node, self.nr_nodes)
         self.nr_cpus = len(self.cpu_to_node)
-        self.distance = self._parse_distance(distance, self.nr_nodes)
+        self.distance = parse_distance(distance, self.nr_nodes)
         self._build(specs, cma)
 
     # ------------------------------------------------- state owned by others
@@ -250,163 +228,20 @@ class Machine:
         if mfk is not None and (isinstance(mfk, bool) or not isinstance(mfk, int) or mfk < 0):
             raise LayoutError("min_free_kbytes must be an int >= 0, got %r" % (mfk,))
 
-    def _parse_layout(self, nodes):
-        if isinstance(nodes, dict):
-            nodes = [nodes]
-        if not isinstance(nodes, (list, tuple)):
-            raise LayoutError("nodes must be a list of dicts (zone name -> pages), got %r"
-                              % (nodes,))
-        nodes = list(nodes)
-        if not nodes:
-            raise LayoutError("a machine needs at least one node")
-        if len(nodes) > mz.MAX_NUMNODES:
-            raise LayoutError("%d nodes: MAX_NUMNODES is %d" % (len(nodes), mz.MAX_NUMNODES))
-        specs = []
-        next_pfn = 0
-        for nid, node in enumerate(nodes):
-            if not isinstance(node, dict):
-                raise LayoutError("node %d must be a dict of zone name -> pages, got %r"
-                                  % (nid, node))
-            for name in node:
-                if name not in mz.ZONE_NAMES:
-                    raise LayoutError("node %d: unknown zone name %r (zones are %s)"
-                                      % (nid, name, ", ".join(mz.ZONE_NAMES)))
-            zones = []
-            for zidx, name in enumerate(mz.ZONE_NAMES):
-                spec = node.get(name, 0)
-                if isinstance(spec, dict):
-                    spec = dict(spec)
-                    if "spanned" in spec and "pages" in spec:
-                        raise LayoutError("node %d zone %s: give spanned or pages (the same "
-                                          "number), not both" % (nid, name))
-                    spanned = spec.pop("spanned", spec.pop("pages", 0))
-                    present = spec.pop("present", spanned)
-                    managed = spec.pop("managed", present)
-                    start = spec.pop("start_pfn", next_pfn)
-                    holes = spec.pop("holes", None)
-                    reserved = spec.pop("reserved", None)
-                    if spec:
-                        raise LayoutError("node %d zone %s: unknown keys %s"
-                                          % (nid, name, sorted(spec)))
-                else:
-                    spanned = present = managed = spec
-                    start = next_pfn
-                    holes = reserved = None
-                for label, v in (("pages", spanned), ("present", present), ("managed", managed),
-                                 ("start_pfn", start)):
-                    if isinstance(v, bool) or not isinstance(v, int) or v < 0:
-                        raise LayoutError("node %d zone %s: %s must be an int >= 0, got %r"
-                                          % (nid, name, label, v))
-                if not managed <= present <= spanned:
-                    raise LayoutError("node %d zone %s: need managed <= present <= spanned, got "
-                                      "%d, %d, %d" % (nid, name, managed, present, spanned))
-                if start < next_pfn:
-                    raise LayoutError("node %d zone %s starts at pfn %d, inside the previous zone "
-                                      "(which ends at %d)" % (nid, name, start, next_pfn))
-                if start + spanned > MAX_MODEL_PFNS:
-                    raise LayoutError("node %d zone %s ends at pfn %d: the model holds at most "
-                                      "MAX_MODEL_PFNS = %d pfns (64 GiB)"
-                                      % (nid, name, start + spanned, MAX_MODEL_PFNS))
-                where = "node %d zone %s" % (nid, name)
-                if holes is None:
-                    holes = [(start + present, start + spanned)] if present < spanned else []
-                holes = _parse_ranges(holes, where, "holes", start, start + spanned,
-                                      spanned - present, "spanned - present")
-                if reserved is None:
-                    reserved = [(start, start + present - managed)] if managed < present else []
-                reserved = _parse_ranges(reserved, where, "reserved", start, start + spanned,
-                                         present - managed, "present - managed")
-                for rs, re_ in reserved:
-                    for hs, he in holes:
-                        if rs < he and hs < re_:
-                            raise LayoutError("%s: reserved range %d-%d overlaps hole %d-%d (a "
-                                              "hole has no page to reserve)"
-                                              % (where, rs, re_, hs, he))
-                zones.append(dict(idx=zidx, start=start, spanned=spanned, present=present,
-                                  managed=managed, holes=holes, reserved=reserved))
-                next_pfn = start + spanned
-            specs.append(zones)
-        if next_pfn == 0:
-            raise LayoutError("a machine needs at least one page")
-        return specs
-
-    @staticmethod
-    def _parse_cpus(cpus_per_node, nr_nodes):
-        if _is_int(cpus_per_node):
-            counts = [cpus_per_node] * nr_nodes
-        elif isinstance(cpus_per_node, (list, tuple)):
-            counts = list(cpus_per_node)
-        else:
-            counts = None
-        if counts is None or len(counts) != nr_nodes \
-                or any(not _is_int(c) or c < 0 for c in counts):
-            raise LayoutError("cpus_per_node must be an int >= 0 or one per node, got %r"
-                              % (cpus_per_node,))
-        if sum(counts) == 0:
-            raise LayoutError("a machine needs at least one CPU")
-        if sum(counts) > NR_CPUS:
-            raise LayoutError("%d CPUs: CONFIG_NR_CPUS is at most %d on x86_64"
-                              % (sum(counts), NR_CPUS))
-        node_cpus, cpu_to_node, cpu = [], [], 0
-        for nid, c in enumerate(counts):
-            node_cpus.append(tuple(range(cpu, cpu + c)))
-            cpu_to_node.extend([nid] * c)
-            cpu += c
-        return node_cpus, cpu_to_node
-
-    @staticmethod
-    def _parse_distance(distance, n):
-        """node_distance(): the SLIT table, checked as the kernel checks it.
-
-        Kernel: numa_set_distance() in arch/x86/mm/numa.c (v4.18) ignores a table
-        whose entries do not fit a u8 or whose local distance is not
-        LOCAL_DISTANCE (10); slit_valid() in drivers/acpi/numa.c (v4.18) also
-        wants every remote distance > LOCAL_DISTANCE.  The model refuses such a
-        table instead of ignoring it.
-        """
-        if distance is None:
-            return [[mz.LOCAL_DISTANCE if i == j else mz.REMOTE_DISTANCE for j in range(n)]
-                    for i in range(n)]
-        if not isinstance(distance, (list, tuple)) \
-                or not all(isinstance(r, (list, tuple)) for r in distance):
-            raise LayoutError("distance must be a %d x %d matrix (a list of rows), got %r"
-                              % (n, n, distance))
-        rows = [list(r) for r in distance]
-        if len(rows) != n or any(len(r) != n for r in rows):
-            raise LayoutError("distance matrix must be %d x %d (one row and column per node)"
-                              % (n, n))
-        for i, r in enumerate(rows):
-            for j, d in enumerate(r):
-                if not _is_int(d) or not 0 <= d <= mz.MAX_DISTANCE:
-                    raise LayoutError("distance[%d][%d] must be an int that fits a byte (0..255), "
-                                      "got %r" % (i, j, d))
-                if i == j and d != mz.LOCAL_DISTANCE:
-                    raise LayoutError("distance[%d][%d] is the local distance: it must be "
-                                      "LOCAL_DISTANCE (10), got %d" % (i, j, d))
-                if i != j and d <= mz.LOCAL_DISTANCE:
-                    raise LayoutError("distance[%d][%d] is a remote distance: it must be > "
-                                      "LOCAL_DISTANCE (10), got %d" % (i, j, d))
-        return rows
-
     # -------------------------------------------------------------------- boot
     def _build(self, specs, cma):
         k = self.kernel
         nr_pfns = max(z["start"] + z["spanned"] for node in specs for z in node)
-        nr_zones = sum(len(node) for node in specs)
-        per_zone_heads = self.max_order * mz.MIGRATE_TYPES + self.nr_cpus * mz.MIGRATE_PCPTYPES
-        self.mm = mm = MemMap(nr_pfns, nr_zones * per_zone_heads, self.pageblock_order)
+        self.mm = mm = MemMap(nr_pfns, 0, self.pageblock_order)   # zones, pagesets add heads
         self.zones = []
         self.nodes = []
-        head = 0
         for nid, node in enumerate(specs):
             zones = []
             for zs in node:
                 z = Zone(mm, self.vm, nid, zs["idx"], zs["start"], zs["spanned"], zs["present"],
-                         head, self.max_order, self.pageblock_order)
-                head += self.max_order * mz.MIGRATE_TYPES
-                for cpu in range(self.nr_cpus):
-                    z.pageset[cpu] = PerCpuPages(cpu, head, high=0, batch=1)  # boot pageset
-                    head += mz.MIGRATE_PCPTYPES
+                         self.max_order, self.pageblock_order)
+                for cpu in range(self.nr_cpus):                 # boot pagesets
+                    z.pageset[cpu] = PerCpuPages(cpu, mm, k.NR_PCP_LISTS, high=0, batch=1)
                 z.holes, z.reserved = tuple(zs["holes"]), tuple(zs["reserved"])
                 zones.append(z)
                 self.zones.append(z)
@@ -723,8 +558,7 @@ class Machine:
         if st == FREE:
             raise BadFreeError("double free: pfn %d is already free (in a buddy free block)" % pfn)
         if st == PCP:
-            cpu = (mm.onlist[pfn] - self.page_zone(pfn).head_base
-                   - self.max_order * mz.MIGRATE_TYPES) // mz.MIGRATE_PCPTYPES
+            cpu = mm.head_owner(mm.onlist[pfn]).cpu
             raise BadFreeError("double free: pfn %d is already free (on cpu %d's pcp list)"
                                % (pfn, cpu))
         if st in (HOLE, RESERVED):
@@ -1078,46 +912,11 @@ class Machine:
 
     def snapshot(self):
         """A MachineSnapshot: every zone's free lists, allocations, pcps and settings."""
-        return MachineSnapshot(
-            zones=tuple(self.zone_snapshot(z.nid, z.name) for z in self.zones),
-            nr_cpus=self.nr_cpus, node_cpus=tuple(self.node_cpus),
-            min_free_kbytes=self.min_free_kbytes,
-            watermark_scale_factor=self.watermark_scale_factor,
-            lowmem_reserve_ratio=self.lowmem_reserve_ratio,
-            percpu_pagelist_fraction=self.percpu_pagelist_fraction,
-            page_group_by_mobility_disabled=self.page_group_by_mobility_disabled,
-            max_order=self.max_order, pageblock_order=self.pageblock_order,
-            node_unreclaimable=tuple(pgdat.node_unreclaimable() for pgdat in self.nodes))
+        return take_snapshot(self)
 
     def zone_snapshot(self, nid, name):
         """One ZoneSnapshot (see buddylab.snapshot)."""
-        z = self.zone(nid, name)
-        mm = self.mm
-        free_lists = tuple(tuple(tuple(mm.iter_list(z.free_list(o, mt)))
-                                 for mt in range(mz.MIGRATE_TYPES))
-                           for o in range(self.max_order))
-        s, e = z.zone_start_pfn, z.zone_end_pfn
-        allocated = tuple(sorted((p, o, mt) for p, (o, mt) in self.allocated.items() if s <= p < e))
-        nr = self.pageblock_nr_pages
-        pb = tuple((p, mm.get_pageblock_migratetype(p))
-                   for p in range(s & ~(nr - 1), e, nr)) if e > s else ()
-        pcps = tuple(PcpSnapshot(cpu=p.cpu, count=p.count, high=p.high, batch=p.batch,
-                                 lists=tuple(tuple(mm.iter_list(p.list_head(mt)))
-                                             for mt in range(mz.MIGRATE_PCPTYPES)))
-                     for _, p in sorted(z.pageset.items()))
-        zone_items, node_items = self.owners.vm_stat(z) if self.owners is not None else ({}, {})
-        return ZoneSnapshot(
-            nid=z.nid, name=z.name, zone_idx=z.idx, start_pfn=s, spanned_pages=z.spanned_pages,
-            present_pages=z.present_pages, managed_pages=z.managed_pages,
-            max_order=self.max_order, pageblock_order=self.pageblock_order,
-            nr_free=tuple(z.nr_free), free_lists=free_lists, allocated=allocated,
-            pageblock_mt=pb, pcp=pcps, watermark=tuple(z.watermark),
-            lowmem_reserve=tuple(z.lowmem_reserve), nr_free_pages=z.NR_FREE_PAGES,
-            nr_free_cma_pages=z.NR_FREE_CMA_PAGES,
-            nr_reserved_highatomic=z.nr_reserved_highatomic,
-            nr_isolate_pageblock=z.nr_isolate_pageblock,
-            reserved=z.reserved, holes=z.holes,
-            vm_stat=tuple(sorted(zone_items.items())), node_stat=tuple(sorted(node_items.items())))
+        return zone_snapshot(self, self.zone(nid, name))
 
     def buddyinfo(self):
         """The text of /proc/buddyinfo."""

@@ -24,6 +24,7 @@ the head/tail semantics are the kernel's, in O(1).
 """
 
 from array import array
+from bisect import bisect_right
 
 # page states (not a kernel field: the kernel derives this from flags and refcount)
 HOLE = 0          # no struct page backing (a hole in the zone, or outside every zone)
@@ -56,8 +57,35 @@ class MemMap:
         self.next = array("i", range(n))
         self.prev = array("i", range(n))
         self.list_len = array("i", bytes(4 * nr_heads))
+        self._head_bases = [0] if nr_heads else []   # first head id of each reservation
+        self._head_owners = [None] if nr_heads else []
         nr_blocks = (nr_pfns >> pageblock_order) + 1
         self.pageblock = bytearray(nr_blocks)      # migratetype per pageblock
+
+    # --- list heads: the one home of their ids --------------------------------
+    def reserve_heads(self, n, owner):
+        """Append `n` empty list heads owned by `owner`; returns the first head's id.
+
+        A zone reserves its free_area lists, a pageset its pcp lists, in the order the
+        machine builds them, so the ids are the same on every boot of a layout.
+
+        >>> mm = MemMap(4, nr_heads=0, pageblock_order=1)
+        >>> mm.reserve_heads(3, "zone"), mm.reserve_heads(2, "pcp"), mm.head_owner(4)
+        (0, 3, 'pcp')
+        """
+        base = self.nr_heads
+        slot = self.nr_pfns + base
+        self.next.extend(range(slot, slot + n))
+        self.prev.extend(range(slot, slot + n))
+        self.list_len.extend(array("i", bytes(4 * n)))
+        self.nr_heads += n
+        self._head_bases.append(base)
+        self._head_owners.append(owner)
+        return base
+
+    def head_owner(self, head):
+        """The object that reserved list head `head` (a Zone, a PerCpuPages)."""
+        return self._head_owners[bisect_right(self._head_bases, head) - 1]
 
     # --- include/linux/list.h ----------------------------------------------
     def list_add(self, pfn, head):

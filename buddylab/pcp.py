@@ -16,12 +16,13 @@ the TAIL (the oldest pages first).
 class PerCpuPages:
     """struct per_cpu_pages: count, high, batch and lists[MIGRATE_PCPTYPES]."""
 
-    def __init__(self, cpu, head_base, high=0, batch=1):
+    def __init__(self, cpu, mm, nr_lists, high=0, batch=1):
         self.cpu = cpu
         self.count = 0
         self.high = high
         self.batch = batch
-        self.head_base = head_base       # lists[mt] is list head head_base + mt
+        self.nr_lists = nr_lists         # the kernel's NR_PCP_LISTS
+        self.head_base = mm.reserve_heads(nr_lists, self)   # lists[i] is head head_base + i
 
     def list_head(self, mt):
         """The list head id of pcp->lists[mt]."""

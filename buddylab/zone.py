@@ -20,11 +20,11 @@ class Zone:
 
     ``free_area`` is modelled by ``nr_free[order]`` plus one list head per
     (order, migratetype): list head id ``head_base + order * MIGRATE_TYPES + mt``
-    in the machine's MemMap.
+    in the machine's MemMap, which hands the zone its heads (``reserve_heads``).
     """
 
     def __init__(self, mm, vm, nid, zone_idx, start_pfn, spanned_pages, present_pages,
-                 head_base, max_order, pageblock_order):
+                 max_order, pageblock_order):
         self.mm = mm                 # the machine's mem_map (struct page arrays, list heads)
         self.vm = vm                 # the machine's VmGlobals (trace, allocator switches)
         self.nid = nid
@@ -38,7 +38,7 @@ class Zone:
         self.max_order = max_order
         self.pageblock_order = pageblock_order
         self.pageblock_nr_pages = 1 << pageblock_order
-        self.head_base = head_base
+        self.head_base = mm.reserve_heads(max_order * MIGRATE_TYPES, self)
         self.nr_free = [0] * self.max_order
         self.watermark = [0, 0, 0]
         self.lowmem_reserve = [0] * mz.MAX_NR_ZONES

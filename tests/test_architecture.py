@@ -20,13 +20,14 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent / "buddylab"
 #: TOP; a new model module must be placed here on purpose.
 LAYERS = {
     # 0: leaves
-    "errors": 0, "memmap": 0, "snapshot": 0, "vmglobals": 0, "reveal": 0,
+    "errors": 0, "memmap": 0, "vmglobals": 0, "reveal": 0,
     "kernels": 0, "kernels.v4_18": 0, "kernels.v6_18": 0, "kernels.base": 0,
     "kernels.v4_18.mmzone": 0, "kernels.v4_18.zonelist": 0,
     # 1: constants, argument checks, /proc parsing
     "mmzone": 1, "checks": 1, "procfs": 1, "progress": 1,
-    # 2: v4.18's code that needs only constants; nodes; the /proc printers and host reading
-    "node": 2, "vmstat": 2, "hostread": 2, "kernels.v4_18.gfp": 2,
+    # 2: v4.18's code that needs only constants; nodes; the /proc printers, host reading,
+    # layout checks and snapshots
+    "node": 2, "vmstat": 2, "hostread": 2, "layout": 2, "snapshot": 2, "kernels.v4_18.gfp": 2,
     "kernels.v4_18.watermark": 2, "kernels.v4_18.buddy": 2,
     # 3: structures over them
     "internal": 3, "owners": 3, "kernels.v4_18.pcp": 3, "kernels.v4_18.events": 3,
