@@ -759,31 +759,6 @@ class Machine:
             blocks.append((self.zones[zi], pfn))
         return blocks
 
-    def _has_unmovable_pages(self, z, pfn, migratetype):
-        """has_unmovable_pages(): a reserved page, or an in-use page that is not LRU.
-
-        Kernel: has_unmovable_pages() in mm/page_alloc.c (v4.18): PageReserved
-        is unmovable, and a hole inside a zone's span has a struct page marked
-        reserved (the model's HOLE pages), so it is unmovable too.
-        """
-        mm = self.mm
-        if migratetype == mz.MIGRATE_CMA and mm.get_pageblock_migratetype(pfn) == mz.MIGRATE_CMA:
-            return None
-        it = 0
-        while it < self.pageblock_nr_pages:
-            p = pfn + it
-            if mm.state[p] in (RESERVED, HOLE):
-                return p
-            if mm.refcount[p] == 0:
-                if mm.buddy[p]:
-                    it += (1 << mm.private[p]) - 1
-                it += 1
-                continue
-            if not mm.lru[p]:
-                return p
-            it += 1
-        return None
-
     def start_isolate_page_range(self, start_pfn, end_pfn, migratetype=mz.MIGRATE_MOVABLE):
         """start_isolate_page_range(): mark pageblocks MIGRATE_ISOLATE.
 
@@ -804,20 +779,14 @@ class Machine:
         for z, pfn in blocks:
             if mm.get_pageblock_migratetype(pfn) == mz.MIGRATE_ISOLATE:
                 raise BusyError("pageblock at pfn %d is already isolated (-EBUSY)" % pfn)
-            bad = self._has_unmovable_pages(z, pfn, migratetype)
+            bad = self.kernel.has_unmovable_pages(z, pfn, migratetype)
             if bad is not None:
                 raise BusyError("pageblock at pfn %d holds an unmovable page at pfn %d (-EBUSY)"
                                 % (pfn, bad))
         self._record("start_isolate_page_range", start_pfn=start_pfn, end_pfn=end_pfn,
                      migratetype=migratetype)
         for z, pfn in blocks:
-            old = mm.get_pageblock_migratetype(pfn)
-            mm.set_pageblock_bits(pfn, mz.MIGRATE_ISOLATE)
-            z.nr_isolate_pageblock += 1
-            moved, _ = self.kernel.move_freepages_block(z, pfn, mz.MIGRATE_ISOLATE)
-            z.mod_zone_freepage_state(-moved, old)
-            for cpu in range(self.nr_cpus):
-                self.kernel.drain_pages_zone(z, z.pageset[cpu], reason="isolation")
+            self.kernel.set_migratetype_isolate(z, pfn, self.nr_cpus)
         self._after()
 
     def undo_isolate_page_range(self, start_pfn, end_pfn, migratetype=mz.MIGRATE_MOVABLE):
@@ -833,28 +802,8 @@ class Machine:
         self._record("undo_isolate_page_range", start_pfn=start_pfn, end_pfn=end_pfn,
                      migratetype=migratetype)
         for z, pfn in blocks:
-            if mm.get_pageblock_migratetype(pfn) != mz.MIGRATE_ISOLATE:
-                continue
-            isolated_page = None
-            if mm.buddy[pfn] and mm.private[pfn] >= self.pageblock_order:
-                order = mm.private[pfn]
-                bpfn = self.kernel.find_buddy_pfn(pfn, order)
-                if not (0 <= bpfn < mm.nr_pfns) or \
-                        mm.get_pageblock_migratetype(bpfn) != mz.MIGRATE_ISOLATE:
-                    # __isolate_free_page() of an ISOLATE page: no watermark check
-                    mm.list_del(pfn)
-                    z.nr_free[order] -= 1
-                    self.kernel.rmv_page_order(z, pfn)
-                    isolated_page = (pfn, order)
-            if isolated_page is None:
-                moved, _ = self.kernel.move_freepages_block(z, pfn, migratetype)
-                z.mod_zone_freepage_state(moved, migratetype)
-            self.kernel.set_pageblock_migratetype(z, pfn, migratetype)
-            z.nr_isolate_pageblock -= 1
-            if isolated_page is not None:
-                ipfn, order = isolated_page
-                mm.state[ipfn:ipfn + (1 << order)] = bytes([ALLOCATED]) * (1 << order)
-                self.kernel.free_pages_ok(self, z, ipfn, order)
+            if mm.get_pageblock_migratetype(pfn) == mz.MIGRATE_ISOLATE:
+                self.kernel.unset_migratetype_isolate(self, z, pfn, migratetype)
         self._after()
 
     # ------------------------------------------------- owners and compaction

@@ -33,15 +33,16 @@ LAYERS = {
     "internal": 3, "owners": 3, "kernels.v4_18.pcp": 3, "kernels.v4_18.events": 3,
     # 4: data classes with their compat re-exports; tracing; compaction, OOM, invariants
     "zone": 4, "pcp": 4, "trace": 4, "compaction": 4, "oom": 4, "check": 4,
-    # 5-8: reclaim, the v4.18 allocator that calls it, the kernel object, the choice of kernel
-    "reclaim": 5, "profiles": 5, "kernels.v4_18.page_alloc": 6, "kernels.v4_18.kernel": 7, "kernels.select": 8,
-    # 9: the machine
-    "machine": 9,
-    # 10: built on machines, and the compat facades
-    "host": 10, "replay": 10, "experiments": 10,
-    "gfp": 10, "buddy": 10, "alloc": 10,
+    # 5-9: reclaim, the v4.18 allocator that calls it, isolation, the kernel object, the choice
+    "reclaim": 5, "profiles": 5, "kernels.v4_18.page_alloc": 6, "kernels.v4_18.page_isolation": 7,
+    "kernels.v4_18.kernel": 8, "kernels.select": 9,
+    # 10: the machine
+    "machine": 10,
+    # 11: built on machines, and the compat facades
+    "host": 11, "replay": 11, "experiments": 11,
+    "gfp": 11, "buddy": 11, "alloc": 11,
 }
-TOP = 11
+TOP = 12
 NOT_MODEL_PREFIXES = ("__main__", "__init__", "problems", "teach", "widgets", "plot", "exercises")
 #: legacy modules kept so old names resolve: only imports, a docstring and __all__
 FACADES = ("gfp", "buddy", "alloc")

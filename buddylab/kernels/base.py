@@ -81,6 +81,10 @@ SEAM = (
     ("prep_new_page", "func", "prep_new_page()"),
     ("free_pages_core", "func", "__free_pages() for one page run"),
     ("free_pages_ok", "func", "__free_pages_ok()"),
+    # page isolation (mm/page_isolation.c, mm/page_alloc.c)
+    ("has_unmovable_pages", "func", "has_unmovable_pages()"),
+    ("set_migratetype_isolate", "func", "set_migratetype_isolate()"),
+    ("unset_migratetype_isolate", "func", "unset_migratetype_isolate()"),
     # /proc layouts (mm/vmstat.c)
     ("buddyinfo", "func", "frag_show(): /proc/buddyinfo"),
     ("pagetypeinfo", "func", "pagetypeinfo_show(): /proc/pagetypeinfo"),

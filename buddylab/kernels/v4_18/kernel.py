@@ -12,6 +12,7 @@ from . import buddy as _buddy
 from . import pcp as _pcp
 from . import watermark as _zone
 from . import page_alloc as _alloc
+from . import page_isolation as _isolation
 from .zonelist import managed_zone
 from ... import vmstat as _vmstat
 from .events import EVENTS as _EVENTS
@@ -86,6 +87,10 @@ class Classic(Kernel):
     prep_new_page = staticmethod(_alloc.prep_new_page)
     free_pages_core = staticmethod(_alloc.free_pages_core)
     free_pages_ok = staticmethod(_alloc.free_pages_ok)
+
+    has_unmovable_pages = staticmethod(_isolation.has_unmovable_pages)
+    set_migratetype_isolate = staticmethod(_isolation.set_migratetype_isolate)
+    unset_migratetype_isolate = staticmethod(_isolation.unset_migratetype_isolate)
 
     buddyinfo = staticmethod(_vmstat.buddyinfo)
     pagetypeinfo = staticmethod(_vmstat.pagetypeinfo)
