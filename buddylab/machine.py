@@ -20,22 +20,20 @@ page_group_by_mobility_disabled) is the sum of managed pages.
 
 import operator
 import warnings
-from array import array
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from . import mmzone as mz
 from .kernels.v4_18 import gfp as G      # noqa: F401  (the doctests' GFP names)
-from .pcp import PerCpuPages
 from .errors import (BadOrderError, BadGfpError, BadFreeError, UnknownCpuError,
                      UnknownNodeError, LayoutError, BusyError, InvariantError, BuddyLabError,
                      TraceError)
-from .memmap import MemMap, HOLE, RESERVED, FREE, PCP, ALLOCATED, STATE_NAMES, NO_ZONE
+from .memmap import MemMap, HOLE, RESERVED, FREE, PCP, STATE_NAMES, NO_ZONE
 from .vmglobals import VmGlobals
 from .layout import parse_layout, parse_cpus, parse_distance
+from . import boot
 from .checks import _is_int, _as_tuple, check_order as _check_order
-from .zone import Zone
-from .node import PglistData, build_all_zonelists
+from .node import build_all_zonelists
 from .trace import Trace, check_kinds
 from .owners import Owners, check_owner_args
 from .check import check_machine
@@ -230,36 +228,15 @@ class Machine:
 
     # -------------------------------------------------------------------- boot
     def _build(self, specs, cma):
+        """Boot, in start_kernel()'s order (buddylab.boot has each step)."""
         k = self.kernel
         nr_pfns = max(z["start"] + z["spanned"] for node in specs for z in node)
         self.mm = mm = MemMap(nr_pfns, 0, self.pageblock_order)   # zones, pagesets add heads
-        self.zones = []
-        self.nodes = []
-        for nid, node in enumerate(specs):
-            zones = []
-            for zs in node:
-                z = Zone(mm, self.vm, nid, zs["idx"], zs["start"], zs["spanned"], zs["present"],
-                         self.max_order, self.pageblock_order)
-                for cpu in range(self.nr_cpus):                 # boot pagesets
-                    z.pageset[cpu] = PerCpuPages(cpu, mm, k.NR_PCP_LISTS, high=0, batch=1)
-                z.holes, z.reserved = tuple(zs["holes"]), tuple(zs["reserved"])
-                zones.append(z)
-                self.zones.append(z)
-                gz = len(self.zones) - 1
-                s, e = zs["start"], zs["start"] + zs["spanned"]
-                mm.zone_id[s:e] = array("h", [gz]) * (e - s)
-                mm.state[s:e] = bytes([RESERVED]) * (e - s)
-                for hs, he in zs["holes"]:
-                    mm.state[hs:he] = bytes([HOLE]) * (he - hs)
-            self.nodes.append(PglistData(nid, zones, self.node_cpus[nid]))
-        # memmap_init_zone(): every pageblock whose first pfn a zone reaches is MOVABLE
-        for z in self.zones:
-            nr = self.pageblock_nr_pages
-            first = -(-z.zone_start_pfn // nr) * nr
-            for pfn in range(first, z.zone_end_pfn, nr):
-                mm.set_pageblock_bits(pfn, mz.MIGRATE_MOVABLE)
+        self.zones, self.nodes = boot.memmap_init(mm, self.vm, specs, self.node_cpus,
+                                                  self.nr_cpus, self.max_order,
+                                                  self.pageblock_order, k.NR_PCP_LISTS)
         # CMA areas are memblock-reserved at boot; check them now
-        cma_blocks = self._parse_cma(cma)
+        cma_blocks = boot.parse_cma(cma, mm, self.zones, self.max_order, self.pageblock_order)
         cma_set = set(cma_blocks)
         # build_all_zonelists(): managed_zone() uses the early managed estimate
         for z, zs in zip(self.zones, (zs for node in specs for zs in node)):
@@ -268,19 +245,7 @@ class Machine:
         self.node_orders = build_all_zonelists(self.nodes, self.distance,
                                                zone_ok=k.zonerefs_zone_ok)
         self._set_mobility_grouping(sum(z.managed_pages for z in self.zones))
-        # free_all_bootmem(): managed pages recounted as they are freed
-        for z in self.zones:
-            z.managed_pages = 0
-        for z in self.zones:
-            for start, end in self._free_ranges(z, cma_set):
-                pfn = start
-                while pfn < end:
-                    order = min(self.max_order - 1, (pfn & -pfn).bit_length() - 1 if pfn else 63)
-                    while pfn + (1 << order) > end:
-                        order -= 1
-                    z.managed_pages += 1 << order
-                    k.free_one_page(z, pfn, order, mm.get_pageblock_migratetype(pfn))
-                    pfn += 1 << order
+        boot.free_all_bootmem(k, self.zones, cma_set, self.max_order)
         # setup_per_cpu_pageset(): real pagesets for populated zones
         for z in self.zones:
             if z.populated():
@@ -294,14 +259,7 @@ class Machine:
         k.setup_per_zone_wmarks(self.zones, self.min_free_kbytes, self.watermark_scale_factor)
         for node in self.nodes:
             k.setup_per_zone_lowmem_reserve(node.node_zones, self.lowmem_reserve_ratio)
-        # cma_init_reserved_areas() (core_initcall, after page_alloc's): areas as declared
-        for pfn in cma_blocks:
-            z = self.zones[self.zone_of_pfn[pfn]]
-            mm.set_pageblock_bits(pfn, mz.MIGRATE_CMA)
-            order = self.pageblock_order
-            mm.state[pfn:pfn + (1 << order)] = bytes([ALLOCATED]) * (1 << order)
-            k.free_one_page(z, pfn, order, mz.MIGRATE_CMA)
-            z.managed_pages += 1 << order
+        boot.cma_init_reserved_areas(k, self.zones, cma_blocks, self.pageblock_order)
         # sysctls written after boot
         if self._args["min_free_kbytes"] is not None:
             self.set_min_free_kbytes(self._args["min_free_kbytes"], _record=False)
@@ -339,71 +297,6 @@ class Machine:
         self._set_mobility_grouping(sum(max(0, z.managed_pages - z.high_wmark_pages())
                                         for z in local))
         self._after()
-
-    def _parse_cma(self, cma):
-        """The CMA areas' pageblocks, each area checked as cma_init_reserved_mem() checks it.
-
-        Kernel: cma_init_reserved_mem() in mm/cma.c (v4.18): "ensure minimal
-        alignment required by mm core": base and size must be multiples of
-        PAGE_SIZE << max(MAX_ORDER - 1, pageblock_order), else -EINVAL
-        (cma_declare_contiguous() rounds to the same alignment).  An area that
-        is not aligned so could share a free MAX_ORDER block with other pages.
-        Areas are activated in the order they were declared (cma_areas[]),
-        ascending inside an area (cma_init_reserved_areas(), cma_activate_area()
-        in mm/cma.c, v4.18); the list returned is in that order.
-        """
-        blocks, seen = [], set()
-        for area in _as_tuple(cma or (), "cma"):
-            try:
-                start, nr_pages = area
-            except (TypeError, ValueError):
-                raise LayoutError("a CMA area is (start_pfn, nr_pages), got %r" % (area,)) from None
-            if not _is_int(start) or not _is_int(nr_pages):
-                raise LayoutError("a CMA area is (start_pfn, nr_pages), two ints, got %r"
-                                  % (area,))
-            nr = self.pageblock_nr_pages
-            align = 1 << max(self.max_order - 1, self.pageblock_order)
-            if start % align or nr_pages % align or nr_pages <= 0:
-                raise LayoutError("CMA area (%d, %d) must start and end on a multiple of %d pages "
-                                  "(max(MAX_ORDER - 1, pageblock_order) = order %d, as "
-                                  "cma_init_reserved_mem() requires)"
-                                  % (start, nr_pages, align, align.bit_length() - 1))
-            if start < 0 or start + nr_pages > self.mm.nr_pfns:
-                raise LayoutError("CMA area %d-%d lies outside memory" % (start, start + nr_pages))
-            zi = self.zone_of_pfn[start]
-            for pfn in range(start, start + nr_pages):
-                if self.zone_of_pfn[pfn] != zi or zi == NO_ZONE or self.mm.state[pfn] == HOLE \
-                        or self._in_reserved(pfn):
-                    raise LayoutError("CMA area %d-%d must lie inside the managed pages of one zone"
-                                      % (start, start + nr_pages))
-            for pfn in range(start, start + nr_pages, nr):
-                if pfn in seen:
-                    raise LayoutError("CMA areas overlap at pfn %d" % pfn)
-                seen.add(pfn)
-                blocks.append(pfn)
-        return blocks
-
-    def _in_reserved(self, pfn):
-        zi = self.zone_of_pfn[pfn]
-        if zi == NO_ZONE:
-            return True
-        return any(s <= pfn < e for s, e in self.zones[zi].reserved)
-
-    def _free_ranges(self, z, cma_set):
-        """The zone's pfn ranges that boot frees: present, not reserved, not CMA."""
-        nr = self.pageblock_nr_pages
-        cut = list(z.holes) + list(z.reserved)
-        cut += [(p, p + nr) for p in cma_set if z.zone_start_pfn <= p < z.zone_end_pfn]
-        cut.sort()
-        out = []
-        pos = z.zone_start_pfn
-        for cs, ce in cut:
-            if cs > pos:
-                out.append((pos, min(cs, z.zone_end_pfn)))
-            pos = max(pos, ce)
-        if pos < z.zone_end_pfn:
-            out.append((pos, z.zone_end_pfn))
-        return [(a, b) for a, b in out if a < b]
 
     # ---------------------------------------------------------------- helpers
     def _cpu(self, cpu):

@@ -33,6 +33,7 @@ LAYERS = {
     "internal": 3, "owners": 3, "kernels.v4_18.pcp": 3, "kernels.v4_18.events": 3,
     # 4: data classes with their compat re-exports; tracing; compaction, OOM, invariants
     "zone": 4, "pcp": 4, "trace": 4, "compaction": 4, "oom": 4, "check": 4,
+    "boot": 5,
     # 5-9: reclaim, the v4.18 allocator that calls it, isolation, the kernel object, the choice
     "reclaim": 5, "profiles": 5, "kernels.v4_18.page_alloc": 6, "kernels.v4_18.page_isolation": 7,
     "kernels.v4_18.kernel": 8, "kernels.select": 9,
