@@ -18,7 +18,7 @@ venv: $(STAMP)
 
 # Reinstalled only when pyproject.toml or a package __init__.py changes (or the venv is missing):
 # the editable install records whether buddylab/ is a regular or a namespace package.
-PKG_INITS := $(wildcard buddylab/__init__.py buddylab/*/__init__.py)
+PKG_INITS := $(wildcard buddylab/__init__.py buddylab/*/__init__.py buddylab/*/*/__init__.py)
 
 $(STAMP): pyproject.toml $(PKG_INITS)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

@@ -19,7 +19,8 @@ from .machine import Machine, Page, PAGE_OFFSET
 from .alloc import AllocationWarning
 from .buddy import find_buddy_pfn, fallbacks
 from .pcp import zone_batchsize
-from .trace import Trace, Event, replay, explain, format_event
+from .trace import Trace, Event, explain, format_event
+from .replay import replay
 from .snapshot import ZoneSnapshot, MachineSnapshot, PcpSnapshot
 from .owners import Owner, Owners, Handle, KIND_GFP
 from . import owners, reclaim, compaction, oom, experiments

@@ -20,6 +20,7 @@ of its own order, the LRU and the per-zone counters.
 from . import mmzone as mz
 from .errors import InvariantError
 from .memmap import HOLE, RESERVED, FREE, PCP, ALLOCATED
+from .owners import RESIDENT, FILE, ANON, SLAB, LRU_KINDS, RECLAIM_KINDS
 
 
 def _fail(msg):
@@ -81,7 +82,7 @@ def check_machine(m):
         pcp_pages = 0
         for cpu, p in z.pageset.items():
             n = 0
-            for mt in range(mz.MIGRATE_PCPTYPES):
+            for mt in range(p.nr_lists):
                 for pfn in mm.iter_list(p.list_head(mt)):
                     n += 1
                     if not s <= pfn < e:
@@ -157,7 +158,6 @@ def check_machine(m):
 
 def check_owners(m):
     """The owners' registry agrees with the allocator: no pfn is held twice."""
-    from .owners import RESIDENT, FILE, ANON, SLAB, LRU_KINDS, RECLAIM_KINDS
     reg = m.owners
     mm = m.mm
     nz = len(m.zones)

@@ -27,14 +27,11 @@ Simplifications, said aloud:
 """
 
 from . import mmzone as mz
-from . import gfp as G
-from . import alloc as A
-from . import pcp as P
-from . import buddy
 from .memmap import ALLOCATED
-from .owners import LRU_KINDS
+from .owners import LRU_KINDS, zone_reclaimable_pages
+from .errors import BuddyLabError
+from .checks import check_order
 from .vmstat import fragmentation_index
-from .zone import zone_watermark_ok, zone_watermark_ok_full
 
 # enum compact_result (include/linux/compaction.h, v4.18), in its order
 COMPACT_NOT_SUITABLE_ZONE = 0
@@ -76,24 +73,23 @@ def compact_gap(order):
     return 2 << order
 
 
-def _zstate(zone):
-    if not hasattr(zone, "compact_defer_shift"):
-        zone.compact_considered = 0
-        zone.compact_defer_shift = 0
-        zone.compact_order_failed = 0
-    return zone
-
-
 # ---------------------------------------------------------------- deferral
+def _deferral(zone):
+    """(compact_considered, compact_defer_shift, compact_order_failed) of a zone.
+
+    struct zone declares the three (Zone.__init__); a stand-in object without them (a
+    unit test's bare zone) reads as a zone that never deferred.
+    """
+    return (getattr(zone, "compact_considered", 0), getattr(zone, "compact_defer_shift", 0),
+            getattr(zone, "compact_order_failed", 0))
+
+
 def defer_compaction(zone, order):
     """defer_compaction(): after a failure, skip the next 1 << ++shift attempts (shift <= 6)."""
-    _zstate(zone)
+    _, shift, order_failed = _deferral(zone)
     zone.compact_considered = 0
-    zone.compact_defer_shift += 1
-    if order < zone.compact_order_failed:
-        zone.compact_order_failed = order
-    if zone.compact_defer_shift > COMPACT_MAX_DEFER_SHIFT:
-        zone.compact_defer_shift = COMPACT_MAX_DEFER_SHIFT
+    zone.compact_defer_shift = min(shift + 1, COMPACT_MAX_DEFER_SHIFT)
+    zone.compact_order_failed = min(order, order_failed)
 
 
 def compaction_deferred(zone, order):
@@ -104,26 +100,21 @@ def compaction_deferred(zone, order):
     >>> [compaction_deferred(z, 9) for _ in range(5)], compaction_deferred(z, 8)
     ([True, True, True, False, False], False)
     """
-    _zstate(zone)
-    defer_limit = 1 << zone.compact_defer_shift
-    if order < zone.compact_order_failed:
+    considered, shift, order_failed = _deferral(zone)
+    defer_limit = 1 << shift
+    if order < order_failed:
         return False
-    zone.compact_considered += 1
-    if zone.compact_considered > defer_limit:
-        zone.compact_considered = defer_limit
-    if zone.compact_considered >= defer_limit:
-        return False
-    return True
+    zone.compact_considered = min(considered + 1, defer_limit)
+    return zone.compact_considered < defer_limit
 
 
 def compaction_defer_reset(zone, order, alloc_success):
     """compaction_defer_reset(): a success (of compaction, or of the allocation) resets deferral."""
-    _zstate(zone)
+    considered, shift, order_failed = _deferral(zone)
     if alloc_success:
-        zone.compact_considered = 0
-        zone.compact_defer_shift = 0
-    if order >= zone.compact_order_failed:
-        zone.compact_order_failed = order + 1
+        considered = shift = 0
+    zone.compact_considered, zone.compact_defer_shift = considered, shift
+    zone.compact_order_failed = max(order_failed, order + 1)
 
 
 # -------------------------------------------------------------- suitability
@@ -133,12 +124,13 @@ def __compaction_suitable(m, zone, order, alloc_flags, classzone_idx, wmark_targ
     if order == -1:
         return COMPACT_CONTINUE
     watermark = zone.watermark[alloc_flags & mz.ALLOC_WMARK_MASK]
-    if zone_watermark_ok(zone, order, watermark, classzone_idx, alloc_flags):
+    if m.kernel.zone_watermark_ok(zone, order, watermark, classzone_idx, alloc_flags):
         return COMPACT_SUCCESS
     watermark = zone.low_wmark_pages() if order > mz.PAGE_ALLOC_COSTLY_ORDER \
         else zone.min_wmark_pages()
     watermark += compact_gap(order)
-    if not zone_watermark_ok_full(zone, 0, watermark, classzone_idx, mz.ALLOC_CMA, wmark_target):
+    if not m.kernel.zone_watermark_ok_full(zone, 0, watermark, classzone_idx, mz.ALLOC_CMA,
+                                           wmark_target):
         return COMPACT_SKIPPED
     return COMPACT_CONTINUE
 
@@ -154,7 +146,7 @@ def compaction_suitable(m, zone, order, alloc_flags, classzone_idx):
     fragindex = None
     if ret == COMPACT_CONTINUE and order > mz.PAGE_ALLOC_COSTLY_ORDER:
         fragindex = fragmentation_index(order, zone.nr_free, m.max_order)
-        if 0 <= fragindex <= getattr(m, "extfrag_threshold", EXTFRAG_THRESHOLD):
+        if 0 <= fragindex <= m.extfrag_threshold:
             ret = COMPACT_NOT_SUITABLE_ZONE
     if m.trace is not None:
         m.trace.emit("compaction_suitable", nid=zone.nid, zone=zone.name, order=order,
@@ -175,7 +167,8 @@ class CompactControl:
         self.direct_compaction, self.whole_zone = direct_compaction, whole_zone
         self.ignore_block_suitable = ignore_block_suitable
         self.cpu = cpu
-        self.migratetype = G.gfpflags_to_migratetype(gfp_mask, m.page_group_by_mobility_disabled)
+        self.migratetype = m.kernel.gfp.gfpflags_to_migratetype(gfp_mask,
+                                                                m.page_group_by_mobility_disabled)
         self.migratepages = []            # isolated pfns; the kernel's list head is the END here
         self.nr_migratepages = 0
         self.nr_freepages_isolated = 0
@@ -342,17 +335,18 @@ def isolate_free_page(m, zone, pfn, order):
     mm = m.mm
     mt = mm.get_pageblock_migratetype(pfn)
     if mt != mz.MIGRATE_ISOLATE:
-        if not zone_watermark_ok(zone, 0, zone.min_wmark_pages() + (1 << order), 0, mz.ALLOC_CMA):
+        if not m.kernel.zone_watermark_ok(zone, 0, zone.min_wmark_pages() + (1 << order), 0,
+                                          mz.ALLOC_CMA):
             return 0
         zone.mod_zone_freepage_state(-(1 << order), mt)
     mm.list_del(pfn)
     zone.nr_free[order] -= 1
-    buddy.rmv_page_order(zone, pfn)
+    m.kernel.rmv_page_order(zone, pfn)
     if order >= m.pageblock_order - 1:
         for p in range(pfn, pfn + (1 << order), m.pageblock_nr_pages):
             bmt = mm.get_pageblock_migratetype(p)
             if bmt not in (mz.MIGRATE_ISOLATE, mz.MIGRATE_CMA, mz.MIGRATE_HIGHATOMIC):
-                buddy.set_pageblock_migratetype(zone, p, mz.MIGRATE_MOVABLE)
+                m.kernel.set_pageblock_migratetype(zone, p, mz.MIGRATE_MOVABLE)
     return 1 << order
 
 
@@ -467,7 +461,7 @@ def migrate_pages(cc):
         if tr is not None:
             tr.emit("migrate_page", nid=cc.zone.nid, zone=cc.zone.name, old_pfn=old, new_pfn=new,
                     kind=handle.kind, owner=handle.owner.name)
-        A.free_pages_core(m, cc.zone, old, 0, cc.cpu)
+        cc.m.kernel.free_pages_core(m, cc.zone, old, 0, cc.cpu)
         cc.nr_migrated += 1
     return 0
 
@@ -476,7 +470,7 @@ def release_freepages(cc):
     """release_freepages(): unused target pages go back through __free_page() (pcp)."""
     zone = cc.zone
     for pfn in cc.freepages:
-        P.free_unref_page(zone, zone.pageset[cc.cpu], pfn)
+        cc.m.kernel.free_unref_page(zone, zone.pageset[cc.cpu], pfn)
     cc.freepages = []
 
 
@@ -508,7 +502,7 @@ def __compact_finished(cc):
             return COMPACT_SUCCESS
         if mt == mz.MIGRATE_MOVABLE and not mm.list_empty(zone.free_list(order, mz.MIGRATE_CMA)):
             return COMPACT_SUCCESS
-        fallback_mt, _ = buddy.find_suitable_fallback(zone, order, mt, True)
+        fallback_mt, _ = cc.m.kernel.find_suitable_fallback(zone, order, mt, True)
         if fallback_mt != -1:
             if mt == mz.MIGRATE_MOVABLE:
                 return COMPACT_SUCCESS
@@ -571,7 +565,7 @@ def compact_zone(cc):
         if cc.order > 0 and cc.last_migrated_pfn:
             current_block_start = cc.migrate_pfn & ~((1 << cc.order) - 1)
             if cc.last_migrated_pfn < current_block_start:
-                P.drain_pages_zone(zone, zone.pageset[cc.cpu], reason="compaction")
+                cc.m.kernel.drain_pages_zone(zone, zone.pageset[cc.cpu], reason="compaction")
                 cc.last_migrated_pfn = 0
     release_freepages(cc)
     _scanner_event(cc, "end")
@@ -584,8 +578,9 @@ def compact_zone(cc):
 
 
 def _account(m, cc):
-    st = m.__dict__.setdefault("compact_stats", dict(nr_migrated=0, migrate_scanned=0,
-                                                     free_scanned=0, runs=0))
+    st = m.compact_stats
+    if not st:                          # the first run: the four counters appear
+        st.update(nr_migrated=0, migrate_scanned=0, free_scanned=0, runs=0)
     st["nr_migrated"] += cc.nr_migrated
     st["migrate_scanned"] += cc.total_migrate_scanned
     st["free_scanned"] += cc.total_free_scanned
@@ -617,7 +612,7 @@ def try_to_compact_pages(m, gfp_mask, order, alloc_flags, ac, prio, cpu):
     succeeds resets its deferral and ends the walk; a sync run that completes
     without success defers the zone.
     """
-    if not gfp_mask & G.__GFP_IO:
+    if not gfp_mask & m.kernel.gfp.__GFP_IO:
         return COMPACT_SKIPPED
     rc = COMPACT_SKIPPED
     for zone in ac.zones():
@@ -649,7 +644,7 @@ def alloc_pages_direct_compact(m, gfp_mask, order, alloc_flags, ac, prio, cpu):
     result = try_to_compact_pages(m, gfp_mask, order, alloc_flags, ac, prio, cpu)
     if result <= COMPACT_INACTIVE:
         return None, result
-    page = A.get_page_from_freelist(m, gfp_mask, order, alloc_flags, ac, cpu)
+    page = m.kernel.get_page_from_freelist(m, gfp_mask, order, alloc_flags, ac, cpu)
     if page is not None:
         compaction_defer_reset(page[0], order, True)
     return page, result
@@ -658,7 +653,6 @@ def alloc_pages_direct_compact(m, gfp_mask, order, alloc_flags, ac, prio, cpu):
 def compaction_zonelist_suitable(m, ac, order, alloc_flags):
     """compaction_zonelist_suitable(): would some zone have enough memory, counting
     reclaimable pages / order, for compaction to run?"""
-    from .owners import zone_reclaimable_pages
     for zone in ac.zones():
         available = zone_reclaimable_pages(m, zone) // order + zone.NR_FREE_PAGES
         if __compaction_suitable(m, zone, order, alloc_flags, ac.classzone_idx(),
@@ -676,32 +670,33 @@ def should_compact_retry(m, ac, order, alloc_flags, compact_result, state):
     (SYNC_LIGHT for costly orders); a withdrawn run (skipped, deferred,
     contended) retries if some zone is suitable.  Without CONFIG_COMPACTION:
     retry orders 1..3 while an order-0 MIN watermark check passes.
-    `state` holds compact_priority and compaction_retries.
+    `state` is the slow path's SlowpathState (compact_priority, compaction_retries).
     """
     if not m.compaction:
         if not order or order > mz.PAGE_ALLOC_COSTLY_ORDER:
             return False
-        return any(zone_watermark_ok(z, 0, z.min_wmark_pages(), ac.classzone_idx(), alloc_flags)
+        return any(m.kernel.zone_watermark_ok(z, 0, z.min_wmark_pages(), ac.classzone_idx(),
+                                              alloc_flags)
                    for z in ac.zones())
     if not order:
         return False
     max_retries = MAX_COMPACT_RETRIES
     if compact_result == COMPACT_SUCCESS:
-        state["compaction_retries"] += 1
+        state.compaction_retries += 1
     if compact_result != COMPACT_COMPLETE:
         if compact_result in (COMPACT_SKIPPED, COMPACT_DEFERRED, COMPACT_PARTIAL_SKIPPED,
                               COMPACT_CONTENDED):
             return compaction_zonelist_suitable(m, ac, order, alloc_flags)
         if order > mz.PAGE_ALLOC_COSTLY_ORDER:
             max_retries //= 4
-        if state["compaction_retries"] <= max_retries:
+        if state.compaction_retries <= max_retries:
             return True
     # check_priority:
     min_priority = MIN_COMPACT_COSTLY_PRIORITY if order > mz.PAGE_ALLOC_COSTLY_ORDER \
         else MIN_COMPACT_PRIORITY
-    if state["compact_priority"] > min_priority:
-        state["compact_priority"] -= 1
-        state["compaction_retries"] = 0
+    if state.compact_priority > min_priority:
+        state.compact_priority -= 1
+        state.compaction_retries = 0
         return True
     return False
 
@@ -722,7 +717,7 @@ def kcompactd_do_work(m, nid, order, classzone_idx):
     Kernel: kcompactd_do_work() in mm/compaction.c (v4.18); it honours
     deferral and compaction_suitable() and defers on failure.
     """
-    cpu = m.node_cpus[nid][0] if m.node_cpus[nid] else 0
+    cpu = m.nodes[nid].first_cpu()
     for zone in m.nodes[nid].node_zones[:classzone_idx + 1]:
         if not zone.populated():
             continue
@@ -730,7 +725,7 @@ def kcompactd_do_work(m, nid, order, classzone_idx):
             continue
         if compaction_suitable(m, zone, order, 0, zone.idx) != COMPACT_CONTINUE:
             continue
-        cc = CompactControl(m, zone, order, G.GFP_KERNEL, MIGRATE_SYNC_LIGHT,
+        cc = CompactControl(m, zone, order, m.kernel.gfp.GFP_KERNEL, MIGRATE_SYNC_LIGHT,
                             classzone_idx=classzone_idx, cpu=cpu)
         status = compact_zone(cc)
         _account(m, cc)
@@ -741,9 +736,7 @@ def kcompactd_do_work(m, nid, order, classzone_idx):
 
 
 def _check_wakeup_args(order, classzone_idx):
-    from .errors import BuddyLabError
-    from .machine import _check_order
-    _check_order(order)
+    check_order(order)
     if isinstance(classzone_idx, bool) or not isinstance(classzone_idx, int) \
             or not 0 <= classzone_idx < mz.MAX_NR_ZONES:
         raise BuddyLabError("classzone_idx must be a zone index 0..%d, got %r"
@@ -775,16 +768,16 @@ def compact_nodes(m):
     in MOVABLE/CMA pageblocks).  Returns {"nr_migrated", "migrate_scanned",
     "free_scanned"} summed over the zones.
     """
-    from .errors import BuddyLabError
     if not m.compaction:
         raise BuddyLabError("/proc/sys/vm/compact_memory exists only with CONFIG_COMPACTION")
     out = dict(nr_migrated=0, migrate_scanned=0, free_scanned=0)
     for nid in range(m.nr_nodes):
-        cpu = m.node_cpus[nid][0] if m.node_cpus[nid] else 0
+        cpu = m.nodes[nid].first_cpu()
         for zone in m.nodes[nid].node_zones:
             if not zone.populated():
                 continue
-            cc = CompactControl(m, zone, -1, G.GFP_KERNEL, MIGRATE_SYNC, whole_zone=True, cpu=cpu)
+            cc = CompactControl(m, zone, -1, m.kernel.gfp.GFP_KERNEL, MIGRATE_SYNC, whole_zone=True,
+                                cpu=cpu)
             compact_zone(cc)
             _account(m, cc)
             out["nr_migrated"] += cc.nr_migrated

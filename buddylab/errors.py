@@ -62,3 +62,7 @@ class BadParameterError(BuddyLabError):
 
 class ProcParseError(BuddyLabError):
     """Malformed /proc text; the message names the line."""
+
+
+class AllocationWarning(UserWarning):
+    """The kernel's WARN_ON_ONCE / warn_alloc() messages ("page allocation failure")."""

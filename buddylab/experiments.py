@@ -31,7 +31,7 @@ __GFP_NOWARN) until one fails.  Scaled down, said aloud: a machine of
 
 import random
 
-from . import gfp as G
+from .kernels.v4_18 import gfp as G     # HUGE_GFP: the experiments run classic machines
 from .errors import BadParameterError
 from .machine import Machine
 from .owners import ANON, FILE, KERNEL, SLAB
@@ -63,6 +63,8 @@ class Workload:
         self.kthread = m.owner("kthread", kthread=True)
         self.kernel_handles = []
         self.tasks = []
+        self.life = {}                 # task (Owner) -> steps left to live
+        self.anon = {}                 # task (Owner) -> its anonymous pages' handles
         self.nr_tasks = 0
         managed = sum(z.managed_pages for z in m.zones)
         self.anon_budget = managed // (2 * max_tasks)     # per task, so tasks fit together
@@ -70,8 +72,8 @@ class Workload:
     def _spawn(self):
         self.nr_tasks += 1
         t = self.m.owner("task%d" % self.nr_tasks)
-        t.life = 200 + int(self.rng.random() * 2000)
-        t.anon = []
+        self.life[t] = 200 + int(self.rng.random() * 2000)
+        self.anon[t] = []
         self.tasks.append(t)
 
     def step(self):
@@ -93,22 +95,23 @@ class Workload:
             y = r()
             if t.killed:
                 pass
-            elif y < 0.45 and len(t.anon) < self.anon_budget:
+            elif y < 0.45 and len(self.anon[t]) < self.anon_budget:
                 h = t.alloc(ANON)
                 if h is not None:
-                    t.anon.append(h)
-            elif y < 0.55 and t.anon:
-                t.free(t.anon.pop(int(r() * len(t.anon))))
+                    self.anon[t].append(h)
+            elif y < 0.55 and self.anon[t]:
+                t.free(self.anon[t].pop(int(r() * len(self.anon[t]))))
             elif y < 0.58:
                 t.alloc(KERNEL)                       # a page table: freed at exit
             else:
                 t.alloc(FILE)                         # read(): page cache
         for t in list(self.tasks):
-            t.life -= 1
-            if t.life <= 0 or t.killed:
+            self.life[t] -= 1
+            if self.life[t] <= 0 or t.killed:
                 if not t.killed:
                     t.exit()
                 self.tasks.remove(t)
+                del self.life[t], self.anon[t]
 
     def finish(self):
         """Every task exits; page cache and the kernel thread's pages stay."""
@@ -217,7 +220,7 @@ def antifrag(seed=0, size="default", progress=None, **overrides):
                          percent=round(100.0 * (n << m.pageblock_order) / managed, 1),
                          mixed_pageblocks=mixed, kernel_pages=kernel_pages,
                          pageblocks=managed >> m.pageblock_order,
-                         compact_stats=dict(getattr(m, "compact_stats", {}))))
+                         compact_stats=dict(m.compact_stats)))
     bar.close()
     lines = [_header(p),
              "  after the workload every task exits; then pageblock-order (%d-page) blocks are "

@@ -20,26 +20,32 @@ page_group_by_mobility_disabled) is the sum of managed pages.
 
 import operator
 import warnings
-from array import array
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from . import mmzone as mz
-from . import gfp as G
-from . import buddy, pcp as P, alloc as A
+from .kernels.v4_18 import gfp as G      # noqa: F401  (the doctests' GFP names)
 from .errors import (BadOrderError, BadGfpError, BadFreeError, UnknownCpuError,
                      UnknownNodeError, LayoutError, BusyError, InvariantError, BuddyLabError,
                      TraceError)
-from .memmap import MemMap, HOLE, RESERVED, FREE, PCP, ALLOCATED, STATE_NAMES
-from .zone import (Zone, setup_per_zone_wmarks, setup_per_zone_lowmem_reserve,
-                   default_min_free_kbytes, lowmem_kbytes, DEFAULT_LOWMEM_RESERVE_RATIO)
-from .node import PglistData, build_all_zonelists
-from .trace import Trace
-from .snapshot import ZoneSnapshot, MachineSnapshot, PcpSnapshot
+from .memmap import MemMap, HOLE, RESERVED, FREE, PCP, STATE_NAMES, NO_ZONE
+from .vmglobals import VmGlobals
+from .layout import parse_layout, parse_cpus, parse_distance
+from . import boot
+from .checks import _is_int, _as_tuple, check_order as _check_order
+from .node import build_all_zonelists
+from .trace import Trace, check_kinds
+from .owners import Owners, check_owner_args
+from .check import check_machine
+from .snapshot import take_snapshot, zone_snapshot
+from .kernels.select import get_kernel
+from .compaction import EXTFRAG_THRESHOLD, compact_nodes
+from .hostread import read_host, build_machine
 
 # x86_64 direct map base of v4.18 (__PAGE_OFFSET_BASE_L4, no KASLR)
 PAGE_OFFSET = 0xffff880000000000
-NO_ZONE = -1                                       # zone_of_pfn for pfns in no zone
+# the default machine runs the classic kernel: its sysctl_lowmem_reserve_ratio[] (compat name)
+from .kernels.v4_18.kernel import DEFAULT_LOWMEM_RESERVE_RATIO  # noqa: E402
 
 # Size bounds, checked before anything is built: their one home is mmzone.py.
 MAX_MODEL_PFNS = mz.MAX_MODEL_PFNS
@@ -54,43 +60,6 @@ INT_MAX = (1 << 31) - 1
 ISOLATION_MIGRATETYPES = (mz.MIGRATE_UNMOVABLE, mz.MIGRATE_MOVABLE, mz.MIGRATE_RECLAIMABLE,
                           mz.MIGRATE_CMA)             # an int sysctl (proc_dointvec_minmax)
 DEFAULT_HISTORY_LIMIT = 100_000     # recorded calls kept for replay (~35 MB; see Machine)
-
-
-def _is_int(v):
-    return isinstance(v, int) and not isinstance(v, bool)
-
-
-def _as_tuple(values, what):
-    """A sequence argument read once (an iterator is consumed here, before any check)."""
-    if isinstance(values, (str, bytes)):
-        raise LayoutError("%s needs a sequence of ints, got %r" % (what, values))
-    try:
-        return tuple(values)
-    except TypeError:
-        raise LayoutError("%s needs a sequence of ints, got %r" % (what, values)) from None
-
-
-def _parse_ranges(ranges, where, what, start, end, total, total_name):
-    """A zone's holes or reserved list: (start_pfn, end_pfn) int pairs inside the zone,
-    disjoint, covering `total` pages in all; returned sorted."""
-    if not isinstance(ranges, (list, tuple)):
-        raise LayoutError("%s: %s must be a list of (start_pfn, end_pfn), got %r"
-                          % (where, what, ranges))
-    out = []
-    for r in ranges:
-        if not isinstance(r, (list, tuple)) or len(r) != 2 or not all(_is_int(v) for v in r) \
-                or not start <= r[0] < r[1] <= end:
-            raise LayoutError("%s: each of %s must be a (start_pfn, end_pfn) pair of ints with "
-                              "%d <= start < end <= %d, got %r" % (where, what, start, end, r))
-        out.append(tuple(r))
-    out.sort()
-    for (a, b), (c, d) in zip(out, out[1:]):
-        if c < b:
-            raise LayoutError("%s: %s %d-%d and %d-%d overlap" % (where, what, a, b, c, d))
-    if sum(b - a for a, b in out) != total:
-        raise LayoutError("%s: %s cover %d pages but %s is %d"
-                          % (where, what, sum(b - a for a, b in out), total_name, total))
-    return out
 
 
 @dataclass(frozen=True)
@@ -111,11 +80,9 @@ class Page:
         return "Page(pfn=%d)" % self.pfn
 
 
-def _check_order(order, what="order"):
-    if isinstance(order, bool) or not isinstance(order, int):
-        raise BadOrderError("%s must be an int, got %r" % (what, order))
-    if order < 0:
-        raise BadOrderError("%s must be >= 0, got %d" % (what, order))
+def _gfp_bit(k, name):
+    """A __GFP_* bit of kernel `k` by name (a class body would mangle ``k.gfp.__GFP_X``)."""
+    return getattr(k.gfp, name)
 
 
 class Machine:
@@ -177,16 +144,14 @@ class Machine:
                               "compaction and debug are bools, swap_pages an int >= 0")
         if history_limit is not None and (not _is_int(history_limit) or history_limit < 0):
             raise LayoutError("history_limit must be an int >= 0 or None, got %r" % (history_limit,))
-        self.tail_placement = tail_placement
+        self.vm = VmGlobals(tail_placement)   # the switches every zone reads (zone.vm)
         self.compaction = compaction         # CONFIG_COMPACTION
         self.nr_swap_pages = swap_pages      # total swap space, in pages
         self.owners = None                   # buddylab.owners.Owners, made by owner()
-        if kernel != "classic":
-            raise LayoutError("kernel=%r: only the classic (v4.18) allocator is modelled; "
-                              "buddylab.profiles lists what a modern kernel does differently"
-                              % (kernel,))
-        self.kernel = kernel
-        self.trace = None
+        self.compact_stats = {}              # compaction's running totals (empty: none ran)
+        self.extfrag_threshold = EXTFRAG_THRESHOLD   # vm.extfrag_threshold
+        self.host = None                     # host.HostInfo when built from a host's /proc
+        self.kernel = get_kernel(kernel)     # the version's constants and functions
         self._history = []                  # recorded calls since boot (for replay), or None
         self.history_limit = history_limit  # once past it, _history is dropped (None)
         self._unrecorded_depth = 0          # > 0 while a recorded op runs inner public calls
@@ -210,16 +175,44 @@ class Machine:
         self.lowmem_reserve_ratio = tuple(lowmem_reserve_ratio)
         self.percpu_pagelist_fraction = percpu_pagelist_fraction
         self.allocated = {}                 # head pfn -> (order, migratetype)
-        specs = self._parse_layout(nodes)
+        specs = parse_layout(nodes)
         self.nr_nodes = len(specs)
-        self.node_cpus, self.cpu_to_node = self._parse_cpus(cpus_per_node, self.nr_nodes)
+        self.node_cpus, self.cpu_to_node = parse_cpus(cpus_per_node, self.nr_nodes)
         self.nr_cpus = len(self.cpu_to_node)
-        self.distance = self._parse_distance(distance, self.nr_nodes)
+        self.distance = parse_distance(distance, self.nr_nodes)
         self._build(specs, cma)
 
+    # ------------------------------------------------- state owned by others
+    @property
+    def trace(self):
+        """The Trace recording this machine's events (None when not tracing)."""
+        return self.vm.trace
+
+    @trace.setter
+    def trace(self, value):
+        self.vm.trace = value
+
+    @property
+    def tail_placement(self):
+        """__free_one_page()'s tail heuristic is on (a teaching switch, see the class doc)."""
+        return self.vm.tail_placement
+
+    @property
+    def page_group_by_mobility_disabled(self):
+        """The allocator's page_group_by_mobility_disabled (decided at boot)."""
+        return self.vm.page_group_by_mobility_disabled
+
+    @page_group_by_mobility_disabled.setter
+    def page_group_by_mobility_disabled(self, value):
+        self.vm.page_group_by_mobility_disabled = value
+
+    @property
+    def zone_of_pfn(self):
+        """page_zone() as an index into ``zones`` for every pfn (NO_ZONE: none); read-only."""
+        return self.mm.zone_id
+
     # ------------------------------------------------------------------ layout
-    @staticmethod
-    def _validate_sysctls(wsf, ratio, fraction, mfk):
+    def _validate_sysctls(self, wsf, ratio, fraction, mfk):
         if isinstance(wsf, bool) or not isinstance(wsf, int) or not 1 <= wsf <= 1000:
             raise LayoutError("watermark_scale_factor must be an int in 1..1000 (the sysctl's "
                               "range), got %r" % (wsf,))
@@ -228,225 +221,44 @@ class Machine:
                                                     for r in ratio):
             raise LayoutError("lowmem_reserve_ratio needs %d ints (DMA, DMA32, Normal, Movable), "
                               "got %r" % (mz.MAX_NR_ZONES, ratio))
-        if not isinstance(fraction, int) or (fraction and fraction < P.MIN_PERCPU_PAGELIST_FRACTION):
+        if not isinstance(fraction, int) or (fraction and fraction < self.kernel.MIN_PERCPU_PAGELIST_FRACTION):
             raise LayoutError("percpu_pagelist_fraction must be 0 or >= 8, got %r" % (fraction,))
         if mfk is not None and (isinstance(mfk, bool) or not isinstance(mfk, int) or mfk < 0):
             raise LayoutError("min_free_kbytes must be an int >= 0, got %r" % (mfk,))
 
-    def _parse_layout(self, nodes):
-        if isinstance(nodes, dict):
-            nodes = [nodes]
-        if not isinstance(nodes, (list, tuple)):
-            raise LayoutError("nodes must be a list of dicts (zone name -> pages), got %r"
-                              % (nodes,))
-        nodes = list(nodes)
-        if not nodes:
-            raise LayoutError("a machine needs at least one node")
-        if len(nodes) > mz.MAX_NUMNODES:
-            raise LayoutError("%d nodes: MAX_NUMNODES is %d" % (len(nodes), mz.MAX_NUMNODES))
-        specs = []
-        next_pfn = 0
-        for nid, node in enumerate(nodes):
-            if not isinstance(node, dict):
-                raise LayoutError("node %d must be a dict of zone name -> pages, got %r"
-                                  % (nid, node))
-            for name in node:
-                if name not in mz.ZONE_NAMES:
-                    raise LayoutError("node %d: unknown zone name %r (zones are %s)"
-                                      % (nid, name, ", ".join(mz.ZONE_NAMES)))
-            zones = []
-            for zidx, name in enumerate(mz.ZONE_NAMES):
-                spec = node.get(name, 0)
-                if isinstance(spec, dict):
-                    spec = dict(spec)
-                    if "spanned" in spec and "pages" in spec:
-                        raise LayoutError("node %d zone %s: give spanned or pages (the same "
-                                          "number), not both" % (nid, name))
-                    spanned = spec.pop("spanned", spec.pop("pages", 0))
-                    present = spec.pop("present", spanned)
-                    managed = spec.pop("managed", present)
-                    start = spec.pop("start_pfn", next_pfn)
-                    holes = spec.pop("holes", None)
-                    reserved = spec.pop("reserved", None)
-                    if spec:
-                        raise LayoutError("node %d zone %s: unknown keys %s"
-                                          % (nid, name, sorted(spec)))
-                else:
-                    spanned = present = managed = spec
-                    start = next_pfn
-                    holes = reserved = None
-                for label, v in (("pages", spanned), ("present", present), ("managed", managed),
-                                 ("start_pfn", start)):
-                    if isinstance(v, bool) or not isinstance(v, int) or v < 0:
-                        raise LayoutError("node %d zone %s: %s must be an int >= 0, got %r"
-                                          % (nid, name, label, v))
-                if not managed <= present <= spanned:
-                    raise LayoutError("node %d zone %s: need managed <= present <= spanned, got "
-                                      "%d, %d, %d" % (nid, name, managed, present, spanned))
-                if start < next_pfn:
-                    raise LayoutError("node %d zone %s starts at pfn %d, inside the previous zone "
-                                      "(which ends at %d)" % (nid, name, start, next_pfn))
-                if start + spanned > MAX_MODEL_PFNS:
-                    raise LayoutError("node %d zone %s ends at pfn %d: the model holds at most "
-                                      "MAX_MODEL_PFNS = %d pfns (64 GiB)"
-                                      % (nid, name, start + spanned, MAX_MODEL_PFNS))
-                where = "node %d zone %s" % (nid, name)
-                if holes is None:
-                    holes = [(start + present, start + spanned)] if present < spanned else []
-                holes = _parse_ranges(holes, where, "holes", start, start + spanned,
-                                      spanned - present, "spanned - present")
-                if reserved is None:
-                    reserved = [(start, start + present - managed)] if managed < present else []
-                reserved = _parse_ranges(reserved, where, "reserved", start, start + spanned,
-                                         present - managed, "present - managed")
-                for rs, re_ in reserved:
-                    for hs, he in holes:
-                        if rs < he and hs < re_:
-                            raise LayoutError("%s: reserved range %d-%d overlaps hole %d-%d (a "
-                                              "hole has no page to reserve)"
-                                              % (where, rs, re_, hs, he))
-                zones.append(dict(idx=zidx, start=start, spanned=spanned, present=present,
-                                  managed=managed, holes=holes, reserved=reserved))
-                next_pfn = start + spanned
-            specs.append(zones)
-        if next_pfn == 0:
-            raise LayoutError("a machine needs at least one page")
-        return specs
-
-    @staticmethod
-    def _parse_cpus(cpus_per_node, nr_nodes):
-        if _is_int(cpus_per_node):
-            counts = [cpus_per_node] * nr_nodes
-        elif isinstance(cpus_per_node, (list, tuple)):
-            counts = list(cpus_per_node)
-        else:
-            counts = None
-        if counts is None or len(counts) != nr_nodes \
-                or any(not _is_int(c) or c < 0 for c in counts):
-            raise LayoutError("cpus_per_node must be an int >= 0 or one per node, got %r"
-                              % (cpus_per_node,))
-        if sum(counts) == 0:
-            raise LayoutError("a machine needs at least one CPU")
-        if sum(counts) > NR_CPUS:
-            raise LayoutError("%d CPUs: CONFIG_NR_CPUS is at most %d on x86_64"
-                              % (sum(counts), NR_CPUS))
-        node_cpus, cpu_to_node, cpu = [], [], 0
-        for nid, c in enumerate(counts):
-            node_cpus.append(tuple(range(cpu, cpu + c)))
-            cpu_to_node.extend([nid] * c)
-            cpu += c
-        return node_cpus, cpu_to_node
-
-    @staticmethod
-    def _parse_distance(distance, n):
-        """node_distance(): the SLIT table, checked as the kernel checks it.
-
-        Kernel: numa_set_distance() in arch/x86/mm/numa.c (v4.18) ignores a table
-        whose entries do not fit a u8 or whose local distance is not
-        LOCAL_DISTANCE (10); slit_valid() in drivers/acpi/numa.c (v4.18) also
-        wants every remote distance > LOCAL_DISTANCE.  The model refuses such a
-        table instead of ignoring it.
-        """
-        if distance is None:
-            return [[mz.LOCAL_DISTANCE if i == j else mz.REMOTE_DISTANCE for j in range(n)]
-                    for i in range(n)]
-        if not isinstance(distance, (list, tuple)) \
-                or not all(isinstance(r, (list, tuple)) for r in distance):
-            raise LayoutError("distance must be a %d x %d matrix (a list of rows), got %r"
-                              % (n, n, distance))
-        rows = [list(r) for r in distance]
-        if len(rows) != n or any(len(r) != n for r in rows):
-            raise LayoutError("distance matrix must be %d x %d (one row and column per node)"
-                              % (n, n))
-        for i, r in enumerate(rows):
-            for j, d in enumerate(r):
-                if not _is_int(d) or not 0 <= d <= mz.MAX_DISTANCE:
-                    raise LayoutError("distance[%d][%d] must be an int that fits a byte (0..255), "
-                                      "got %r" % (i, j, d))
-                if i == j and d != mz.LOCAL_DISTANCE:
-                    raise LayoutError("distance[%d][%d] is the local distance: it must be "
-                                      "LOCAL_DISTANCE (10), got %d" % (i, j, d))
-                if i != j and d <= mz.LOCAL_DISTANCE:
-                    raise LayoutError("distance[%d][%d] is a remote distance: it must be > "
-                                      "LOCAL_DISTANCE (10), got %d" % (i, j, d))
-        return rows
-
     # -------------------------------------------------------------------- boot
     def _build(self, specs, cma):
+        """Boot, in start_kernel()'s order (buddylab.boot has each step)."""
+        k = self.kernel
         nr_pfns = max(z["start"] + z["spanned"] for node in specs for z in node)
-        nr_zones = sum(len(node) for node in specs)
-        per_zone_heads = self.max_order * mz.MIGRATE_TYPES + self.nr_cpus * mz.MIGRATE_PCPTYPES
-        self.mm = mm = MemMap(nr_pfns, nr_zones * per_zone_heads, self.pageblock_order)
-        self.zone_of_pfn = array("h", [NO_ZONE]) * nr_pfns
-        self.zones = []
-        self.nodes = []
-        head = 0
-        for nid, node in enumerate(specs):
-            zones = []
-            for zs in node:
-                z = Zone(self, nid, zs["idx"], zs["start"], zs["spanned"], zs["present"], head)
-                head += self.max_order * mz.MIGRATE_TYPES
-                for cpu in range(self.nr_cpus):
-                    z.pageset[cpu] = P.PerCpuPages(cpu, head, high=0, batch=1)  # boot pageset
-                    head += mz.MIGRATE_PCPTYPES
-                z.spec = zs
-                zones.append(z)
-                self.zones.append(z)
-                gz = len(self.zones) - 1
-                s, e = zs["start"], zs["start"] + zs["spanned"]
-                self.zone_of_pfn[s:e] = array("h", [gz]) * (e - s)
-                mm.state[s:e] = bytes([RESERVED]) * (e - s)
-                for hs, he in zs["holes"]:
-                    mm.state[hs:he] = bytes([HOLE]) * (he - hs)
-            self.nodes.append(PglistData(nid, zones, self.node_cpus[nid]))
-        # memmap_init_zone(): every pageblock whose first pfn a zone reaches is MOVABLE
-        for z in self.zones:
-            nr = self.pageblock_nr_pages
-            first = -(-z.zone_start_pfn // nr) * nr
-            for pfn in range(first, z.zone_end_pfn, nr):
-                mm.set_pageblock_bits(pfn, mz.MIGRATE_MOVABLE)
+        self.mm = mm = MemMap(nr_pfns, 0, self.pageblock_order)   # zones, pagesets add heads
+        self.zones, self.nodes = boot.memmap_init(mm, self.vm, specs, self.node_cpus,
+                                                  self.nr_cpus, self.max_order,
+                                                  self.pageblock_order, k.NR_PCP_LISTS)
         # CMA areas are memblock-reserved at boot; check them now
-        cma_blocks = self._parse_cma(cma)
+        cma_blocks = boot.parse_cma(cma, mm, self.zones, self.max_order, self.pageblock_order)
         cma_set = set(cma_blocks)
         # build_all_zonelists(): managed_zone() uses the early managed estimate
-        for z in self.zones:
-            z.managed_pages = z.spec["managed"]
+        for z, zs in zip(self.zones, (zs for node in specs for zs in node)):
+            z.managed_pages = zs["managed"]
         # no CPU is in its node's cpumask yet (x86_64): no PENALTY_FOR_NODE_WITH_CPUS
-        self.node_orders = build_all_zonelists(self.nodes, self.distance)
+        self.node_orders = build_all_zonelists(self.nodes, self.distance,
+                                               zone_ok=k.zonerefs_zone_ok)
         self._set_mobility_grouping(sum(z.managed_pages for z in self.zones))
-        # free_all_bootmem(): managed pages recounted as they are freed
-        for z in self.zones:
-            z.managed_pages = 0
-        for z in self.zones:
-            for start, end in self._free_ranges(z, cma_set):
-                pfn = start
-                while pfn < end:
-                    order = min(self.max_order - 1, (pfn & -pfn).bit_length() - 1 if pfn else 63)
-                    while pfn + (1 << order) > end:
-                        order -= 1
-                    z.managed_pages += 1 << order
-                    buddy.free_one_page(z, pfn, order, mm.get_pageblock_migratetype(pfn))
-                    pfn += 1 << order
+        boot.free_all_bootmem(k, self.zones, cma_set, self.max_order)
         # setup_per_cpu_pageset(): real pagesets for populated zones
         for z in self.zones:
             if z.populated():
                 for p in z.pageset.values():
-                    P.pageset_set_high_and_batch(z, p, 0)
+                    k.pageset_set_high_and_batch(z, p, 0)
         # init_per_zone_wmark_min() (core_initcall)
-        self.default_min_free_kbytes = default_min_free_kbytes(
-            lowmem_kbytes(self.nodes[0].node_zonelists[mz.ZONELIST_FALLBACK]))
+        self.default_min_free_kbytes = k.default_min_free_kbytes(
+            k.lowmem_kbytes(self.nodes[0].node_zonelists[mz.ZONELIST_FALLBACK]))
         self.min_free_kbytes = self.default_min_free_kbytes
-        setup_per_zone_wmarks(self.zones, self.min_free_kbytes, self.watermark_scale_factor)
+        k.setup_per_zone_wmarks(self.zones, self.min_free_kbytes, self.watermark_scale_factor)
         for node in self.nodes:
-            setup_per_zone_lowmem_reserve(node.node_zones, self.lowmem_reserve_ratio)
-        # cma_init_reserved_areas() (core_initcall, after page_alloc's): areas as declared
-        for pfn in cma_blocks:
-            z = self.zones[self.zone_of_pfn[pfn]]
-            mm.set_pageblock_bits(pfn, mz.MIGRATE_CMA)
-            order = self.pageblock_order
-            mm.state[pfn:pfn + (1 << order)] = bytes([ALLOCATED]) * (1 << order)
-            buddy.free_one_page(z, pfn, order, mz.MIGRATE_CMA)
-            z.managed_pages += 1 << order
+            k.setup_per_zone_lowmem_reserve(node.node_zones, self.lowmem_reserve_ratio)
+        boot.cma_init_reserved_areas(k, self.zones, cma_blocks, self.pageblock_order)
         # sysctls written after boot
         if self._args["min_free_kbytes"] is not None:
             self.set_min_free_kbytes(self._args["min_free_kbytes"], _record=False)
@@ -478,76 +290,12 @@ class Machine:
         """
         self._record("build_all_zonelists")
         with_cpus = frozenset(pgdat.node_id for pgdat in self.nodes if pgdat.cpus)
-        self.node_orders = build_all_zonelists(self.nodes, self.distance, with_cpus)
+        self.node_orders = build_all_zonelists(self.nodes, self.distance, with_cpus,
+                                               self.kernel.zonerefs_zone_ok)
         local = self.nodes[self.cpu_to_node[0]].node_zonelists[mz.ZONELIST_FALLBACK]
         self._set_mobility_grouping(sum(max(0, z.managed_pages - z.high_wmark_pages())
                                         for z in local))
         self._after()
-
-    def _parse_cma(self, cma):
-        """The CMA areas' pageblocks, each area checked as cma_init_reserved_mem() checks it.
-
-        Kernel: cma_init_reserved_mem() in mm/cma.c (v4.18): "ensure minimal
-        alignment required by mm core": base and size must be multiples of
-        PAGE_SIZE << max(MAX_ORDER - 1, pageblock_order), else -EINVAL
-        (cma_declare_contiguous() rounds to the same alignment).  An area that
-        is not aligned so could share a free MAX_ORDER block with other pages.
-        Areas are activated in the order they were declared (cma_areas[]),
-        ascending inside an area (cma_init_reserved_areas(), cma_activate_area()
-        in mm/cma.c, v4.18); the list returned is in that order.
-        """
-        blocks, seen = [], set()
-        for area in _as_tuple(cma or (), "cma"):
-            try:
-                start, nr_pages = area
-            except (TypeError, ValueError):
-                raise LayoutError("a CMA area is (start_pfn, nr_pages), got %r" % (area,)) from None
-            if not _is_int(start) or not _is_int(nr_pages):
-                raise LayoutError("a CMA area is (start_pfn, nr_pages), two ints, got %r"
-                                  % (area,))
-            nr = self.pageblock_nr_pages
-            align = 1 << max(self.max_order - 1, self.pageblock_order)
-            if start % align or nr_pages % align or nr_pages <= 0:
-                raise LayoutError("CMA area (%d, %d) must start and end on a multiple of %d pages "
-                                  "(max(MAX_ORDER - 1, pageblock_order) = order %d, as "
-                                  "cma_init_reserved_mem() requires)"
-                                  % (start, nr_pages, align, align.bit_length() - 1))
-            if start < 0 or start + nr_pages > self.mm.nr_pfns:
-                raise LayoutError("CMA area %d-%d lies outside memory" % (start, start + nr_pages))
-            zi = self.zone_of_pfn[start]
-            for pfn in range(start, start + nr_pages):
-                if self.zone_of_pfn[pfn] != zi or zi == NO_ZONE or self.mm.state[pfn] == HOLE \
-                        or self._in_reserved(pfn):
-                    raise LayoutError("CMA area %d-%d must lie inside the managed pages of one zone"
-                                      % (start, start + nr_pages))
-            for pfn in range(start, start + nr_pages, nr):
-                if pfn in seen:
-                    raise LayoutError("CMA areas overlap at pfn %d" % pfn)
-                seen.add(pfn)
-                blocks.append(pfn)
-        return blocks
-
-    def _in_reserved(self, pfn):
-        zi = self.zone_of_pfn[pfn]
-        if zi == NO_ZONE:
-            return True
-        return any(s <= pfn < e for s, e in self.zones[zi].spec["reserved"])
-
-    def _free_ranges(self, z, cma_set):
-        """The zone's pfn ranges that boot frees: present, not reserved, not CMA."""
-        nr = self.pageblock_nr_pages
-        cut = list(z.spec["holes"]) + list(z.spec["reserved"])
-        cut += [(p, p + nr) for p in cma_set if z.zone_start_pfn <= p < z.zone_end_pfn]
-        cut.sort()
-        out = []
-        pos = z.zone_start_pfn
-        for cs, ce in cut:
-            if cs > pos:
-                out.append((pos, min(cs, z.zone_end_pfn)))
-            pos = max(pos, ce)
-        if pos < z.zone_end_pfn:
-            out.append((pos, z.zone_end_pfn))
-        return [(a, b) for a, b in out if a < b]
 
     # ---------------------------------------------------------------- helpers
     def _cpu(self, cpu):
@@ -564,11 +312,11 @@ class Machine:
 
     def _gfp(self, gfp_mask):
         if isinstance(gfp_mask, bool) or not isinstance(gfp_mask, int) or gfp_mask < 0 \
-                or gfp_mask & ~G._GFP_BITS_MASK:
+                or gfp_mask & ~self.kernel.gfp._GFP_BITS_MASK:
             raise BadGfpError("not a GFP mask: %r" % (gfp_mask,))
-        gfp_mask = G.gfp_t(gfp_mask)
-        G.gfp_zone(gfp_mask)
-        G.gfpflags_to_migratetype(gfp_mask)
+        gfp_mask = self.kernel.gfp.gfp_t(gfp_mask)
+        self.kernel.gfp.gfp_zone(gfp_mask)
+        self.kernel.gfp.gfpflags_to_migratetype(gfp_mask)
         return gfp_mask
 
     def _record(self, _op, **kwargs):
@@ -647,7 +395,7 @@ class Machine:
             self._record(name, nid=nid, gfp_mask=gfp_mask, order=order, cpu=cpu)
         else:
             self._record("alloc_pages", gfp_mask=gfp_mask, order=order, cpu=cpu)
-        res = A.alloc_pages_nodemask(self, gfp_mask, order, nid, cpu)
+        res = self.kernel.alloc_pages_nodemask(self, gfp_mask, order, nid, cpu)
         self._after()
         return Page(res[1]) if res else None
 
@@ -666,7 +414,7 @@ class Machine:
 
     def _get_free_pages(self, gfp_mask, order=0, cpu=0):
         gfp_mask = self._gfp(gfp_mask)
-        if gfp_mask & A.GFP_HIGHMEM_BIT:
+        if gfp_mask & _gfp_bit(self.kernel, "__GFP_HIGHMEM"):
             raise BadGfpError("__get_free_pages() with __GFP_HIGHMEM: a highmem page has no "
                               "kernel address (VM_BUG_ON)")
         page = self.alloc_pages(gfp_mask, order, cpu)
@@ -677,10 +425,11 @@ class Machine:
 
     def get_zeroed_page(self, gfp_mask, cpu=0):
         """get_zeroed_page(): __get_free_pages(gfp_mask | __GFP_ZERO, 0)."""
-        return self._get_free_pages(self._gfp(gfp_mask) | A.GFP_ZERO_BIT, 0, cpu)
+        return self._get_free_pages(self._gfp(gfp_mask) | _gfp_bit(self.kernel, "__GFP_ZERO"), 0,
+                                    cpu)
 
     def _get_dma_pages(self, gfp_mask, order=0, cpu=0):
-        return self._get_free_pages(self._gfp(gfp_mask) | G.GFP_DMA, order, cpu)
+        return self._get_free_pages(self._gfp(gfp_mask) | self.kernel.gfp.GFP_DMA, order, cpu)
 
     # -------------------------------------------------------------------- free
     def _pfn_of(self, page):
@@ -701,8 +450,7 @@ class Machine:
         if st == FREE:
             raise BadFreeError("double free: pfn %d is already free (in a buddy free block)" % pfn)
         if st == PCP:
-            cpu = (mm.onlist[pfn] - self.page_zone(pfn).head_base
-                   - self.max_order * mz.MIGRATE_TYPES) // mz.MIGRATE_PCPTYPES
+            cpu = mm.head_owner(mm.onlist[pfn]).cpu
             raise BadFreeError("double free: pfn %d is already free (on cpu %d's pcp list)"
                                % (pfn, cpu))
         if st in (HOLE, RESERVED):
@@ -743,7 +491,7 @@ class Machine:
         """put_page() of an allocated block's head: drop a reference, free it at zero."""
         self.mm.refcount[pfn] -= 1
         if self.mm.refcount[pfn] == 0:
-            A.free_pages_core(self, self.page_zone(pfn), pfn, order, cpu)
+            self.kernel.free_pages_core(self, self.page_zone(pfn), pfn, order, cpu)
 
     def _free_page(self, page, cpu=0):
         return self._free_pages(page, 0, cpu)
@@ -786,7 +534,7 @@ class Machine:
         self._cpu(cpu)
         z = self.zone(nid, zone_name)
         self._record("drain_pages_zone", cpu=cpu, nid=nid, zone_name=zone_name)
-        P.drain_pages_zone(z, z.pageset[cpu])
+        self.kernel.drain_pages_zone(z, z.pageset[cpu])
         self._after()
 
     def drain_pages(self, cpu):
@@ -794,13 +542,13 @@ class Machine:
         self._cpu(cpu)
         self._record("drain_pages", cpu=cpu)
         for z in self.zones:
-            P.drain_pages_zone(z, z.pageset[cpu], reason="drain_pages")
+            self.kernel.drain_pages_zone(z, z.pageset[cpu], reason="drain_pages")
         self._after()
 
     def drain_all_pages(self):
         """drain_all_pages(NULL): every CPU, every zone (CPU by CPU)."""
         self._record("drain_all_pages")
-        P.drain_all_pages(self.zones, self.nr_cpus)
+        self.kernel.drain_all_pages(self.zones, self.nr_cpus)
         self._after()
 
     # ----------------------------------------------------------------- sysctls
@@ -811,14 +559,14 @@ class Machine:
         if _record:
             self._record("set_min_free_kbytes", value=value)
         self.min_free_kbytes = value
-        setup_per_zone_wmarks(self.zones, value, self.watermark_scale_factor)
+        self.kernel.setup_per_zone_wmarks(self.zones, value, self.watermark_scale_factor)
 
     def set_watermark_scale_factor(self, value):
         """Write /proc/sys/vm/watermark_scale_factor (1..1000): recompute watermarks."""
         self._validate_sysctls(value, self.lowmem_reserve_ratio, 0, None)
         self._record("set_watermark_scale_factor", value=value)
         self.watermark_scale_factor = value
-        setup_per_zone_wmarks(self.zones, self.min_free_kbytes, value)
+        self.kernel.setup_per_zone_wmarks(self.zones, self.min_free_kbytes, value)
 
     def set_lowmem_reserve_ratio(self, ratio):
         """Write /proc/sys/vm/lowmem_reserve_ratio: recompute every zone's protection.
@@ -838,7 +586,7 @@ class Machine:
         self._record("set_lowmem_reserve_ratio", ratio=ratio)
         self.lowmem_reserve_ratio = ratio
         for node in self.nodes:
-            setup_per_zone_lowmem_reserve(node.node_zones, ratio)
+            self.kernel.setup_per_zone_lowmem_reserve(node.node_zones, ratio)
 
     def set_percpu_pagelist_fraction(self, value, _record=True):
         """Write /proc/sys/vm/percpu_pagelist_fraction (0, or >= 8).
@@ -858,7 +606,7 @@ class Machine:
         for z in self.zones:
             if z.populated():
                 for p in z.pageset.values():
-                    P.pageset_set_high_and_batch(z, p, value)
+                    self.kernel.pageset_set_high_and_batch(z, p, value)
 
     # --------------------------------------------------------------- isolation
     def _isolation_blocks(self, start_pfn, end_pfn, migratetype):
@@ -903,31 +651,6 @@ class Machine:
             blocks.append((self.zones[zi], pfn))
         return blocks
 
-    def _has_unmovable_pages(self, z, pfn, migratetype):
-        """has_unmovable_pages(): a reserved page, or an in-use page that is not LRU.
-
-        Kernel: has_unmovable_pages() in mm/page_alloc.c (v4.18): PageReserved
-        is unmovable, and a hole inside a zone's span has a struct page marked
-        reserved (the model's HOLE pages), so it is unmovable too.
-        """
-        mm = self.mm
-        if migratetype == mz.MIGRATE_CMA and mm.get_pageblock_migratetype(pfn) == mz.MIGRATE_CMA:
-            return None
-        it = 0
-        while it < self.pageblock_nr_pages:
-            p = pfn + it
-            if mm.state[p] in (RESERVED, HOLE):
-                return p
-            if mm.refcount[p] == 0:
-                if mm.buddy[p]:
-                    it += (1 << mm.private[p]) - 1
-                it += 1
-                continue
-            if not mm.lru[p]:
-                return p
-            it += 1
-        return None
-
     def start_isolate_page_range(self, start_pfn, end_pfn, migratetype=mz.MIGRATE_MOVABLE):
         """start_isolate_page_range(): mark pageblocks MIGRATE_ISOLATE.
 
@@ -948,20 +671,14 @@ class Machine:
         for z, pfn in blocks:
             if mm.get_pageblock_migratetype(pfn) == mz.MIGRATE_ISOLATE:
                 raise BusyError("pageblock at pfn %d is already isolated (-EBUSY)" % pfn)
-            bad = self._has_unmovable_pages(z, pfn, migratetype)
+            bad = self.kernel.has_unmovable_pages(z, pfn, migratetype)
             if bad is not None:
                 raise BusyError("pageblock at pfn %d holds an unmovable page at pfn %d (-EBUSY)"
                                 % (pfn, bad))
         self._record("start_isolate_page_range", start_pfn=start_pfn, end_pfn=end_pfn,
                      migratetype=migratetype)
         for z, pfn in blocks:
-            old = mm.get_pageblock_migratetype(pfn)
-            mm.set_pageblock_bits(pfn, mz.MIGRATE_ISOLATE)
-            z.nr_isolate_pageblock += 1
-            moved, _ = buddy.move_freepages_block(z, pfn, mz.MIGRATE_ISOLATE)
-            z.mod_zone_freepage_state(-moved, old)
-            for cpu in range(self.nr_cpus):
-                P.drain_pages_zone(z, z.pageset[cpu], reason="isolation")
+            self.kernel.set_migratetype_isolate(z, pfn, self.nr_cpus)
         self._after()
 
     def undo_isolate_page_range(self, start_pfn, end_pfn, migratetype=mz.MIGRATE_MOVABLE):
@@ -977,28 +694,8 @@ class Machine:
         self._record("undo_isolate_page_range", start_pfn=start_pfn, end_pfn=end_pfn,
                      migratetype=migratetype)
         for z, pfn in blocks:
-            if mm.get_pageblock_migratetype(pfn) != mz.MIGRATE_ISOLATE:
-                continue
-            isolated_page = None
-            if mm.buddy[pfn] and mm.private[pfn] >= self.pageblock_order:
-                order = mm.private[pfn]
-                bpfn = buddy.find_buddy_pfn(pfn, order)
-                if not (0 <= bpfn < mm.nr_pfns) or \
-                        mm.get_pageblock_migratetype(bpfn) != mz.MIGRATE_ISOLATE:
-                    # __isolate_free_page() of an ISOLATE page: no watermark check
-                    mm.list_del(pfn)
-                    z.nr_free[order] -= 1
-                    buddy.rmv_page_order(z, pfn)
-                    isolated_page = (pfn, order)
-            if isolated_page is None:
-                moved, _ = buddy.move_freepages_block(z, pfn, migratetype)
-                z.mod_zone_freepage_state(moved, migratetype)
-            buddy.set_pageblock_migratetype(z, pfn, migratetype)
-            z.nr_isolate_pageblock -= 1
-            if isolated_page is not None:
-                ipfn, order = isolated_page
-                mm.state[ipfn:ipfn + (1 << order)] = bytes([ALLOCATED]) * (1 << order)
-                A.free_pages_ok(self, z, ipfn, order)
+            if mm.get_pageblock_migratetype(pfn) == mz.MIGRATE_ISOLATE:
+                self.kernel.unset_migratetype_isolate(self, z, pfn, migratetype)
         self._after()
 
     # ------------------------------------------------- owners and compaction
@@ -1009,7 +706,6 @@ class Machine:
         and freed by the OOM killer.  The first call attaches the registry
         (``self.owners``); a machine without owners never pays for it.
         """
-        from .owners import Owners, check_owner_args
         check_owner_args(name, kthread, oom_score_adj)
         self._record("owner", name=name, kthread=kthread, oom_score_adj=oom_score_adj)
         if self.owners is None:
@@ -1022,7 +718,6 @@ class Machine:
         Kernel: sysctl_compaction_handler() -> compact_nodes() -> compact_node()
         in mm/compaction.c (order -1, MIGRATE_SYNC).  Returns a dict of counts.
         """
-        from .compaction import compact_nodes
         if not self.compaction:
             raise BuddyLabError("/proc/sys/vm/compact_memory exists only with CONFIG_COMPACTION "
                                 "(this machine has compaction=False)")
@@ -1039,8 +734,7 @@ class Machine:
         Nodes, zones (spanned, present, managed), CPUs and the allocator
         sysctls are read from zoneinfo and sys/vm; ``m.host`` keeps what was read.
         """
-        from .host import machine_from_host
-        return machine_from_host(root, kernel=kernel)
+        return build_machine(cls, read_host(root, kernel=kernel))
 
     # ------------------------------------------------------------------ views
     def zonelist(self, nid, gfp_mask):
@@ -1051,78 +745,39 @@ class Machine:
         """
         self._nid(nid)
         if isinstance(gfp_mask, bool) or not isinstance(gfp_mask, int) or gfp_mask < 0 \
-                or gfp_mask & ~G._GFP_BITS_MASK:
+                or gfp_mask & ~self.kernel.gfp._GFP_BITS_MASK:
             raise BadGfpError("not a GFP mask: %r" % (gfp_mask,))
-        which = mz.ZONELIST_NOFALLBACK if gfp_mask & A.GFP_THISNODE else mz.ZONELIST_FALLBACK
+        which = (mz.ZONELIST_NOFALLBACK if gfp_mask & _gfp_bit(self.kernel, "__GFP_THISNODE")
+                 else mz.ZONELIST_FALLBACK)
         return [(z.nid, z.name) for z in self.nodes[nid].node_zonelists[which]]
 
     def snapshot(self):
         """A MachineSnapshot: every zone's free lists, allocations, pcps and settings."""
-        return MachineSnapshot(
-            zones=tuple(self.zone_snapshot(z.nid, z.name) for z in self.zones),
-            nr_cpus=self.nr_cpus, node_cpus=tuple(self.node_cpus),
-            min_free_kbytes=self.min_free_kbytes,
-            watermark_scale_factor=self.watermark_scale_factor,
-            lowmem_reserve_ratio=self.lowmem_reserve_ratio,
-            percpu_pagelist_fraction=self.percpu_pagelist_fraction,
-            page_group_by_mobility_disabled=self.page_group_by_mobility_disabled,
-            max_order=self.max_order, pageblock_order=self.pageblock_order,
-            node_unreclaimable=tuple(pgdat.node_unreclaimable() for pgdat in self.nodes))
+        return take_snapshot(self)
 
     def zone_snapshot(self, nid, name):
         """One ZoneSnapshot (see buddylab.snapshot)."""
-        z = self.zone(nid, name)
-        mm = self.mm
-        free_lists = tuple(tuple(tuple(mm.iter_list(z.free_list(o, mt)))
-                                 for mt in range(mz.MIGRATE_TYPES))
-                           for o in range(self.max_order))
-        s, e = z.zone_start_pfn, z.zone_end_pfn
-        allocated = tuple(sorted((p, o, mt) for p, (o, mt) in self.allocated.items() if s <= p < e))
-        nr = self.pageblock_nr_pages
-        pb = tuple((p, mm.get_pageblock_migratetype(p))
-                   for p in range(s & ~(nr - 1), e, nr)) if e > s else ()
-        pcps = tuple(PcpSnapshot(cpu=p.cpu, count=p.count, high=p.high, batch=p.batch,
-                                 lists=tuple(tuple(mm.iter_list(p.list_head(mt)))
-                                             for mt in range(mz.MIGRATE_PCPTYPES)))
-                     for _, p in sorted(z.pageset.items()))
-        zone_items, node_items = self.owners.vm_stat(z) if self.owners is not None else ({}, {})
-        return ZoneSnapshot(
-            nid=z.nid, name=z.name, zone_idx=z.idx, start_pfn=s, spanned_pages=z.spanned_pages,
-            present_pages=z.present_pages, managed_pages=z.managed_pages,
-            max_order=self.max_order, pageblock_order=self.pageblock_order,
-            nr_free=tuple(z.nr_free), free_lists=free_lists, allocated=allocated,
-            pageblock_mt=pb, pcp=pcps, watermark=tuple(z.watermark),
-            lowmem_reserve=tuple(z.lowmem_reserve), nr_free_pages=z.NR_FREE_PAGES,
-            nr_free_cma_pages=z.NR_FREE_CMA_PAGES,
-            nr_reserved_highatomic=z.nr_reserved_highatomic,
-            nr_isolate_pageblock=z.nr_isolate_pageblock,
-            reserved=tuple(z.spec["reserved"]), holes=tuple(z.spec["holes"]),
-            vm_stat=tuple(sorted(zone_items.items())), node_stat=tuple(sorted(node_items.items())))
+        return zone_snapshot(self, self.zone(nid, name))
 
     def buddyinfo(self):
         """The text of /proc/buddyinfo."""
-        from . import vmstat
-        return vmstat.buddyinfo(self.snapshot())
+        return self.kernel.buddyinfo(self.snapshot())
 
     def pagetypeinfo(self):
-        """The text of /proc/pagetypeinfo (4.18 layout)."""
-        from . import vmstat
-        return vmstat.pagetypeinfo(self.snapshot())
+        """The text of /proc/pagetypeinfo (in the layout of the machine's kernel)."""
+        return self.kernel.pagetypeinfo(self.snapshot())
 
     def zoneinfo(self):
-        """The text of /proc/zoneinfo (4.18 layout)."""
-        from . import vmstat
-        return vmstat.zoneinfo(self.snapshot())
+        """The text of /proc/zoneinfo (in the layout of the machine's kernel)."""
+        return self.kernel.zoneinfo(self.snapshot())
 
     def extfrag_index(self):
         """The text of debugfs extfrag/extfrag_index."""
-        from . import vmstat
-        return vmstat.extfrag_index(self.snapshot())
+        return self.kernel.extfrag_index(self.snapshot())
 
     def unusable_index(self):
         """The text of debugfs extfrag/unusable_index."""
-        from . import vmstat
-        return vmstat.unusable_index(self.snapshot())
+        return self.kernel.unusable_index(self.snapshot())
 
     def nr_free_pages(self):
         """global NR_FREE_PAGES: the sum over zones (pcp pages not included)."""
@@ -1137,9 +792,8 @@ class Machine:
         replay() can rebuild the state it started from; past the machine's
         history_limit that record is gone and ``prefix`` is None.
         """
-        from .trace import check_kinds
-        kinds = check_kinds(kinds)
-        self.trace = Trace(machine_args=dict(self._args), kinds=kinds)
+        kinds = check_kinds(kinds, self.kernel.EVENTS)
+        self.trace = Trace(machine_args=dict(self._args), kinds=kinds, schema=self.kernel.EVENTS)
         self.trace.prefix = None if self._history is None else list(self._history)
         return self.trace
 
@@ -1158,7 +812,6 @@ class Machine:
         pages on non-isolate lists, pcp count = list lengths, every free block
         fully merged (unless isolation forbade it), pageblock counts.
         """
-        from .check import check_machine
         check_machine(self)
 
 

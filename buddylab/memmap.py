@@ -24,6 +24,7 @@ the head/tail semantics are the kernel's, in O(1).
 """
 
 from array import array
+from bisect import bisect_right
 
 # page states (not a kernel field: the kernel derives this from flags and refcount)
 HOLE = 0          # no struct page backing (a hole in the zone, or outside every zone)
@@ -32,6 +33,7 @@ FREE = 2          # inside a free buddy block (the head alone has PageBuddy)
 PCP = 3           # on a per-cpu list
 ALLOCATED = 4     # inside an allocated block
 STATE_NAMES = ("hole", "reserved", "free", "on a pcp list", "allocated")
+NO_ZONE = -1      # zone_id of a pfn in no zone
 
 
 class MemMap:
@@ -49,11 +51,41 @@ class MemMap:
         self.lru = bytearray(nr_pfns)
         self.state = bytearray(nr_pfns)
         self.onlist = array("i", [-1]) * nr_pfns
+        # page_zone(): the machine-wide index of the pfn's zone (struct page keeps it in its
+        # flags, page_zonenum() + page_to_nid()); NO_ZONE outside every zone
+        self.zone_id = array("h", [NO_ZONE]) * nr_pfns
         self.next = array("i", range(n))
         self.prev = array("i", range(n))
         self.list_len = array("i", bytes(4 * nr_heads))
+        self._head_bases = [0] if nr_heads else []   # first head id of each reservation
+        self._head_owners = [None] if nr_heads else []
         nr_blocks = (nr_pfns >> pageblock_order) + 1
         self.pageblock = bytearray(nr_blocks)      # migratetype per pageblock
+
+    # --- list heads: the one home of their ids --------------------------------
+    def reserve_heads(self, n, owner):
+        """Append `n` empty list heads owned by `owner`; returns the first head's id.
+
+        A zone reserves its free_area lists, a pageset its pcp lists, in the order the
+        machine builds them, so the ids are the same on every boot of a layout.
+
+        >>> mm = MemMap(4, nr_heads=0, pageblock_order=1)
+        >>> mm.reserve_heads(3, "zone"), mm.reserve_heads(2, "pcp"), mm.head_owner(4)
+        (0, 3, 'pcp')
+        """
+        base = self.nr_heads
+        slot = self.nr_pfns + base
+        self.next.extend(range(slot, slot + n))
+        self.prev.extend(range(slot, slot + n))
+        self.list_len.extend(array("i", bytes(4 * n)))
+        self.nr_heads += n
+        self._head_bases.append(base)
+        self._head_owners.append(owner)
+        return base
+
+    def head_owner(self, head):
+        """The object that reserved list head `head` (a Zone, a PerCpuPages)."""
+        return self._head_owners[bisect_right(self._head_bases, head) - 1]
 
     # --- include/linux/list.h ----------------------------------------------
     def list_add(self, pfn, head):

@@ -1,6 +1,6 @@
-"""Constants and enumerations of include/linux/mmzone.h (x86_64, v4.18 "classic").
+"""Constants and enumerations of include/linux/mmzone.h (x86_64) that both kernels share.
 
-Kernel: include/linux/mmzone.h, include/linux/pageblock-flags.h.
+Kernel: include/linux/mmzone.h, include/linux/pageblock-flags.h (v4.18 and v6.18).
 
 The numbers are the x86_64 defaults with CONFIG_CMA and CONFIG_MEMORY_ISOLATION
 set (as on distribution kernels).  MAX_ORDER is *exclusive* here, as in 4.18:
@@ -18,8 +18,6 @@ MAX_PAGE_ORDER = 10, inclusive).
 PAGE_SHIFT = 12
 PAGE_SIZE = 1 << PAGE_SHIFT
 
-MAX_ORDER = 11                      # exclusive: orders 0..10
-MAX_ORDER_NR_PAGES = 1 << (MAX_ORDER - 1)
 pageblock_order = 9                 # HUGETLB_PAGE_ORDER on x86_64
 pageblock_nr_pages = 1 << pageblock_order
 PAGE_ALLOC_COSTLY_ORDER = 3
@@ -71,40 +69,15 @@ MAX_RECLAIM_RETRIES = 16
 WMARK_MIN = 0
 WMARK_LOW = 1
 WMARK_HIGH = 2
-WMARK_NAMES = ("min", "low", "high")
 
-# mm/internal.h (v4.18) alloc_flags
-ALLOC_WMARK_MIN = WMARK_MIN
-ALLOC_WMARK_LOW = WMARK_LOW
-ALLOC_WMARK_HIGH = WMARK_HIGH
-ALLOC_NO_WATERMARKS = 0x04
-ALLOC_WMARK_MASK = ALLOC_NO_WATERMARKS - 1
-ALLOC_OOM = 0x08
-ALLOC_HARDER = 0x10
-ALLOC_HIGH = 0x20
-ALLOC_CPUSET = 0x40
-ALLOC_CMA = 0x80
-
-ALLOC_FLAG_NAMES = (
-    (ALLOC_NO_WATERMARKS, "ALLOC_NO_WATERMARKS"),
-    (ALLOC_OOM, "ALLOC_OOM"),
-    (ALLOC_HARDER, "ALLOC_HARDER"),
-    (ALLOC_HIGH, "ALLOC_HIGH"),
-    (ALLOC_CPUSET, "ALLOC_CPUSET"),
-    (ALLOC_CMA, "ALLOC_CMA"),
-)
-
-
-def alloc_flags_str(alloc_flags):
-    """Decode alloc_flags into the mm/internal.h names, watermark first.
-
-    >>> alloc_flags_str(ALLOC_WMARK_MIN | ALLOC_HIGH | ALLOC_HARDER)
-    'ALLOC_WMARK_MIN|ALLOC_HARDER|ALLOC_HIGH'
-    """
-    parts = ["ALLOC_WMARK_" + WMARK_NAMES[alloc_flags & ALLOC_WMARK_MASK].upper()]
-    parts += [name for bit, name in ALLOC_FLAG_NAMES if alloc_flags & bit]
-    return "|".join(parts)
-
+# The v4.18 spellings (MAX_ORDER, the three watermark names, the ALLOC_* values of
+# mm/internal.h) belong to that kernel: their home is buddylab/kernels/v4_18/mmzone.py,
+# re-exported here for the chapters, the problems and the widgets that read them.
+from .kernels.v4_18.mmzone import (MAX_ORDER, MAX_ORDER_NR_PAGES, WMARK_NAMES,  # noqa: E402,F401
+                                   ALLOC_WMARK_MIN, ALLOC_WMARK_LOW, ALLOC_WMARK_HIGH,
+                                   ALLOC_NO_WATERMARKS, ALLOC_WMARK_MASK, ALLOC_OOM,
+                                   ALLOC_HARDER, ALLOC_HIGH, ALLOC_CPUSET, ALLOC_CMA,
+                                   ALLOC_FLAG_NAMES, alloc_flags_str)
 
 def is_migrate_movable(mt):
     """is_migrate_movable(): MOVABLE or CMA."""

@@ -22,6 +22,7 @@ class PglistData:
         self.node_zones = zones
         self.cpus = tuple(cpus)
         self.node_zonelists = [[], []]
+        self.node_order = ()       # the nodes of the FALLBACK zonelist (build_all_zonelists())
         self.node_start_pfn = zones[0].zone_start_pfn
         self.node_spanned_pages = sum(z.spanned_pages for z in zones)
         self.node_present_pages = sum(z.present_pages for z in zones)
@@ -30,6 +31,11 @@ class PglistData:
         self.kswapd_order = 0
         self.kswapd_classzone_idx = mz.MAX_NR_ZONES
         self.kswapd_failures = 0
+
+    def first_cpu(self):
+        """The node's first CPU, where its kswapd and kcompactd run (CPU 0 on a node without
+        CPUs: cpumask_of_node() is empty and the kthread may run anywhere)."""
+        return self.cpus[0] if self.cpus else 0
 
     def node_unreclaimable(self):
         """kswapd gave up on the node: kswapd_failures >= MAX_RECLAIM_RETRIES.
@@ -57,9 +63,15 @@ class PglistData:
         return [(z, z.idx) for z in self.node_zonelists[which]] + [(None, 0)]
 
 
-def build_zonerefs_node(pgdat):
-    """build_zonerefs_node(): the node's managed zones, highest first."""
-    return [z for z in reversed(pgdat.node_zones) if z.managed()]
+def build_zonerefs_node(pgdat, zone_ok=None):
+    """build_zonerefs_node(): the node's zones that pass the kernel's test, highest first.
+
+    `zone_ok` is the kernel's test (``kernel.zonerefs_zone_ok``: managed_zone() in v4.18);
+    None means managed_zone().
+    """
+    if zone_ok is None:
+        return [z for z in reversed(pgdat.node_zones) if z.managed()]
+    return [z for z in reversed(pgdat.node_zones) if zone_ok(z)]
 
 
 def find_next_best_node(node, used, nodes, distance, node_load, nr_online_nodes,
@@ -96,7 +108,7 @@ def find_next_best_node(node, used, nodes, distance, node_load, nr_online_nodes,
     return best_node
 
 
-def build_all_zonelists(nodes, distance, nodes_with_cpus=frozenset()):
+def build_all_zonelists(nodes, distance, nodes_with_cpus=frozenset(), zone_ok=None):
     """__build_all_zonelists(): every node's FALLBACK and NOFALLBACK zonelist.
 
     Kernel: __build_all_zonelists() and build_zonelists() in mm/page_alloc.c
@@ -107,7 +119,8 @@ def build_all_zonelists(nodes, distance, nodes_with_cpus=frozenset()):
     (cpumask_of_node()) is not empty when the lists are built: none at boot
     on x86_64 (start_kernel() builds them before numa_add_cpu() runs), every
     node with CPUs on a later rebuild (memory hotplug, online_pages()).
-    Returns the node orders, for teaching.
+    `zone_ok` is the kernel's test of a zone (see build_zonerefs_node()).  Returns the node
+    orders, for teaching.
     """
     nr_online_nodes = len(nodes)
     node_load = [0] * len(nodes)
@@ -130,9 +143,9 @@ def build_all_zonelists(nodes, distance, nodes_with_cpus=frozenset()):
             load -= 1
         fallback = []
         for node in node_order:
-            fallback.extend(build_zonerefs_node(nodes[node]))
+            fallback.extend(build_zonerefs_node(nodes[node], zone_ok))
         pgdat.node_zonelists[mz.ZONELIST_FALLBACK] = fallback
-        pgdat.node_zonelists[mz.ZONELIST_NOFALLBACK] = build_zonerefs_node(pgdat)
+        pgdat.node_zonelists[mz.ZONELIST_NOFALLBACK] = build_zonerefs_node(pgdat, zone_ok)
         pgdat.node_order = tuple(node_order)
         orders.append(tuple(node_order))
     return orders

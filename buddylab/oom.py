@@ -21,11 +21,7 @@ Simplifications, said aloud:
   managed pages plus swap (CONSTRAINT_NONE).
 """
 
-from . import gfp as G
-from .owners import ANON, KERNEL, RESIDENT, FREED
-
-OOM_SCORE_ADJ_MIN = -1000
-OOM_SCORE_ADJ_MAX = 1000
+from .owners import ANON, RESIDENT, OOM_SCORE_ADJ_MIN, OOM_SCORE_ADJ_MAX, release_mm  # noqa: F401
 
 
 def oom_badness(owner, totalpages):
@@ -60,19 +56,6 @@ def select_bad_process(m, totalpages):
     return chosen, chosen_points
 
 
-def release_mm(m, owner, cpu):
-    """exit_mmap() and the rest of exit: free anonymous and kernel pages, release swap."""
-    from .reclaim import free_owned_page
-    reg = m.owners
-    for h in list(owner.handles):
-        if h.kind not in (ANON, KERNEL):
-            continue
-        if h.state == RESIDENT:
-            free_owned_page(m, h, cpu)
-        reg.forget(h)
-        h.state = FREED
-
-
 def oom_kill_process(m, victim, points, cpu):
     """oom_kill_process(): mark the victim and free its memory (see the module docstring)."""
     rss = victim.rss()
@@ -94,7 +77,7 @@ def out_of_memory(m, gfp_mask, order, ac, cpu=0):
     compensate for IO-less reclaim").
     """
     tr = m.trace
-    if gfp_mask and not gfp_mask & G.__GFP_FS:
+    if gfp_mask and not gfp_mask & m.kernel.gfp.__GFP_FS:
         if tr is not None:
             tr.emit("oom_skip", reason="!__GFP_FS: no kill, progress claimed")
         return True

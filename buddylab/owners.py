@@ -33,8 +33,12 @@ Simplifications, said aloud:
   exits.  A freed handle leaves its owner's ``handles``.
 """
 
-from . import gfp as G
+# the classic kernel's GFP bits, for KIND_GFP only (the table the README documents); an
+# owner allocates with its machine's kernel.kind_gfp
+from .kernels.v4_18 import gfp as G
 from .errors import OwnerError, BadFreeError
+from .checks import check_order
+from .mmzone import MIGRATETYPE_NAMES
 
 KERNEL, SLAB, FILE, ANON = "kernel", "slab", "file", "anon"
 KINDS = (KERNEL, SLAB, FILE, ANON)
@@ -52,10 +56,37 @@ RECLAIM_KINDS = (SLAB, FILE, ANON)       # what reclaim may take (anon only with
 # handle states
 RESIDENT, SWAPPED, EVICTED, FREED = "resident", "swapped", "evicted", "freed"
 
+# include/uapi/linux/oom.h: the range of /proc/<pid>/oom_score_adj
+OOM_SCORE_ADJ_MIN = -1000
+OOM_SCORE_ADJ_MAX = 1000
+
+
+def put_owned_page(m, handle, cpu):
+    """put_page() of the owner's reference: the page leaves the registry and is freed,
+    unless a get_page() pin still holds it (then it stays allocated until put)."""
+    pfn, order = handle.pfn, handle.order
+    m.owners.unregister(handle)
+    m._put_page(pfn, order, cpu)
+
+
+def release_mm(m, owner, cpu):
+    """exit_mmap() and the rest of exit: free anonymous and kernel pages, release swap.
+
+    Kernel: exit_mmap() in mm/mmap.c (v4.18), as the OOM killer's victim and an exiting
+    task both reach it (mm/oom_kill.c __oom_kill_process(), kernel/exit.c do_exit()).
+    """
+    reg = m.owners
+    for h in list(owner.handles):
+        if h.kind not in (ANON, KERNEL):
+            continue
+        if h.state == RESIDENT:
+            put_owned_page(m, h, cpu)
+        reg.forget(h)
+        h.state = FREED
+
 
 def check_owner_args(name, kthread, oom_score_adj):
     """The arguments of Machine.owner(), checked before anything is made."""
-    from .oom import OOM_SCORE_ADJ_MIN, OOM_SCORE_ADJ_MAX
     if not isinstance(name, str) or not name:
         raise OwnerError("an owner's name is a non-empty str (its comm), got %r" % (name,))
     if kthread is not True and kthread is not False:
@@ -137,7 +168,6 @@ class Owner:
         migratetype (a page-cache or anonymous page is movable, a kernel page
         unmovable, slab reclaimable): the kind decides what the page is.
         """
-        from .machine import _check_order
         m = self.m
         if not isinstance(kind, str) or kind not in KINDS:
             raise OwnerError("kind must be one of %s, got %r" % (", ".join(KINDS), kind))
@@ -145,16 +175,16 @@ class Owner:
             raise OwnerError("%s %s: it cannot allocate any more"
                              % (self.name, "was killed by the OOM killer" if self.killed
                                 else "has exited"))
-        _check_order(order)
+        check_order(order)
         m._cpu(cpu)
-        gfp = KIND_GFP[kind] if gfp_mask is None else m._gfp(gfp_mask)
-        want = G.gfpflags_to_migratetype(KIND_GFP[kind])
-        got = G.gfpflags_to_migratetype(gfp)
+        kgfp, kind_gfp = m.kernel.gfp, m.kernel.kind_gfp
+        gfp = kind_gfp[kind] if gfp_mask is None else m._gfp(gfp_mask)
+        want = kgfp.gfpflags_to_migratetype(kind_gfp[kind])
+        got = kgfp.gfpflags_to_migratetype(gfp)
         if got != want:
-            from .mmzone import MIGRATETYPE_NAMES
             raise OwnerError("a %s page is %s (%s); gfp_mask %s would make it %s"
-                             % (kind, MIGRATETYPE_NAMES[want], G.gfp_str(KIND_GFP[kind]),
-                                G.gfp_str(gfp), MIGRATETYPE_NAMES[got]))
+                             % (kind, MIGRATETYPE_NAMES[want], kgfp.gfp_str(kind_gfp[kind]),
+                                kgfp.gfp_str(gfp), MIGRATETYPE_NAMES[got]))
         if dirty is not True and dirty is not False:
             raise OwnerError("dirty is a bool, got %r" % (dirty,))
         reg = self.registry
@@ -196,7 +226,6 @@ class Owner:
         """The task exits: its anonymous and kernel pages are freed and its swap released;
         its page-cache and slab pages stay cached (they belong to the caches).  The
         task leaves ``Owners.tasks``."""
-        from .oom import release_mm
         m = self.m
         if self.exited:
             raise OwnerError("%s has exited already" % self.name)

@@ -37,6 +37,7 @@ from . import mmzone as mz
 from . import pcp as _pcp
 from . import zone as _zone
 from .kernels.v6_18 import formulas as _modern
+from .kernels.v4_18 import watermark as _classic_wm, pcp as _classic_pcp
 from .kernels.v6_18.formulas import zone_highsize, zone_set_pageset_high_and_batch
 from .kmath import rounddown_pow_of_two, mult_frac, int_sqrt  # noqa: F401  (old names)
 
@@ -56,12 +57,12 @@ pageset_high_and_batch_classic = _pcp.pageset_high_and_batch
 
 class _ClassicFormulas:
     """v4.18's formulas under the names of buddylab.kernels.v6_18.formulas, each read
-    from its one home (buddylab.zone, buddylab.pcp) when it is called."""
+    from its one home (buddylab/kernels/v4_18/watermark.py, pcp.py) when it is called."""
 
-    HOMES = {"zone_batchsize": _pcp, "default_min_free_kbytes": _zone, "zone_wmarks": _zone,
-             "wmark_values": _zone, "counts_in_lowmem_pages": _zone,
-             "lowmem_reserve_values": _zone, "khugepaged_zone_ok": _zone,
-             "DEFAULT_LOWMEM_RESERVE_RATIO": _zone}
+    HOMES = {"zone_batchsize": _classic_pcp, "default_min_free_kbytes": _classic_wm,
+             "zone_wmarks": _classic_wm, "wmark_values": _classic_wm,
+             "counts_in_lowmem_pages": _classic_wm, "lowmem_reserve_values": _classic_wm,
+             "khugepaged_zone_ok": _classic_wm, "DEFAULT_LOWMEM_RESERVE_RATIO": _classic_wm}
 
     def __getattr__(self, name):
         if name not in self.HOMES:
@@ -139,7 +140,7 @@ def profile(kernel):
 
 
 def formulas(kernel):
-    """The formulas of "classic" (buddylab.zone, buddylab.pcp) or "modern"
+    """The formulas of "classic" (buddylab/kernels/v4_18) or "modern"
     (buddylab.kernels.v6_18.formulas), under the same names (ValueError otherwise).
 
     >>> formulas("modern").zone_batchsize(742000), formulas("classic").zone_batchsize(742000)

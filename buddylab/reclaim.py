@@ -26,28 +26,13 @@ Simplifications, said aloud:
 """
 
 from . import mmzone as mz
-from . import gfp as G
-from . import alloc as A
-from . import pcp as P
-from .owners import FILE, ANON, SWAPPED, EVICTED
-from .zone import zone_watermark_ok
+from .owners import FILE, ANON, SWAPPED, EVICTED, put_owned_page as free_owned_page
+from .compaction import (wakeup_kcompactd, compaction_suitable, COMPACT_SUCCESS,
+                         COMPACT_SKIPPED, compact_gap)
 
 SWAP_CLUSTER_MAX = 32
 DEF_PRIORITY = 12
 MAX_RECLAIM_RETRIES = mz.MAX_RECLAIM_RETRIES
-
-
-def _cpu_of_node(m, nid):
-    cpus = m.node_cpus[nid]
-    return cpus[0] if cpus else 0
-
-
-def free_owned_page(m, handle, cpu):
-    """put_page() of the owner's reference: the page leaves the registry and is freed,
-    unless a get_page() pin still holds it (then it stays allocated until put)."""
-    pfn, order = handle.pfn, handle.order
-    m.owners.unregister(handle)
-    m._put_page(pfn, order, cpu)
 
 
 def shrink_node(m, nid, reclaim_idx, nr_to_reclaim, cpu, who, may_swap=True):
@@ -106,7 +91,7 @@ def pgdat_balanced(m, nid, order, classzone_idx):
         if not zone.managed():
             continue
         mark = zone.high_wmark_pages()
-        if zone_watermark_ok(zone, order, mark, classzone_idx, 0):
+        if m.kernel.zone_watermark_ok(zone, order, mark, classzone_idx, 0):
             return True
     return mark == -1
 
@@ -124,7 +109,7 @@ def balance_pgdat(m, nid, order, classzone_idx):
     Returns (pages reclaimed, the order kswapd finished reclaiming at).
     """
     pgdat = m.nodes[nid]
-    cpu = _cpu_of_node(m, nid)
+    cpu = m.nodes[nid].first_cpu()
     total = 0
     priority = DEF_PRIORITY
     sc_order = order
@@ -178,7 +163,6 @@ def kswapd_try_to_sleep(m, nid, alloc_order, reclaim_order, classzone_idx):
     (HZ/10) is never cut short here (nothing runs beside kswapd), so the
     second prepare_kswapd_sleep() decides, after kcompactd has run.
     """
-    from .compaction import wakeup_kcompactd
     if not prepare_kswapd_sleep(m, nid, reclaim_order, classzone_idx):
         return False
     wakeup_kcompactd(m, nid, alloc_order, classzone_idx)
@@ -232,7 +216,6 @@ def wakeup_kswapd(m, zone, gfp_mask, order, classzone_idx):
     Kernel: wakeup_kswapd() in mm/vmscan.c (v4.18).  A balanced (or hopeless)
     node wakes kcompactd instead, for requests that cannot compact themselves.
     """
-    from .compaction import wakeup_kcompactd
     if not zone.managed():
         return
     nid = zone.nid
@@ -240,7 +223,7 @@ def wakeup_kswapd(m, zone, gfp_mask, order, classzone_idx):
     pgdat.kswapd_classzone_idx = kswapd_classzone_idx(pgdat, classzone_idx)
     pgdat.kswapd_order = max(pgdat.kswapd_order, order)
     if pgdat.node_unreclaimable() or pgdat_balanced(m, nid, order, classzone_idx):
-        if not gfp_mask & A.GFP_DIRECT_RECLAIM:
+        if not gfp_mask & m.kernel.gfp.__GFP_DIRECT_RECLAIM:
             wakeup_kcompactd(m, nid, order, classzone_idx)
         return
     tr = m.trace
@@ -270,13 +253,13 @@ def compaction_ready(m, zone, order, reclaim_idx):
 
     Kernel: compaction_ready() in mm/vmscan.c (v4.18).
     """
-    from .compaction import compaction_suitable, COMPACT_SUCCESS, COMPACT_SKIPPED, compact_gap
     suitable = compaction_suitable(m, zone, order, 0, reclaim_idx)
     if suitable == COMPACT_SUCCESS:
         return True
     if suitable == COMPACT_SKIPPED:
         return False
-    return zone_watermark_ok(zone, 0, zone.high_wmark_pages() + compact_gap(order), reclaim_idx, 0)
+    return m.kernel.zone_watermark_ok(zone, 0, zone.high_wmark_pages() + compact_gap(order),
+                                      reclaim_idx, 0)
 
 
 def try_to_free_pages(m, gfp_mask, order, ac, cpu):
@@ -287,7 +270,7 @@ def try_to_free_pages(m, gfp_mask, order, ac, cpu):
     shrink_node() per node; a costly request skips a zone where
     compaction_ready() and then reports progress 1 without reclaiming.
     """
-    reclaim_idx = G.gfp_zone(gfp_mask)
+    reclaim_idx = m.kernel.gfp.gfp_zone(gfp_mask)
     nr_reclaimed = 0
     ready = False
     priority = DEF_PRIORITY
@@ -326,7 +309,7 @@ def perform_reclaim(m, gfp_mask, order, ac, cpu):
 
 def drain_all_pages(m):
     """drain_all_pages(NULL): every CPU's pcp lists of every zone (no ops recorded)."""
-    P.drain_all_pages(m.zones, m.nr_cpus)
+    m.kernel.drain_all_pages(m.zones, m.nr_cpus)
 
 
 def alloc_pages_direct_reclaim(m, gfp_mask, order, alloc_flags, ac, cpu):
@@ -335,15 +318,14 @@ def alloc_pages_direct_reclaim(m, gfp_mask, order, alloc_flags, ac, cpu):
     Kernel: __alloc_pages_direct_reclaim() in mm/page_alloc.c (v4.18).  With no
     progress it returns at once (no drain).  Returns (page, did_some_progress).
     """
-    from .buddy import unreserve_highatomic_pageblock
     progress = perform_reclaim(m, gfp_mask, order, ac, cpu)
     if not progress:
         return None, 0
-    page = A.get_page_from_freelist(m, gfp_mask, order, alloc_flags, ac, cpu)
+    page = m.kernel.get_page_from_freelist(m, gfp_mask, order, alloc_flags, ac, cpu)
     if page is None:
-        unreserve_highatomic_pageblock(list(ac.zones()), ac.migratetype, False)
+        m.kernel.unreserve_highatomic_pageblock(list(ac.zones()), ac.migratetype, False)
         drain_all_pages(m)
-        page = A.get_page_from_freelist(m, gfp_mask, order, alloc_flags, ac, cpu)
+        page = m.kernel.get_page_from_freelist(m, gfp_mask, order, alloc_flags, ac, cpu)
     return page, progress
 
 

@@ -11,6 +11,8 @@ holding one never sees later changes.  `Machine.snapshot()` returns a
 from dataclasses import dataclass, field
 from typing import Tuple, Dict
 
+from . import mmzone as mz
+
 
 @dataclass(frozen=True)
 class PcpSnapshot:
@@ -109,3 +111,48 @@ class MachineSnapshot:
             if z.nid == nid and z.name == name:
                 return z
         raise KeyError((nid, name))
+
+
+# ------------------------------------------------------------- the builders
+def take_snapshot(m):
+    """Machine.snapshot(): every zone's free lists, allocations, pcps and settings."""
+    return MachineSnapshot(
+        zones=tuple(zone_snapshot(m, z) for z in m.zones),
+        nr_cpus=m.nr_cpus, node_cpus=tuple(m.node_cpus),
+        min_free_kbytes=m.min_free_kbytes,
+        watermark_scale_factor=m.watermark_scale_factor,
+        lowmem_reserve_ratio=m.lowmem_reserve_ratio,
+        percpu_pagelist_fraction=m.percpu_pagelist_fraction,
+        page_group_by_mobility_disabled=m.page_group_by_mobility_disabled,
+        max_order=m.max_order, pageblock_order=m.pageblock_order,
+        node_unreclaimable=tuple(pgdat.node_unreclaimable() for pgdat in m.nodes))
+
+
+def zone_snapshot(m, z):
+    """Machine.zone_snapshot(): the ZoneSnapshot of zone `z` of machine `m`."""
+    mm = m.mm
+    free_lists = tuple(tuple(tuple(mm.iter_list(z.free_list(o, mt)))
+                             for mt in range(mz.MIGRATE_TYPES))
+                       for o in range(m.max_order))
+    s, e = z.zone_start_pfn, z.zone_end_pfn
+    allocated = tuple(sorted((p, o, mt) for p, (o, mt) in m.allocated.items() if s <= p < e))
+    nr = m.pageblock_nr_pages
+    pb = tuple((p, mm.get_pageblock_migratetype(p))
+               for p in range(s & ~(nr - 1), e, nr)) if e > s else ()
+    pcps = tuple(PcpSnapshot(cpu=p.cpu, count=p.count, high=p.high, batch=p.batch,
+                             lists=tuple(tuple(mm.iter_list(p.list_head(i)))
+                                         for i in range(p.nr_lists)))
+                 for _, p in sorted(z.pageset.items()))
+    zone_items, node_items = m.owners.vm_stat(z) if m.owners is not None else ({}, {})
+    return ZoneSnapshot(
+        nid=z.nid, name=z.name, zone_idx=z.idx, start_pfn=s, spanned_pages=z.spanned_pages,
+        present_pages=z.present_pages, managed_pages=z.managed_pages,
+        max_order=m.max_order, pageblock_order=m.pageblock_order,
+        nr_free=tuple(z.nr_free), free_lists=free_lists, allocated=allocated,
+        pageblock_mt=pb, pcp=pcps, watermark=tuple(z.watermark),
+        lowmem_reserve=tuple(z.lowmem_reserve), nr_free_pages=z.NR_FREE_PAGES,
+        nr_free_cma_pages=z.NR_FREE_CMA_PAGES,
+        nr_reserved_highatomic=z.nr_reserved_highatomic,
+        nr_isolate_pageblock=z.nr_isolate_pageblock,
+        reserved=z.reserved, holes=z.holes,
+        vm_stat=tuple(sorted(zone_items.items())), node_stat=tuple(sorted(node_items.items())))

@@ -1,16 +1,18 @@
-"""struct zone: free_area, watermarks, lowmem_reserve, and the watermark check.
+"""struct zone: free_area, watermarks, lowmem_reserve (the data both kernels share).
 
-Kernel: struct zone (include/linux/mmzone.h); __setup_per_zone_wmarks(),
-setup_per_zone_lowmem_reserve(), init_per_zone_wmark_min(),
-__zone_watermark_ok(), zone_watermark_fast() in mm/page_alloc.c (v4.18).
+Kernel: struct zone (include/linux/mmzone.h).  The rules that fill and check the
+watermarks differ between kernels: v4.18's (__setup_per_zone_wmarks(),
+setup_per_zone_lowmem_reserve(), init_per_zone_wmark_min(), __zone_watermark_ok(),
+zone_watermark_fast() in mm/page_alloc.c) live in buddylab/kernels/v4_18/watermark.py,
+re-exported at the end of this file for the chapters; the model calls them through
+``machine.kernel``.
 
 Simplification, said aloud: the kernel's NR_FREE_PAGES lags behind by per-CPU
 vmstat deltas (up to stat_threshold per CPU); the model keeps it exact.
 """
 
 from . import mmzone as mz
-from .kmath import int_sqrt, mult_frac    # noqa: F401  (zone.int_sqrt, zone.mult_frac: old names)
-from .mmzone import MIGRATE_TYPES, MIGRATE_PCPTYPES
+from .mmzone import MIGRATE_TYPES
 
 
 class Zone:
@@ -18,13 +20,13 @@ class Zone:
 
     ``free_area`` is modelled by ``nr_free[order]`` plus one list head per
     (order, migratetype): list head id ``head_base + order * MIGRATE_TYPES + mt``
-    in the machine's MemMap.
+    in the machine's MemMap, which hands the zone its heads (``reserve_heads``).
     """
 
-    def __init__(self, machine, nid, zone_idx, start_pfn, spanned_pages, present_pages,
-                 head_base):
-        self.machine = machine
-        self.mm = machine.mm
+    def __init__(self, mm, vm, nid, zone_idx, start_pfn, spanned_pages, present_pages,
+                 max_order, pageblock_order):
+        self.mm = mm                 # the machine's mem_map (struct page arrays, list heads)
+        self.vm = vm                 # the machine's VmGlobals (trace, allocator switches)
         self.nid = nid
         self.node = nid
         self.idx = zone_idx
@@ -33,10 +35,10 @@ class Zone:
         self.spanned_pages = spanned_pages
         self.present_pages = present_pages
         self.managed_pages = 0
-        self.max_order = machine.max_order
-        self.pageblock_order = machine.pageblock_order
-        self.pageblock_nr_pages = 1 << machine.pageblock_order
-        self.head_base = head_base
+        self.max_order = max_order
+        self.pageblock_order = pageblock_order
+        self.pageblock_nr_pages = 1 << pageblock_order
+        self.head_base = mm.reserve_heads(max_order * MIGRATE_TYPES, self)
         self.nr_free = [0] * self.max_order
         self.watermark = [0, 0, 0]
         self.lowmem_reserve = [0] * mz.MAX_NR_ZONES
@@ -45,6 +47,13 @@ class Zone:
         self.NR_FREE_PAGES = 0
         self.NR_FREE_CMA_PAGES = 0
         self.pageset = {}          # cpu -> PerCpuPages
+        # CONFIG_COMPACTION's deferral state (struct zone, read by mm/compaction.c)
+        self.compact_considered = 0
+        self.compact_defer_shift = 0
+        self.compact_order_failed = 0
+        # the layout boot was given: (start_pfn, end_pfn) ranges with no page / reserved
+        self.holes = ()
+        self.reserved = ()
 
     @property
     def zone_end_pfn(self):
@@ -62,6 +71,13 @@ class Zone:
     def managed(self):
         """managed_zone(): managed_pages != 0 (the test build_zonerefs_node uses)."""
         return self.managed_pages != 0
+
+    @property
+    def spec(self):
+        """The zone's layout as boot was given it (read-only; holes and reserved as lists)."""
+        return dict(idx=self.idx, start=self.zone_start_pfn, spanned=self.spanned_pages,
+                    present=self.present_pages, holes=list(self.holes),
+                    reserved=list(self.reserved))
 
     def free_list(self, order, mt):
         """The list head id of free_area[order].free_list[mt]."""
@@ -94,216 +110,11 @@ class Zone:
                                                      self.zone_end_pfn)
 
 
-def zone_watermark_ok_full(z, order, mark, classzone_idx, alloc_flags, free_pages):
-    """__zone_watermark_ok(): enough free pages above `mark`, and a block of `order`.
-
-    Kernel: __zone_watermark_ok() in mm/page_alloc.c (v4.18).  Note the two
-    traps: free_pages loses ``(1 << order) - 1`` (not ``1 << order``) and the
-    test fails on ``<=``.  Any of the three pcp migrate types' lists will do for
-    the order test (and CMA with ALLOC_CMA, HIGHATOMIC with ALLOC_HARDER).
-    """
-    if order >= z.max_order:
-        # no free list that large: the kernel's loop "for (o = order; o < MAX_ORDER; o++)"
-        # finds nothing and returns false; answered before 1 << order builds a huge int
-        return False
-    mm = z.mm
-    min_ = mark
-    alloc_harder = alloc_flags & (mz.ALLOC_HARDER | mz.ALLOC_OOM)
-    free_pages -= (1 << order) - 1
-    if alloc_flags & mz.ALLOC_HIGH:
-        min_ -= min_ // 2
-    if not alloc_harder:
-        free_pages -= z.nr_reserved_highatomic
-    else:
-        if alloc_flags & mz.ALLOC_OOM:
-            min_ -= min_ // 2
-        else:
-            min_ -= min_ // 4
-    if not alloc_flags & mz.ALLOC_CMA:
-        free_pages -= z.NR_FREE_CMA_PAGES
-    if free_pages <= min_ + z.lowmem_reserve[classzone_idx]:
-        return False
-    if order == 0:
-        return True
-    for o in range(order, z.max_order):
-        if z.nr_free[o] == 0:
-            continue
-        for mt in range(MIGRATE_PCPTYPES):
-            if mm.list_len[z.free_list(o, mt)]:
-                return True
-        if alloc_flags & mz.ALLOC_CMA and mm.list_len[z.free_list(o, mz.MIGRATE_CMA)]:
-            return True
-        if alloc_harder and mm.list_len[z.free_list(o, mz.MIGRATE_HIGHATOMIC)]:
-            return True
-    return False
-
-
-def zone_watermark_ok(z, order, mark, classzone_idx, alloc_flags):
-    """zone_watermark_ok(): __zone_watermark_ok() with NR_FREE_PAGES."""
-    return zone_watermark_ok_full(z, order, mark, classzone_idx, alloc_flags, z.NR_FREE_PAGES)
-
-
-def zone_watermark_fast(z, order, mark, classzone_idx, alloc_flags):
-    """zone_watermark_fast(): the order-0 shortcut, else the full check.
-
-    Kernel: zone_watermark_fast() in mm/page_alloc.c (v4.18).  The shortcut does
-    not subtract the highatomic reserve and passes on ``>`` (strictly above).
-    """
-    free_pages = z.NR_FREE_PAGES
-    cma_pages = 0
-    if not alloc_flags & mz.ALLOC_CMA:
-        cma_pages = z.NR_FREE_CMA_PAGES
-    if order == 0 and (free_pages - cma_pages) > mark + z.lowmem_reserve[classzone_idx]:
-        return True
-    return zone_watermark_ok_full(z, order, mark, classzone_idx, alloc_flags, free_pages)
-
-
-# ------------------------------------------------------------------ the formulas
-# Pure functions of plain numbers: the model (below), the host model (buddylab.host)
-# and the side-by-side tables (buddylab.profiles) all call these, so each rule of
-# v4.18 is written once.  v6.18's variants live in buddylab/kernels/v6_18/formulas.py
-# under the same names.
-
-# sysctl_lowmem_reserve_ratio[MAX_NR_ZONES] of v4.18 on x86_64: DMA, DMA32, Normal, Movable
-# (mm/page_alloc.c, v4.18)
-DEFAULT_LOWMEM_RESERVE_RATIO = (256, 256, 32, 0)
-# init_per_zone_wmark_min(): the upper clamp of the default (mm/page_alloc.c, v4.18)
-MIN_FREE_KBYTES_MAX = 65536
-
-
-def default_min_free_kbytes(lowmem_kbytes):
-    """init_per_zone_wmark_min(): int_sqrt(lowmem_kbytes * 16), clamped to 128..65536.
-
-    Kernel: init_per_zone_wmark_min() in mm/page_alloc.c (v4.18; a modern kernel
-    clamps at 262144).  A 64-page teaching machine has 256 kB of lowmem, so the
-    square root gives 64 and the clamp raises it to 128 kB = 32 pages: half the
-    machine.  Teaching machines therefore usually pass min_free_kbytes=0.
-
-    >>> default_min_free_kbytes(131072), default_min_free_kbytes(256)
-    (1448, 128)
-    """
-    new = int_sqrt(lowmem_kbytes * 16)
-    return max(128, min(MIN_FREE_KBYTES_MAX, new))
-
-
-def lowmem_kbytes(zonelist):
-    """nr_free_buffer_pages() in kB at boot: managed pages of the zonelist's zones up to Normal.
-
-    Kernel: init_per_zone_wmark_min() takes ``nr_free_buffer_pages() * (PAGE_SIZE >> 10)``;
-    nr_free_zone_pages(gfp_zone(GFP_USER)) walks the local node's GFP_KERNEL zonelist
-    and sums managed - high over zones <= ZONE_NORMAL (mm/page_alloc.c, v4.18 and
-    v6.18).  At boot every watermark is still 0, so it is the managed pages.
-    `zonelist` is any iterable of zones (``.idx``, ``.managed_pages``).
-    """
-    pages = sum(z.managed_pages for z in zonelist if z.idx <= mz.ZONE_NORMAL)
-    return pages << (mz.PAGE_SHIFT - 10)
-
-
-def counts_in_lowmem_pages(name):
-    """Whether __setup_per_zone_wmarks() adds zone `name` to lowmem_pages (v4.18: every zone).
-
-    Kernel: __setup_per_zone_wmarks() in mm/page_alloc.c (v4.18) sums every zone
-    that is not highmem; x86_64 has no highmem, and ZONE_MOVABLE is not highmem
-    there.
-    """
-    return True
-
-
-def wmark_values(pages_min, managed_pages, lowmem_pages, watermark_scale_factor, name=None):
-    """(min, low, high) of one zone: its share of pages_min, and the steps above it.
-
-    Kernel: __setup_per_zone_wmarks() in mm/page_alloc.c (v4.18).  min is
-    pages_min * managed / lowmem_pages; step = max(min/4, managed *
-    watermark_scale_factor / 10000); low = min + step, high = min + 2*step.
-    x86_64 has no highmem zone, so every zone follows this rule (`name` is not
-    read; v6.18's rule needs it for ZONE_MOVABLE).
-
-    >>> wmark_values(362, 28672, 28672, 10)
-    (362, 452, 542)
-    """
-    tmp = pages_min * managed_pages // lowmem_pages if lowmem_pages else 0
-    step = max(tmp >> 2, mult_frac(managed_pages, watermark_scale_factor, 10000))
-    return tmp, tmp + step, tmp + 2 * step
-
-
-def zone_wmarks(zones, min_free_kbytes, watermark_scale_factor):
-    """[(min, low, high)] of every zone; `zones` is (name, managed pages) over ALL nodes.
-
-    Kernel: __setup_per_zone_wmarks() in mm/page_alloc.c (v4.18): pages_min =
-    min_free_kbytes >> (PAGE_SHIFT - 10), lowmem_pages a global sum.
-
-    >>> zone_wmarks([("DMA", 4096), ("Normal", 28672)], 1448, 10)
-    [(45, 56, 67), (316, 395, 474)]
-    """
-    pages_min = min_free_kbytes >> (mz.PAGE_SHIFT - 10)
-    lowmem_pages = sum(managed for name, managed in zones if counts_in_lowmem_pages(name))
-    return [wmark_values(pages_min, managed, lowmem_pages, watermark_scale_factor, name)
-            for name, managed in zones]
-
-
-def setup_per_zone_wmarks(zones, min_free_kbytes, watermark_scale_factor):
-    """__setup_per_zone_wmarks(): min, low, high of every zone (zone_wmarks() applied).
-
-    Kernel: __setup_per_zone_wmarks() in mm/page_alloc.c (v4.18).  Each zone's
-    min is its share of pages_min by managed pages; step = max(min/4,
-    managed * watermark_scale_factor / 10000); low = min + step, high = min +
-    2*step.  x86_64 has no highmem zone, so every zone follows the lowmem rule
-    (an empty Movable zone gets 0/0/0).
-
-    >>> class Z: managed_pages = 28672; watermark = [0, 0, 0]
-    >>> z = Z(); setup_per_zone_wmarks([z], 1448, 10); z.watermark
-    [362, 452, 542]
-    """
-    table = zone_wmarks([(getattr(z, "name", None), z.managed_pages) for z in zones],
-                        min_free_kbytes, watermark_scale_factor)
-    for z, marks in zip(zones, table):
-        z.watermark = list(marks)
-
-
-def lowmem_reserve_values(managed, ratio):
-    """lowmem_reserve[] rows of ONE node's zones: row i, entry j.
-
-    Kernel: setup_per_zone_lowmem_reserve() in mm/page_alloc.c (v4.18).
-    `managed` is the managed pages of the node's zones in zone order, `ratio`
-    sysctl_lowmem_reserve_ratio (entry i for every zone i but the last, which
-    protects no lower zone).  Entry j > i is the managed pages of zones
-    i+1 .. j divided by ratio[i], 0 if ratio[i] < 1; entries j <= i are 0.
-    An empty lower zone still gets the sum (v6.18 gives it 0).
-
-    >>> lowmem_reserve_values([4096, 8192, 16384, 0], (256, 256, 32, 0))
-    [(0, 32, 96, 96), (0, 0, 64, 64), (0, 0, 0, 0), (0, 0, 0, 0)]
-    """
-    n = len(managed)
-    rows = []
-    for i in range(n):
-        row = [0] * n
-        acc = 0
-        for j in range(i + 1, n):
-            acc += managed[j]
-            row[j] = acc // ratio[i] if ratio[i] >= 1 else 0
-        rows.append(tuple(row))
-    return rows
-
-
-def setup_per_zone_lowmem_reserve(node_zones, ratio):
-    """setup_per_zone_lowmem_reserve(): protection of lower zones, one node.
-
-    Kernel: setup_per_zone_lowmem_reserve() in mm/page_alloc.c (v4.18).
-    lowmem_reserve[j] of a lower zone idx is the managed pages of the zones
-    idx+1 .. j of the same node divided by ratio[idx] (0 if ratio < 1).
-    `node_zones` is the node's zones in zone order; `ratio` is 4.18's
-    sysctl_lowmem_reserve_ratio[MAX_NR_ZONES] (DMA, DMA32, Normal, Movable);
-    the last entry protects no lower zone, so it is never read here.
-    """
-    rows = lowmem_reserve_values([z.managed_pages for z in node_zones], ratio)
-    for zone, row in zip(node_zones, rows):
-        zone.lowmem_reserve[:len(row)] = row
-
-
-def khugepaged_zone_ok(zone_idx):
-    """Whether set_recommended_min_free_kbytes() counts a populated zone (v4.18: every one).
-
-    Kernel: set_recommended_min_free_kbytes() in mm/khugepaged.c (v4.18) counts
-    for_each_populated_zone(); later kernels skip zones above ZONE_NORMAL.
-    """
-    return True
+# compat re-exports (chapters 04/05, tests): v4.18's watermark rules, never used here
+from .kernels.v4_18.watermark import (zone_watermark_ok_full, zone_watermark_ok,  # noqa: E402,F401
+                                      zone_watermark_fast, int_sqrt, default_min_free_kbytes,
+                                      mult_frac, setup_per_zone_wmarks,
+                                      setup_per_zone_lowmem_reserve,
+                                      DEFAULT_LOWMEM_RESERVE_RATIO, MIN_FREE_KBYTES_MAX,
+                                      lowmem_kbytes, counts_in_lowmem_pages, wmark_values,
+                                      zone_wmarks, lowmem_reserve_values, khugepaged_zone_ok)

@@ -12,6 +12,8 @@ import buddylab as bl
 from buddylab import host as H
 from buddylab import kmath, mmzone as mz, pcp as P, profiles as pr, reclaim, zone as Z
 from buddylab.kernels.v6_18 import formulas as F
+from buddylab.kernels.v4_18 import watermark as W, pcp as KP
+from buddylab.kernels.v4_18.kernel import CLASSIC
 from buddylab.procfs import parse_zoneinfo
 
 FIXTURES = pathlib.Path(__file__).parent / "fixtures"
@@ -36,7 +38,7 @@ def _zoneinfo(name):
 
 def test_classic_watermarks_come_from_zone_wmark_values(monkeypatch):
     """A fake v4.18 wmark_values changes the model's, profiles' and the host's watermarks."""
-    monkeypatch.setattr(Z, "wmark_values", lambda pages_min, managed, lowmem, wsf, name=None:
+    monkeypatch.setattr(W, "wmark_values", lambda pages_min, managed, lowmem, wsf, name=None:
                         (managed % 7, managed % 7 + 1, managed % 7 + 2))
     m = bl.Machine(nodes=[{"DMA": 4096, "Normal": 28672}])
     assert [z.watermark for z in m.zones if z.present_pages] == [[1, 2, 3], [0, 1, 2]]
@@ -47,7 +49,7 @@ def test_classic_watermarks_come_from_zone_wmark_values(monkeypatch):
 
 
 def test_classic_watermarks_one_spy_sees_every_caller(monkeypatch):
-    calls = _spy(monkeypatch, Z, "wmark_values")
+    calls = _spy(monkeypatch, W, "wmark_values")
     bl.Machine()
     assert calls
     del calls[:]
@@ -74,32 +76,39 @@ def test_modern_watermarks_come_from_the_v6_18_formulas(monkeypatch):
 
 
 def test_lowmem_reserve_min_free_kbytes_and_pcp_have_one_home(monkeypatch):
-    reserve = _spy(monkeypatch, Z, "lowmem_reserve_values")
-    mfk = _spy(monkeypatch, Z, "default_min_free_kbytes")
-    pageset = _spy(monkeypatch, P, "pageset_high_and_batch")
-    batch = _spy(monkeypatch, P, "zone_batchsize")
-    from buddylab import machine
+    """The v4.18 rules live in kernels/v4_18 (watermark.py, pcp.py); the model, profiles and
+    the host call those functions (spied where they are reached through their module, the
+    same objects where they are bound to the kernel object or re-exported)."""
+    reserve = _spy(monkeypatch, W, "lowmem_reserve_values")
+    pageset = _spy(monkeypatch, KP, "pageset_high_and_batch")
+    batch = _spy(monkeypatch, KP, "zone_batchsize")
     m = bl.Machine()
     assert reserve and pageset and batch
-    assert machine.default_min_free_kbytes is Z.default_min_free_kbytes.__wrapped__
-    for calls in (reserve, mfk, pageset, batch):
+    for calls in (reserve, pageset, batch):
         del calls[:]
     pr.setup_per_zone_lowmem_reserve([("DMA", 1), ("Normal", 512)], (256, 32), "classic")
-    pr.calculate_min_free_kbytes(131072, "classic")
     pr.zone_batchsize(742000, "classic")
-    assert reserve and mfk and batch
-    assert pr.pageset_high_and_batch_classic is P.pageset_high_and_batch.__wrapped__
-    del mfk[:]
-    H.explain_min_free_kbytes(m)
-    assert mfk
+    assert reserve and batch
+    real_mfk = W.default_min_free_kbytes
+    assert CLASSIC.default_min_free_kbytes is real_mfk is Z.default_min_free_kbytes
+    assert pr.calculate_min_free_kbytes(131072, "classic") == real_mfk(131072)
+    assert pr.pageset_high_and_batch_classic is KP.pageset_high_and_batch.__wrapped__
     del pageset[:]
     m.set_percpu_pagelist_fraction(8)
     assert pageset
 
 
 def test_drain_all_pages_has_one_home(monkeypatch):
-    """Machine.drain_all_pages and the reclaim path's drain both call pcp.drain_all_pages."""
-    calls = _spy(monkeypatch, P, "drain_all_pages")
+    """Machine.drain_all_pages and the reclaim path's drain both call the kernel's
+    drain_all_pages (kernels/v4_18/pcp.py, bound to the kernel object)."""
+    calls = []
+    real = KP.drain_all_pages
+    assert CLASSIC.drain_all_pages is real is P.drain_all_pages
+
+    def spy(*args, **kwargs):
+        calls.append(args)
+        return real(*args, **kwargs)
+    monkeypatch.setattr(type(CLASSIC), "drain_all_pages", staticmethod(spy))
     m = bl.Machine()
     m.drain_all_pages()
     reclaim.drain_all_pages(m)
@@ -121,7 +130,8 @@ def test_khugepaged_zone_filter_is_the_kernels(monkeypatch):
 
 def test_constants_have_one_home():
     from buddylab import alloc, machine, vmstat
-    assert machine.DEFAULT_LOWMEM_RESERVE_RATIO is Z.DEFAULT_LOWMEM_RESERVE_RATIO
+    assert machine.DEFAULT_LOWMEM_RESERVE_RATIO is Z.DEFAULT_LOWMEM_RESERVE_RATIO \
+        is W.DEFAULT_LOWMEM_RESERVE_RATIO is CLASSIC.DEFAULT_LOWMEM_RESERVE_RATIO
     assert tuple(H.DEFAULT_RATIO.values()) == Z.DEFAULT_LOWMEM_RESERVE_RATIO
     assert machine.SECTION_SIZE_BITS == vmstat.SECTION_SIZE_BITS == mz.SECTION_SIZE_BITS
     assert alloc.MAX_RECLAIM_RETRIES == reclaim.MAX_RECLAIM_RETRIES == mz.MAX_RECLAIM_RETRIES

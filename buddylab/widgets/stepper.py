@@ -15,23 +15,20 @@ changes state only between calls.)
 import ipywidgets as W
 
 from ..machine import Machine
-from ..trace import explain, run_op
+from ..trace import explain
+from ..replay import run_op
 from ._base import FigureWidget, add_step_controls
 
-# events that name a block (pfn, order) to outline on the memory map
-_BLOCK = {"rmqueue": "order", "split": "buddy_order", "merge": "order", "place": "order",
-          "mm_page_alloc": "order", "mm_page_free": "order", "fallback": "order",
-          "pcp_alloc": None, "pcp_free": None, "mm_page_pcpu_drain": None}
-
-
 def _highlight(ev):
-    if ev.name not in _BLOCK:
+    """(pfn, order) of the block the event names (its spec's ``block``), or None."""
+    block = ev.spec.block if ev.spec is not None else None
+    if block is None:
         return None
-    key = _BLOCK[ev.name]
-    pfn = ev.get("buddy_pfn") if ev.name == "split" else ev.get("pfn")
+    pfn_field, order_field = block
+    pfn = ev.get(pfn_field)
     if pfn is None or pfn < 0:
         return None
-    return (pfn, ev[key] if key else 0)
+    return (pfn, ev[order_field] if order_field else 0)
 
 
 class TraceStepper(FigureWidget):
@@ -40,7 +37,8 @@ class TraceStepper(FigureWidget):
     ``TraceStepper(trace)`` with `trace` from ``m.start_trace(); ...;
     m.stop_trace()``.  `zone` = (nid, name) picks the zone drawn (default:
     the zone of the first event that names one); `kinds` keeps only events
-    with these names (default: all but zonelist_step and slowpath).  Shows
+    with these names (default: all but zonelist_step and slowpath, the events
+    whose spec says ``step=False``).  Shows
     the memory map and the free_area of that zone after the call the event
     belongs to, and ``.label`` holds ``explain(event)``.
 
@@ -60,8 +58,6 @@ class TraceStepper(FigureWidget):
     'expand(): order-4 block at pfn 48 split; upper half pfn 56 -> head of free_list[Unmovable] order 3'
     """
 
-    DEFAULT_SKIP = ("zonelist_step", "slowpath")
-
     def __init__(self, trace, zone=None, kinds=None, width=64, max_rows=24):
         self.trace = trace
         self.width = width
@@ -77,7 +73,7 @@ class TraceStepper(FigureWidget):
             machine_snaps.append(m.snapshot())
             for ev in sub.events:
                 if (kinds is not None and ev.name not in kinds) or \
-                        (kinds is None and ev.name in self.DEFAULT_SKIP):
+                        (kinds is None and ev.spec is not None and not ev.spec.step):
                     continue
                 self.events.append(ev)
                 self.op_of_event.append(j)

@@ -1,0 +1,28 @@
+"""Which kernel a name means: ``get_kernel("classic")`` is ``CLASSIC``.
+
+Kernel: none; this is the lab's profile switch (``Machine(kernel=...)``).
+"""
+
+from ..errors import LayoutError
+from .v4_18.kernel import CLASSIC
+
+#: the running profiles, by name (the modern one joins when it runs)
+KERNELS = {"classic": CLASSIC}
+
+
+def get_kernel(kernel):
+    """The kernel object for a name (or an alias, or a kernel object itself).
+
+    >>> get_kernel("classic")
+    <kernel classic (v4.18)>
+    >>> get_kernel("v4.18") is get_kernel("classic")
+    True
+    """
+    if kernel in KERNELS.values():
+        return kernel
+    for k in KERNELS.values():
+        if isinstance(kernel, str) and (kernel == k.name or kernel in k.aliases):
+            return k
+    raise LayoutError("kernel=%r: only the classic (v4.18) allocator is modelled; "
+                      "buddylab.profiles lists what a modern kernel does differently"
+                      % (kernel,))
