@@ -218,8 +218,16 @@ def explain(ev):
         return ("__alloc_pages_direct_compact(): order-%d compaction at priority %s"
                 % (f["order"], f["priority"]))
     if n == "compaction_suitable":
-        return ("compaction_suitable(): zone %s order %d -> %s (fragmentation index %s)"
-                % (f["zone"], f["order"], f["result"], f["fragindex"]))
+        if f["fragindex"] is not None:
+            why = "fragmentation index %d" % f["fragindex"]
+        elif f["result"] == "skipped":
+            why = "free pages below the watermark plus compact_gap()"
+        elif f["result"] == "success":
+            why = "the zone already passes the watermark at this order"
+        else:
+            why = "order %d is not costly: the extfrag index is not consulted" % f["order"]
+        return ("compaction_suitable(): zone %s order %d -> %s (%s)"
+                % (f["zone"], f["order"], f["result"], why))
     if n == "compact_scanner":
         return ("compact_zone(): %s; migrate scanner at pfn %d, free scanner at pfn %d, "
                 "%d pages migrated so far" % (f["step"], f["migrate_pfn"], f["free_pfn"],
