@@ -98,3 +98,21 @@ def test_no_owners_no_migration():
             pass
     assert not t.of("migrate_page") and not t.of("not_modelled")
     m.check()
+
+
+def test_explain_compaction_suitable_gives_a_reason_not_none():
+    # mm/compaction.c, compaction_suitable(), v4.18: the extfrag index is computed only
+    # for order > PAGE_ALLOC_COSTLY_ORDER after __compaction_suitable() said CONTINUE;
+    # otherwise there is no index to show, and the line says why instead.
+    spec = bl.Machine(nodes=[{"Normal": 64}]).kernel.EVENTS["compaction_suitable"]
+
+    def ev(order, result, fragindex):
+        return bl.trace.Event("compaction_suitable", (("nid", 0), ("zone", "Normal"), ("order", order),
+                                                      ("result", result), ("fragindex", fragindex)),
+                              spec)
+    skipped = bl.explain(ev(1, "skipped", None))
+    assert "None" not in skipped and "compact_gap" in skipped
+    cont = bl.explain(ev(1, "continue", None))
+    assert "None" not in cont and "not costly" in cont
+    costly = bl.explain(ev(5, "continue", 935))
+    assert "fragmentation index 935" in costly

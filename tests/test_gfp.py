@@ -73,3 +73,12 @@ def test_gfp_to_alloc_flags():
     assert f == bl.ALLOC_WMARK_MIN | bl.ALLOC_HIGH
     f = bl.gfp.gfp_to_alloc_flags(bl.GFP_HIGHUSER_MOVABLE, bl.MIGRATE_MOVABLE)
     assert f == bl.ALLOC_WMARK_MIN | bl.ALLOC_CPUSET | bl.ALLOC_CMA
+
+
+def test_gfp_to_alloc_flags_is_not_printed_with_gfp_names():
+    # mm/page_alloc.c, gfp_to_alloc_flags(), v4.18: returns unsigned int alloc_flags
+    # (ALLOC_* bits of mm/internal.h); ALLOC_HIGH shares __GFP_HIGH's value 0x20 but
+    # the result is not a gfp_t, so it must not decode as __GFP_HIGH|__GFP_RECLAIMABLE.
+    flags = bl.gfp.gfp_to_alloc_flags(bl.GFP_ATOMIC, 0)
+    assert "__GFP" not in repr(flags)
+    assert bl.mmzone.alloc_flags_str(flags) == "ALLOC_WMARK_MIN|ALLOC_HARDER|ALLOC_HIGH"

@@ -169,7 +169,9 @@ def test_problem_widget_new_seed_loads_a_fresh_problem():
     w.new_seed.click()
     assert w.seed.value == 4 and w.problem.seed == 4 and w.feedback.value == ""
     assert all(b.value == "" for b in w.boxes.values())
-    assert w.question.value.startswith("<pre>python -m buddylab problem split --seed 4 ")
+    assert "<pre" in w.question.value and ">python -m buddylab problem split --seed 4 " in w.question.value
+    # JupyterLab styles output <pre> with word-break: break-all; the question must wrap at spaces
+    assert "word-break: normal" in w.question.value
 
 
 def test_problem_widget_any_kind_and_comma_lists():

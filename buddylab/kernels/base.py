@@ -184,6 +184,17 @@ def events_table(specs):
 #: the events shared code emits (compaction, reclaim, the OOM killer), worded alike in both
 #: kernels; each kernel's table adds its own (the buddy lists, the pcp lists, the fast and
 #: slow paths, the kmem tracepoints).
+def _suitable_why(f):
+    """Why compaction_suitable() decided as it did, in words (never "fragmentation index None")."""
+    if f["fragindex"] is not None:
+        return "fragmentation index %d" % f["fragindex"]
+    if f["result"] == "skipped":
+        return "free pages below the watermark plus compact_gap()"
+    if f["result"] == "success":
+        return "the zone already passes the watermark at this order"
+    return "order %d is not costly: the extfrag index is not consulted" % f["order"]
+
+
 COMMON_EVENTS = (
     EventSpec("kswapd_wake", ("nid", "zone", "order", "classzone_idx", "free_pages", "low", "high"),
               lambda f: "wakeup_kswapd(): node %d woken for order %d (zone %s free %d, low %d): "
@@ -204,8 +215,8 @@ COMMON_EVENTS = (
               lambda f: "__alloc_pages_direct_compact(): order-%d compaction at priority %s"
                         % (f["order"], f["priority"])),
     EventSpec("compaction_suitable", ("nid", "zone", "order", "result", "fragindex"),
-              lambda f: "compaction_suitable(): zone %s order %d -> %s (fragmentation index %s)"
-                        % (f["zone"], f["order"], f["result"], f["fragindex"])),
+              lambda f: "compaction_suitable(): zone %s order %d -> %s (%s)"
+                        % (f["zone"], f["order"], f["result"], _suitable_why(f))),
     EventSpec("compact_scanner", ("nid", "zone", "step", "migrate_pfn", "free_pfn",
                                   "nr_migratepages", "nr_freepages", "nr_migrated"),
               lambda f: "compact_zone(): %s; migrate scanner at pfn %d, free scanner at pfn %d, "

@@ -15,6 +15,10 @@ import ipywidgets as W
 from ._base import BoxWidget
 
 
+# JupyterLab's output CSS lets <pre> lines break anywhere (word-break: break-all):
+# wrap at spaces only, so that no word of a question or a verdict is cut in two
+PRE = '<pre style="white-space: pre-wrap; word-break: normal; overflow-wrap: normal">%s</pre>'
+
 class ProblemWidget(BoxWidget):
     """Practise one kind of problem.
 
@@ -61,7 +65,7 @@ class ProblemWidget(BoxWidget):
         from ..problems import problem
         if seed != self.problem.seed:
             self.problem = problem(self.kind, seed=seed, **self.params)
-        self.question.value = "<pre>%s</pre>" % html.escape(self.problem.text())
+        self.question.value = PRE % html.escape(self.problem.text())
         self.boxes = {}
         rows = []
         for key, shape in self.problem.fields():
@@ -93,4 +97,4 @@ class ProblemWidget(BoxWidget):
                   + self.problem.explain())
 
     def _say(self, text):
-        self.feedback.value = "<pre style='white-space: pre-wrap'>%s</pre>" % html.escape(text)
+        self.feedback.value = PRE % html.escape(text)

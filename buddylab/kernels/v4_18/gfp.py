@@ -259,9 +259,13 @@ def gfp_to_alloc_flags(gfp_mask, migratetype, rt_task=False):
     'ALLOC_WMARK_MIN|ALLOC_HARDER|ALLOC_HIGH'
     >>> alloc_flags_str(gfp_to_alloc_flags(GFP_KERNEL, 0))
     'ALLOC_WMARK_MIN|ALLOC_CPUSET'
+    >>> type(gfp_to_alloc_flags(GFP_ATOMIC, 0)) is int
+    True
     """
     alloc_flags = ALLOC_WMARK_MIN | ALLOC_CPUSET
-    alloc_flags |= int(gfp_mask) & __GFP_HIGH          # ALLOC_HIGH == __GFP_HIGH
+    # ALLOC_HIGH == __GFP_HIGH; int() so that alloc_flags stays a plain int
+    # and never prints with GFP names (it holds ALLOC_* bits)
+    alloc_flags |= int(gfp_mask & __GFP_HIGH)
     if int(gfp_mask) & __GFP_ATOMIC:
         if not int(gfp_mask) & __GFP_NOMEMALLOC:
             alloc_flags |= ALLOC_HARDER
