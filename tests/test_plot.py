@@ -409,3 +409,42 @@ def test_figures_are_byte_identical_run_to_run(tmp_path):
                        for f in sorted(os.listdir(out))})
     assert hashes[0] == hashes[1]
     assert len(hashes[0]) >= 10
+
+
+# -------------------------------------------------------------- readable at the size Lab shows
+LAB_WIDTH_PX = 968      # JupyterLab scales a wider inline image down to the output area's width
+MIN_DISPLAYED_PT = 8.0
+
+
+def displayed_font_sizes(fig, dpi=100):
+    """(displayed pt, text) of every visible, non-empty text of `fig` once saved with
+    bbox_inches="tight" at `dpi` and shown in Lab: fontsize * shown width / drawn width."""
+    from matplotlib.text import Text
+    fig.set_dpi(dpi)
+    renderer = fig.canvas.get_renderer()
+    drawn_px = fig.get_tightbbox(renderer).width * dpi
+    scale = min(1.0, LAB_WIDTH_PX / drawn_px)
+    return [(t.get_fontsize() * scale, t.get_text()) for t in fig.findobj(Text)
+            if t.get_visible() and t.get_text().strip() and t.get_window_extent(renderer).width > 0]
+
+
+def test_displayed_font_size_measure():
+    """A 20-inch figure (2000 px) is halved in Lab: 12 pt text shows as about 5.8 pt."""
+    fig = plt.figure(figsize=(20, 2))
+    fig.text(0.0, 0.5, "x" * 10, fontsize=12)
+    fig.text(0.99, 0.5, "y", fontsize=12)
+    sizes = displayed_font_sizes(fig)
+    assert all(s == pytest.approx(12 * LAB_WIDTH_PX / 2000, rel=0.05) for s, _ in sizes)
+
+
+def test_every_suite_figure_readable_in_lab():
+    """Every figure `make figures` writes shows no text under 8 pt at Lab's width."""
+    from buddylab.plot.figures import build_all
+    small = []
+    for name, fig in build_all():
+        sizes = displayed_font_sizes(fig)
+        assert sizes, name
+        pt, text = min(sizes)
+        if pt < MIN_DISPLAYED_PT:
+            small.append((name, round(pt, 1), text[:30]))
+    assert not small, small

@@ -61,7 +61,7 @@ def plot_free_area(snap_zone, ax=None, unit="blocks", seed=None, title=None):
         if any(heights):
             present.append(mt)
     ax.set_xticks(orders)
-    ax.set_xticklabels([order_size_label(o) for o in orders], fontsize=7)
+    ax.set_xticklabels([order_size_label(o) for o in orders], fontsize=8)
     ax.set_xlabel("order (block size = 2^order pages of 4 KiB)")
     if unit == "blocks":
         ax.set_ylabel("free blocks (nr_free)")
@@ -99,7 +99,7 @@ def plot_free_area_pair(snap_zone, axes=None, seed=None):
     >>> a_blocks.get_ylabel()
     'free blocks (nr_free)'
     """
-    a, b = new_axes_row(axes, 2, (12, 3.8))
+    a, b = new_axes_row(axes, 2, (8.8, 3.8))
     plot_free_area(snap_zone, ax=a, unit="blocks",
                    title="%s: free blocks per order (/proc/buddyinfo)" % zone_title(snap_zone))
     plot_free_area(snap_zone, ax=b, unit="pages", seed=seed,

@@ -240,12 +240,12 @@ def plot_memory_map(snap_zone, ax=None, width=64, max_rows=48, highlight=None, s
     ax.set_ylim(nrows, 0)
     step = max(1, width // 8)
     ax.set_xticks(range(0, width + 1, step))
-    ax.set_xticklabels([str(x * cell_pages) for x in range(0, width + 1, step)], fontsize=7)
+    ax.set_xticklabels([str(x * cell_pages) for x in range(0, width + 1, step)], fontsize=8)
     ax.set_xlabel("pfn offset in the row (pages; one row = %d pages)" % (width * cell_pages))
     ystep = max(1, -(-nrows // 16))
     ax.set_yticks([r + 0.6 for r in range(0, nrows, ystep)])
     ax.set_yticklabels([str(base + r * width * cell_pages) for r in range(0, nrows, ystep)],
-                       fontsize=7)
+                       fontsize=8)
     ax.set_ylabel("first pfn of the row")
     t = title or "Memory map of %s: pfns %d-%d" % (zone_title(snap_zone), snap_zone.start_pfn,
                                                    snap_zone.end_pfn - 1)
@@ -259,9 +259,9 @@ def plot_memory_map(snap_zone, ax=None, width=64, max_rows=48, highlight=None, s
         from matplotlib.transforms import ScaledTranslation
         below = ax.transAxes + ScaledTranslation(0, -0.45, ax.figure.dpi_scale_trans)
         ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0),
-                  bbox_transform=below, ncol=min(5, len(handles)), fontsize=7, frameon=False,
+                  bbox_transform=below, ncol=min(5, len(handles)), fontsize=8, frameon=False,
                   title="free block (box: order, pfn) / page state; band = pageblock type",
-                  title_fontsize=7)
+                  title_fontsize=8)
     seed_note(ax, seed)
     return ax
 
@@ -282,9 +282,10 @@ def _label(ax, c0, ncells, width, pfn, order):
     else:
         text = "%d" % order
     ax.text(x + w / 2, r + rows / 2 + (CELL[0] + CELL[1] - 1) / 2, text, ha="center",
-            va="center", fontsize=7 if w >= 2 else 6, color="black", gid="label %d" % pfn,
-            bbox=dict(boxstyle="square,pad=0.1", facecolor="white", edgecolor="none",
-                      alpha=0.8) if w >= 2 else None, clip_on=True)
+            va="center", fontsize=8, color="black", gid="label %d" % pfn,
+            # a white ground on every label, order 0 too, so the hatching never hides it
+            bbox=dict(boxstyle="square,pad=0.05", facecolor="white", edgecolor="none",
+                      alpha=0.85), clip_on=True)
 
 
 def memmap_text(snap_zone, width=64, pageblocks=True, pfns=True):

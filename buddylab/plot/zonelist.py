@@ -70,7 +70,7 @@ def plot_zonelists(source, ax=None, gfp_mask=None, seed=None):
                for z in ZONE_NAMES if z in kinds]
     handles.append(Patch(facecolor="white", hatch="//", edgecolor="black",
                          label="zone of another node"))
-    ax.legend(handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    ax.legend(handles=handles, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     seed_note(ax, seed)
     return ax
 
@@ -120,7 +120,7 @@ def plot_zonelist_walk(events, ax=None, which=0, seed=None):
         ax.plot([need, need], [i - 0.4, i + 0.4], color="black", linewidth=2)
         ax.text(max(st["free_pages"], need), i, "  %s: free %d vs %s %d + reserve %d"
                 % ("ok" if st["ok"] else "fail", st["free_pages"], st["mark"], st["mark_pages"],
-                   st["lowmem_reserve"]), va="center", fontsize=7)
+                   st["lowmem_reserve"]), va="center", fontsize=8)
     ax.set_yticks(range(len(steps)))
     ax.set_yticklabels(["node %d %s" % (s["nid"], s["zone"]) for s in steps], fontsize=8)
     ax.set_ylim(len(steps) - 0.5, -0.5)
@@ -136,7 +136,7 @@ def plot_zonelist_walk(events, ax=None, which=0, seed=None):
                              label="free pages: fail"),
                        Line2D([], [], color="black", linewidth=2,
                               label="watermark + lowmem_reserve")],
-              fontsize=7, loc="lower right")
+              fontsize=8, loc="lower right")
     seed_note(ax, seed)
     return ax
 
@@ -182,7 +182,7 @@ def plot_watermarks(snap, ax=None, order=0, classzone_idx=None, seed=None):
                                    hatch="//", edgecolor="#D55E00", linewidth=0.8,
                                    gid="reserve %d %s" % (z.nid, z.name)))
         ax.text(i, z.nr_free_pages, "%d" % z.nr_free_pages, ha="center", va="bottom",
-                fontsize=7)
+                fontsize=8)
     from matplotlib.patches import Patch
     handles, labels = ax.get_legend_handles_labels()
     handles = [Patch(facecolor="#BBBBBB", edgecolor="black", label="free pages")] + handles
@@ -191,7 +191,7 @@ def plot_watermarks(snap, ax=None, order=0, classzone_idx=None, seed=None):
                              label="free in blocks of order >= %d" % order))
     handles.append(Patch(facecolor="none", hatch="//", edgecolor="#D55E00",
                          label="lowmem_reserve[%s] above high" % ZONE_NAMES[classzone_idx]))
-    ax.legend(handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    ax.legend(handles=handles, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.set_xticks(range(len(zones)))
     ax.set_xticklabels(["node %d\n%s" % (z.nid, z.name) for z in zones], fontsize=8)
     ax.set_xlim(-0.6, len(zones) - 0.4)
