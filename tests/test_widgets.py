@@ -13,7 +13,7 @@ matplotlib.use("Agg")
 pytest.importorskip("ipywidgets")
 
 import buddylab as bl                                      # noqa: E402
-from buddylab.widgets import (TraceStepper, trace_player, AllocFreeExplorer,  # noqa: E402
+from buddylab.widgets import (TraceStepper, trace_player, AllocFreeExplorer, FreeAreaExplorer,  # noqa: E402
                               PcpExplorer, GFP_CHOICES)
 
 
@@ -115,6 +115,42 @@ def test_explorer_reports_failure_and_frees_the_selected_block():
     w.free.click()
     assert w.label.value.startswith("__free_pages(pfn 32, order=4): merged 0 times")
     assert gids(w.ax_map, "free") == ["free 32 4 1"]
+
+
+def test_free_area_explorer_lists_follow_alloc_and_free():
+    """Fresh: four order-4 Movable blocks, list head 48 (boot frees ascending to the head).
+    GFP_HIGHUSER_MOVABLE order 1 takes 48 from the head and expand() puts the upper halves
+    56 (o3), 52 (o2), 50 (o1) on free_list[Movable] (mm/page_alloc.c, __rmqueue_smallest()
+    and expand(), v4.18); freeing merges back to one order-4 block at 48, at the list's head
+    (__free_one_page(), v4.18)."""
+    w = FreeAreaExplorer(tiny())
+    assert "free_area[4].nr_free = 4   free_list[Movable]: 48 32 16 0" in w.lists.value
+    assert [float(b.get_height()) for b in w.ax_free.containers[bl.MIGRATE_MOVABLE]] == [0, 0, 0, 0, 4]
+    w.order.value = 1
+    w.gfp.label = "GFP_HIGHUSER_MOVABLE"
+    w.allocate.click()
+    lines = w.lists.value.replace("<pre>", "").replace("</pre>", "").splitlines()
+    assert lines == ["free_area[0].nr_free = 0",
+                     "free_area[1].nr_free = 1   free_list[Movable]: 50",
+                     "free_area[2].nr_free = 1   free_list[Movable]: 52",
+                     "free_area[3].nr_free = 1   free_list[Movable]: 56",
+                     "free_area[4].nr_free = 3   free_list[Movable]: 32 16 0"]
+    assert [float(b.get_height()) for b in w.ax_free.containers[bl.MIGRATE_MOVABLE]] == [0, 1, 1, 1, 3]
+    assert gids(w.ax_map, "allocated") == ["allocated 48 1 1"]
+    w.free.click()
+    assert "free_area[4].nr_free = 4   free_list[Movable]: 48 32 16 0" in w.lists.value
+    w.machine.check()
+
+
+def test_free_area_playground_shows_buddyinfo():
+    """Without the map: one Axes, and /proc/buddyinfo above the lists (4 blocks of order 4,
+    then 3 after an order-4 allocation)."""
+    w = FreeAreaExplorer(tiny(), show_map=False)
+    assert w.ax_map is None and len(w.fig.axes) == 1
+    assert "Node 0, zone      DMA      0      0      0      0      4" in w.lists.value
+    w.order.value = 4
+    w.allocate.click()
+    assert "Node 0, zone      DMA      0      0      0      0      3" in w.lists.value
 
 
 def test_pcp_explorer_sliders_change_refills_and_drains():
