@@ -6,6 +6,8 @@ Expected values are worked by hand on the 64-page teaching machine (four
 order-4 Movable blocks; the head of free_list[Movable] is pfn 48).
 """
 
+import os
+
 import pytest
 
 matplotlib = pytest.importorskip("matplotlib")
@@ -222,3 +224,23 @@ def test_problem_widget_any_kind_and_comma_lists():
     w.boxes["walk"].value = "0:Normal"
     w.check.click()
     assert "walk: " in w.feedback.value and not w.result.correct
+
+
+def test_ch04_free_slider_window_holds_the_verdict_flip():
+    """Chapter 04's free-pages slider spans 0..3 x (high + largest lowmem_reserve), so the
+    zone_watermark_ok() verdict (mm/page_alloc.c, __zone_watermark_ok(), v4.18: free >
+    mark + lowmem_reserve[classzone]) flips inside it, a few pages a pixel, not ~1000."""
+    import sys
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(__file__)), "notebooks"))
+    import ch04_helpers as h
+    m = bl.Machine(nodes=[{"DMA": 4096, "DMA32": 28672}, {"Normal": 32768}], cpus_per_node=1)
+    for z in m.zones:
+        if not z.managed_pages:
+            continue
+        top = h.slider_top(z)
+        assert top == min(z.managed_pages, 3 * (z.watermark[2] + max(z.lowmem_reserve)))
+        assert top <= 1200 < z.managed_pages            # ~400 px slider: <= 3 pages a pixel
+        gfp = bl.GFP_DMA if z.name == "DMA" else bl.GFP_KERNEL
+        verdict = {f: [r[5] for r in h.walk(m, z.nid, gfp, 0, free={(z.nid, z.name): f})
+                       if r[:2] == (z.nid, z.name)] for f in (0, top)}
+        assert verdict == {0: [False], top: [True]}, (z.name, verdict)
