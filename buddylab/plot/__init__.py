@@ -22,10 +22,11 @@ from .memmap import plot_memory_map, memmap_text, memmap_cells
 from .splitmerge import plot_split_merge, split_merge_groups
 from .fallback import plot_fallback
 from .pcp import plot_pcp_timeline, pcp_timeline
+from .gfpmap import plot_gfp_decisions, gfp_decision_rows
 from .zonelist import plot_zonelists, plot_zonelist_walk, plot_watermarks
 
 __all__ = ["MIGRATETYPE_COLORS", "MIGRATETYPE_HATCHES", "MIGRATETYPE_LETTERS", "STATE_COLORS",
            "legend_handles", "plot_free_area", "free_area_rows", "free_area_text", "plot_free_area_pair", "order_size_label",
            "plot_memory_map", "memmap_text", "memmap_cells", "plot_split_merge",
            "split_merge_groups", "plot_fallback", "plot_pcp_timeline", "pcp_timeline",
-           "plot_zonelists", "plot_zonelist_walk", "plot_watermarks"]
+           "plot_gfp_decisions", "gfp_decision_rows", "plot_zonelists", "plot_zonelist_walk", "plot_watermarks"]
