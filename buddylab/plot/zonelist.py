@@ -141,6 +141,26 @@ def plot_zonelist_walk(events, ax=None, which=0, seed=None):
     return ax
 
 
+def watermark_rows(snap, order=0, classzone_idx=None):
+    """The data of `plot_watermarks` as a table: one row per populated zone,
+    (nid, zone, NR_FREE_PAGES, min, low, high, lowmem_reserve[classzone_idx], free pages in
+    blocks of order >= `order`).  `classzone_idx` defaults to the highest populated zone.
+
+    >>> import buddylab as bl
+    >>> m = bl.Machine(nodes=[{"DMA": 64}], cpus_per_node=1, max_order=5,
+    ...                pageblock_order=3, min_free_kbytes=0)
+    >>> watermark_rows(m.snapshot(), order=4)
+    [(0, 'DMA', 64, 0, 0, 0, 0, 64)]
+    """
+    zones = [z for z in getattr(snap, "zones", (snap,)) if z.managed_pages > 0]
+    if classzone_idx is None:
+        classzone_idx = max([z.zone_idx for z in zones] + [0])
+    return [(z.nid, z.name, z.nr_free_pages) + tuple(z.watermark)
+            + (z.lowmem_reserve[classzone_idx] if classzone_idx < len(z.lowmem_reserve) else 0,
+               sum(n << o for o, n in enumerate(z.nr_free) if o >= order))
+            for z in zones]
+
+
 def plot_watermarks(snap, ax=None, order=0, classzone_idx=None, seed=None):
     """Per populated zone: free pages against min/low/high and lowmem_reserve protection.
 
@@ -164,19 +184,19 @@ def plot_watermarks(snap, ax=None, order=0, classzone_idx=None, seed=None):
         classzone_idx = max([z.zone_idx for z in zones] + [0])
     ax = new_axes(ax, (max(5, 1.8 * len(zones) + 2), 4))
     styles = dict(zip(WMARK_NAMES, (":", "--", "-")))
-    for i, z in enumerate(zones):
+    rows = watermark_rows(snap, order, classzone_idx)
+    for i, (z, row) in enumerate(zip(zones, rows)):
+        res, usable = row[6], row[7]
         ax.add_patch(Rectangle((i - 0.3, 0), 0.6, z.nr_free_pages, facecolor="#BBBBBB",
                                edgecolor="black", linewidth=0.5,
                                gid="free %d %s" % (z.nid, z.name)))
         if order > 0:
-            usable = sum(n << o for o, n in enumerate(z.nr_free) if o >= order)
             ax.add_patch(Rectangle((i - 0.1, 0), 0.2, usable, facecolor="#0072B2",
                                    edgecolor="black", linewidth=0.5,
                                    gid="usable %d %s" % (z.nid, z.name)))
         for name, v in zip(WMARK_NAMES, z.watermark):
             ax.plot([i - 0.4, i + 0.4], [v, v], color="black", linestyle=styles[name],
                     linewidth=1.5, label="watermark %s" % name if i == 0 else None)
-        res = z.lowmem_reserve[classzone_idx] if classzone_idx < len(z.lowmem_reserve) else 0
         if res:
             ax.add_patch(Rectangle((i - 0.4, z.watermark[2]), 0.8, res, facecolor="none",
                                    hatch="//", edgecolor="#D55E00", linewidth=0.8,
@@ -195,10 +215,7 @@ def plot_watermarks(snap, ax=None, order=0, classzone_idx=None, seed=None):
     ax.set_xticks(range(len(zones)))
     ax.set_xticklabels(["node %d\n%s" % (z.nid, z.name) for z in zones], fontsize=8)
     ax.set_xlim(-0.6, len(zones) - 0.4)
-    top = max([1] + [max(z.nr_free_pages, z.watermark[2] + (z.lowmem_reserve[classzone_idx]
-                                                            if classzone_idx < len(
-                                                                z.lowmem_reserve) else 0))
-                     for z in zones])
+    top = max([1] + [max(r[2], r[5] + r[6]) for r in rows])
     ax.set_ylim(0, top * 1.15)
     ax.set_yscale("symlog", linthresh=max(1, min([z.watermark[0] for z in zones if
                                                   z.watermark[0]] or [10])))
