@@ -120,7 +120,7 @@ def plot_memory_map(snap_zone, ax=None, width=64, max_rows=48, highlight=None, s
     its migrate type's colour and hatch and labelled with its order ("o3"),
     and its pfn when there is room; each allocation is one light-grey box
     hatched and edged in its migrate type's colour (gid ``"allocated <pfn>
-    <order> <mt>"``); a page on a pcp list is an orange cell (gid ``"pcp
+    <order> <mt>"``); a page on a pcp list is a violet cell (gid ``"pcp
     <pfn> <list mt>"``); reserved ranges are grey and holes white and
     cross-hatched.  Above every row a thin band shows each pageblock's
     migrate type (gid ``"pageblock <pfn> <mt>"``) and black ticks mark

@@ -106,7 +106,7 @@ def plot_pcp_timeline(events, cpu=0, zone=None, ax=None, high=None, batch=None, 
     black step line (label "count"); with `per_list`, each list (Unmovable,
     Movable, Reclaimable) is a thinner line in its migrate type's colour;
     `high` and `batch` are dashed and dotted horizontal lines (taken from
-    `snap`, a ZoneSnapshot, when not given); refills are orange up-triangles
+    `snap`, a ZoneSnapshot, when not given); refills are violet (the pcp colour) up-triangles
     and drains black down-triangles, each annotated with its number of pages.
     Returns the Axes.
 
