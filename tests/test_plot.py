@@ -448,3 +448,21 @@ def test_every_suite_figure_readable_in_lab():
         if pt < MIN_DISPLAYED_PT:
             small.append((name, round(pt, 1), text[:30]))
     assert not small, small
+
+
+def test_realistic_memory_map_labels_do_not_overlap():
+    """The scaled map of a busy Normal zone (the figure of chapter 01): no two block labels
+    overlap once drawn, and every label is at least 8 pt."""
+    from buddylab.plot.figures import random_workload
+    big = bl.Machine()
+    random_workload(big, seed=3, nr_ops=400, max_order=4)
+    ax = bp.plot_memory_map(big.zone_snapshot(0, "Normal"), width=128)     # as chapter 01
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in ax.texts
+             if (t.get_gid() or "").startswith("label")]
+    assert boxes
+    assert all(t.get_fontsize() >= 8 for t in ax.texts)
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not a.overlaps(b), (a, b)

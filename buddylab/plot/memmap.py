@@ -130,7 +130,8 @@ def plot_memory_map(snap_zone, ax=None, width=64, max_rows=48, highlight=None, s
 
     More pfns than ``width * max_rows``: each cell is 2^k pages coloured by its
     dominant state (an image), free blocks of at least one cell are still
-    outlined, and the title says "1 cell = 2^k pages".  `highlight` =
+    outlined (labelled only where a label fits, so labels never overlap), and the
+    title says "1 cell = 2^k pages".  `highlight` =
     (pfn, order) outlines one block in black (the stepper uses it).
     Returns the Axes.
 
@@ -180,7 +181,7 @@ def plot_memory_map(snap_zone, ax=None, width=64, max_rows=48, highlight=None, s
                 c0 = cell_of(pfn)
                 add_box(c0, c0 + (1 << (order - k)), "free %d %d %d" % (pfn, order, mt),
                         facecolor="none", edgecolor="black", linewidth=0.4)
-                _label(ax, c0, 1 << (order - k), width, pfn, order)
+                _label(ax, c0, 1 << (order - k), width, pfn, order, optional=True)
     else:
         for hs, he in snap_zone.holes:
             add_box(cell_of(hs), cell_of(he), "hole", facecolor=STATE_COLORS["hole"],
@@ -271,16 +272,19 @@ def _rgb(hexcolor):
     return tuple(int(h[i:i + 2], 16) / 255 for i in (0, 2, 4))
 
 
-def _label(ax, c0, ncells, width, pfn, order):
+def _label(ax, c0, ncells, width, pfn, order, optional=False):
+    """Label a free block with the longest of "o3 pfn 56", "o3", "3" that fits its width
+    (8 pt characters about 0.6 em wide); none fits: the shortest, or nothing if `optional`."""
     r, x = divmod(c0, width)
     w = min(ncells, width)
     rows = max(1, ncells // width)
-    if w >= 8:
-        text = "o%d pfn %d" % (order, pfn)
-    elif w >= 2:
-        text = "o%d" % order
-    else:
-        text = "%d" % order
+    fig = ax.figure
+    cell_px = ax.get_position().width * fig.get_figwidth() * fig.dpi / width
+    fits = [t for t in ("o%d pfn %d" % (order, pfn), "o%d" % order)
+            if (len(t) + 1) * 0.6 * 8 / 72 * fig.dpi <= w * cell_px]
+    if not fits and optional:
+        return
+    text = fits[0] if fits else "%d" % order
     ax.text(x + w / 2, r + rows / 2 + (CELL[0] + CELL[1] - 1) / 2, text, ha="center",
             va="center", fontsize=8, color="black", gid="label %d" % pfn,
             # a white ground on every label, order 0 too, so the hatching never hides it
