@@ -11,6 +11,7 @@ passes; `walk()` answers for every zone.
 import buddylab as bl
 from buddylab import mmzone as mz
 from buddylab.zone import zone_watermark_ok_full
+from buddylab.plot.palette import OK_COLOR, FAIL_COLOR
 
 GFP_CHOICES = {
     "GFP_KERNEL": bl.GFP_KERNEL,
@@ -68,6 +69,13 @@ def zone_table(m, populated_only=True):
             z.managed_pages, z.present_pages - z.managed_pages))
 
 
+def slider_top(z):
+    """The free-pages slider's end for zone z: three times its largest threshold (high
+    watermark + largest lowmem_reserve), at least 64 pages and at most managed_pages, so
+    a pixel of the slider is a few pages near the watermarks, not a thousand."""
+    return min(z.managed_pages, max(64, 3 * (z.watermark[mz.WMARK_HIGH] + max(z.lowmem_reserve))))
+
+
 def walk_widget(m):
     """Pick a node, a GFP mask, an order and the free pages of one zone; see the walk."""
     import ipywidgets as w
@@ -78,24 +86,28 @@ def walk_widget(m):
     gfp = w.Dropdown(options=list(GFP_CHOICES), description="gfp_mask")
     order = w.IntSlider(value=0, min=0, max=m.max_order - 1, description="order")
     zone = w.Dropdown(options=[("node %d %s" % k, k) for k in zones], description="zone")
-    top = max(m.zone(*k).managed_pages for k in zones)
-    pages = w.IntSlider(value=m.zone(*zones[0]).NR_FREE_PAGES, min=0, max=top,
-                        description="its free", continuous_update=False)
+    pages = w.IntSlider(min=0, max=slider_top(m.zone(*zones[0])), description="its free",
+                        continuous_update=False, layout=w.Layout(width="480px"))
+    pages.value = min(m.zone(*zones[0]).NR_FREE_PAGES, pages.max)
 
     def sync_zone(change):
-        pages.max = m.zone(*zone.value).managed_pages
-        pages.value = m.zone(*zone.value).NR_FREE_PAGES
+        z = m.zone(*zone.value)
+        pages.max = slider_top(z)
+        pages.value = min(z.NR_FREE_PAGES, pages.max)
 
     zone.observe(sync_zone, "value")
 
     def show(nid, gfp, order, zone, pages):
         rows = walk(m, nid, GFP_CHOICES[gfp], order, free={zone: pages})
+        real = m.zone(*zone).NR_FREE_PAGES
+        print("slider: 0..%d pages of node %d %s (around its watermarks; it really has %d free)"
+              % (slider_top(m.zone(*zone)), zone[0], zone[1], real))
         print("node %d's zonelist for %s:" % (nid, gfp), m.zonelist(nid, GFP_CHOICES[gfp]))
         print_walk(rows)
         if rows:
             fig, ax = plt.subplots(figsize=(7, 0.6 + 0.5 * len(rows)))
             for i, (znid, name, nr_free, mark, reserve, ok) in enumerate(rows):
-                ax.barh(i, nr_free, color="#009E73" if ok else "#D55E00",
+                ax.barh(i, nr_free, color=OK_COLOR if ok else FAIL_COLOR,
                         hatch="" if ok else "xx", edgecolor="black", linewidth=0.5)
                 ax.plot([mark + reserve] * 2, [i - 0.4, i + 0.4], color="black", linewidth=2)
             ax.set_yticks(range(len(rows)))
@@ -103,6 +115,7 @@ def walk_widget(m):
             ax.set_ylim(len(rows) - 0.5, -0.5)
             ax.set_xscale("symlog", linthresh=100)
             ax.set_xlabel("free pages (bar) vs low + reserve (black tick)")
+            fig.tight_layout()          # the zone names and the x label stay inside the image
             plt.show()
 
     out = w.interactive_output(show, dict(nid=nid, gfp=gfp, order=order, zone=zone,

@@ -56,6 +56,78 @@ def test_palette_one_colour_and_hatch_per_migratetype():
                                       "reserved", "hole"]
 
 
+
+# Colour-vision simulation, written here so the palette is checked against an outside model:
+# Machado, Oliveira & Fernandes (2009), "A physiologically-based model for simulation of colour
+# vision deficiency", severity 1.0 matrices, applied to linear sRGB.
+MACHADO_2009 = {
+    "protanopia": ((0.152286, 1.052583, -0.204868), (0.114503, 0.786281, 0.099216),
+                   (-0.003882, -0.048116, 1.051998)),
+    "deuteranopia": ((0.367322, 0.860646, -0.227968), (0.280085, 0.672501, 0.047413),
+                     (-0.011820, 0.042940, 0.968881)),
+    "tritanopia": ((1.255528, -0.076749, -0.178779), (-0.078411, 0.930809, 0.147602),
+                   (0.004733, 0.691367, 0.303900)),
+}
+MIN_DELTA_E = 10.0      # CIE76 distance below which two flat patches start to look alike
+MIN_DELTA_L = 7.0       # grayscale: CIELAB lightness apart
+
+
+def linear_rgb(hexcolour):
+    r, g, b, _ = to_rgba(hexcolour)
+    return [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+
+
+def cielab(lin):
+    """Linear sRGB -> CIELAB (D65 white), clipping what a simulation pushes out of gamut."""
+    r, g, b = [min(1.0, max(0.0, c)) for c in lin]
+    x = (0.4124 * r + 0.3576 * g + 0.1805 * b) / 0.95047
+    y = 0.2126 * r + 0.7152 * g + 0.0722 * b
+    z = (0.0193 * r + 0.1192 * g + 0.9505 * b) / 1.08883
+
+    def f(t):
+        return t ** (1 / 3) if t > 216 / 24389 else (24389 / 27 * t + 16) / 116
+    return (116 * f(y) - 16, 500 * (f(x) - f(y)), 200 * (f(y) - f(z)))
+
+
+def seen_as(hexcolour, vision):
+    lin = linear_rgb(hexcolour)
+    if vision != "normal":
+        lin = [sum(m * c for m, c in zip(row, lin)) for row in MACHADO_2009[vision]]
+    return cielab(lin)
+
+
+def delta_e(a, b):
+    return sum((p - q) ** 2 for p, q in zip(a, b)) ** 0.5
+
+
+def test_cielab_of_known_colours():
+    """White is L* 100, black L* 0, sRGB pure red is about (53.2, 80.1, 67.2) (CIE tables)."""
+    assert seen_as("#FFFFFF", "normal")[0] == pytest.approx(100, abs=0.1)
+    assert seen_as("#000000", "normal")[0] == pytest.approx(0, abs=0.1)
+    assert seen_as("#FF0000", "normal") == pytest.approx((53.2, 80.1, 67.2), abs=0.5)
+    # a deuteranope sees red and green alike: far apart normally, close when simulated
+    assert delta_e(seen_as("#FF0000", "normal"), seen_as("#00A000", "normal")) > 80
+    assert delta_e(seen_as("#D02000", "deuteranopia"),
+                   seen_as("#909000", "deuteranopia")) < MIN_DELTA_E
+
+
+@pytest.mark.parametrize("vision", ["normal", "protanopia", "deuteranopia", "tritanopia"])
+def test_palette_migratetypes_apart_under_colour_vision_deficiency(vision):
+    """Every pair of migrate-type colours, and the pcp colour against each, stays MIN_DELTA_E
+    apart when seen with that deficiency (the pcp list is where the suite used orange twice)."""
+    cols = list(bp.MIGRATETYPE_COLORS) + [bp.STATE_COLORS["pcp"]]
+    for i, a in enumerate(cols):
+        for b in cols[i + 1:]:
+            d = delta_e(seen_as(a, vision), seen_as(b, vision))
+            assert d >= MIN_DELTA_E, (vision, a, b, round(d, 1))
+
+
+def test_palette_migratetypes_apart_in_grayscale():
+    """Printed in gray, the six migrate types (and the pcp colour) differ in lightness."""
+    cols = list(bp.MIGRATETYPE_COLORS) + [bp.STATE_COLORS["pcp"]]
+    ls = sorted(seen_as(c, "normal")[0] for c in cols)
+    assert min(b - a for a, b in zip(ls, ls[1:])) >= MIN_DELTA_L, [round(x) for x in ls]
+
 # -------------------------------------------------------------- free_area
 def test_free_area_fresh_tiny_machine_blocks():
     """A fresh 64-page zone has nr_free = 4 at order 4, all on the Movable list."""
@@ -337,3 +409,60 @@ def test_figures_are_byte_identical_run_to_run(tmp_path):
                        for f in sorted(os.listdir(out))})
     assert hashes[0] == hashes[1]
     assert len(hashes[0]) >= 10
+
+
+# -------------------------------------------------------------- readable at the size Lab shows
+LAB_WIDTH_PX = 968      # JupyterLab scales a wider inline image down to the output area's width
+MIN_DISPLAYED_PT = 8.0
+
+
+def displayed_font_sizes(fig, dpi=100):
+    """(displayed pt, text) of every visible, non-empty text of `fig` once saved with
+    bbox_inches="tight" at `dpi` and shown in Lab: fontsize * shown width / drawn width."""
+    from matplotlib.text import Text
+    fig.set_dpi(dpi)
+    renderer = fig.canvas.get_renderer()
+    drawn_px = fig.get_tightbbox(renderer).width * dpi
+    scale = min(1.0, LAB_WIDTH_PX / drawn_px)
+    return [(t.get_fontsize() * scale, t.get_text()) for t in fig.findobj(Text)
+            if t.get_visible() and t.get_text().strip() and t.get_window_extent(renderer).width > 0]
+
+
+def test_displayed_font_size_measure():
+    """A 20-inch figure (2000 px) is halved in Lab: 12 pt text shows as about 5.8 pt."""
+    fig = plt.figure(figsize=(20, 2))
+    fig.text(0.0, 0.5, "x" * 10, fontsize=12)
+    fig.text(0.99, 0.5, "y", fontsize=12)
+    sizes = displayed_font_sizes(fig)
+    assert all(s == pytest.approx(12 * LAB_WIDTH_PX / 2000, rel=0.05) for s, _ in sizes)
+
+
+def test_every_suite_figure_readable_in_lab():
+    """Every figure `make figures` writes shows no text under 8 pt at Lab's width."""
+    from buddylab.plot.figures import build_all
+    small = []
+    for name, fig in build_all():
+        sizes = displayed_font_sizes(fig)
+        assert sizes, name
+        pt, text = min(sizes)
+        if pt < MIN_DISPLAYED_PT:
+            small.append((name, round(pt, 1), text[:30]))
+    assert not small, small
+
+
+def test_realistic_memory_map_labels_do_not_overlap():
+    """The scaled map of a busy Normal zone (the figure of chapter 01): no two block labels
+    overlap once drawn, and every label is at least 8 pt."""
+    from buddylab.plot.figures import random_workload
+    big = bl.Machine()
+    random_workload(big, seed=3, nr_ops=400, max_order=4)
+    ax = bp.plot_memory_map(big.zone_snapshot(0, "Normal"), width=128)     # as chapter 01
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in ax.texts
+             if (t.get_gid() or "").startswith("label")]
+    assert boxes
+    assert all(t.get_fontsize() >= 8 for t in ax.texts)
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not a.overlaps(b), (a, b)

@@ -6,6 +6,8 @@ Expected values are worked by hand on the 64-page teaching machine (four
 order-4 Movable blocks; the head of free_list[Movable] is pfn 48).
 """
 
+import os
+
 import pytest
 
 matplotlib = pytest.importorskip("matplotlib")
@@ -13,7 +15,7 @@ matplotlib.use("Agg")
 pytest.importorskip("ipywidgets")
 
 import buddylab as bl                                      # noqa: E402
-from buddylab.widgets import (TraceStepper, trace_player, AllocFreeExplorer,  # noqa: E402
+from buddylab.widgets import (TraceStepper, trace_player, AllocFreeExplorer, FreeAreaExplorer,  # noqa: E402
                               PcpExplorer, GFP_CHOICES)
 
 
@@ -117,6 +119,42 @@ def test_explorer_reports_failure_and_frees_the_selected_block():
     assert gids(w.ax_map, "free") == ["free 32 4 1"]
 
 
+def test_free_area_explorer_lists_follow_alloc_and_free():
+    """Fresh: four order-4 Movable blocks, list head 48 (boot frees ascending to the head).
+    GFP_HIGHUSER_MOVABLE order 1 takes 48 from the head and expand() puts the upper halves
+    56 (o3), 52 (o2), 50 (o1) on free_list[Movable] (mm/page_alloc.c, __rmqueue_smallest()
+    and expand(), v4.18); freeing merges back to one order-4 block at 48, at the list's head
+    (__free_one_page(), v4.18)."""
+    w = FreeAreaExplorer(tiny())
+    assert "free_area[4].nr_free = 4   free_list[Movable]: 48 32 16 0" in w.lists.value
+    assert [float(b.get_height()) for b in w.ax_free.containers[bl.MIGRATE_MOVABLE]] == [0, 0, 0, 0, 4]
+    w.order.value = 1
+    w.gfp.label = "GFP_HIGHUSER_MOVABLE"
+    w.allocate.click()
+    lines = w.lists.value.replace("<pre>", "").replace("</pre>", "").splitlines()
+    assert lines == ["free_area[0].nr_free = 0",
+                     "free_area[1].nr_free = 1   free_list[Movable]: 50",
+                     "free_area[2].nr_free = 1   free_list[Movable]: 52",
+                     "free_area[3].nr_free = 1   free_list[Movable]: 56",
+                     "free_area[4].nr_free = 3   free_list[Movable]: 32 16 0"]
+    assert [float(b.get_height()) for b in w.ax_free.containers[bl.MIGRATE_MOVABLE]] == [0, 1, 1, 1, 3]
+    assert gids(w.ax_map, "allocated") == ["allocated 48 1 1"]
+    w.free.click()
+    assert "free_area[4].nr_free = 4   free_list[Movable]: 48 32 16 0" in w.lists.value
+    w.machine.check()
+
+
+def test_free_area_playground_shows_buddyinfo():
+    """Without the map: one Axes, and /proc/buddyinfo above the lists (4 blocks of order 4,
+    then 3 after an order-4 allocation)."""
+    w = FreeAreaExplorer(tiny(), show_map=False)
+    assert w.ax_map is None and len(w.fig.axes) == 1
+    assert "Node 0, zone      DMA      0      0      0      0      4" in w.lists.value
+    w.order.value = 4
+    w.allocate.click()
+    assert "Node 0, zone      DMA      0      0      0      0      3" in w.lists.value
+
+
 def test_pcp_explorer_sliders_change_refills_and_drains():
     """10 allocs then 10 frees: batch 7/high 42 -> 2 refills, 0 drains; high 10 -> 1 drain."""
     work = [("alloc",)] * 10 + [("free", 0)] * 10
@@ -188,3 +226,23 @@ def test_problem_widget_any_kind_and_comma_lists():
     w.boxes["walk"].value = "0:Normal"
     w.check.click()
     assert "walk: " in w.feedback.value and not w.result.correct
+
+
+def test_ch04_free_slider_window_holds_the_verdict_flip():
+    """Chapter 04's free-pages slider spans 0..3 x (high + largest lowmem_reserve), so the
+    zone_watermark_ok() verdict (mm/page_alloc.c, __zone_watermark_ok(), v4.18: free >
+    mark + lowmem_reserve[classzone]) flips inside it, a few pages a pixel, not ~1000."""
+    import sys
+    sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(__file__)), "notebooks"))
+    import ch04_helpers as h
+    m = bl.Machine(nodes=[{"DMA": 4096, "DMA32": 28672}, {"Normal": 32768}], cpus_per_node=1)
+    for z in m.zones:
+        if not z.managed_pages:
+            continue
+        top = h.slider_top(z)
+        assert top == min(z.managed_pages, 3 * (z.watermark[2] + max(z.lowmem_reserve)))
+        assert top <= 1200 < z.managed_pages            # ~400 px slider: <= 3 pages a pixel
+        gfp = bl.GFP_DMA if z.name == "DMA" else bl.GFP_KERNEL
+        verdict = {f: [r[5] for r in h.walk(m, z.nid, gfp, 0, free={(z.nid, z.name): f})
+                       if r[:2] == (z.nid, z.name)] for f in (0, top)}
+        assert verdict == {0: [False], top: [True]}, (z.name, verdict)

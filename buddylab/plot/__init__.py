@@ -6,6 +6,25 @@ or a list of trace events, never the model's private state; takes ``ax=None``
 Axes for small multiples); never calls ``plt.show()`` and never changes
 rcParams.  Colours and hatches come from `buddylab.plot.palette`.
 
+Every figure's data is one call away as a table (rows of plain values):
+
+====================== ==============================================================
+figure                 its data
+====================== ==============================================================
+plot_free_area(_pair)  free_area_rows(snap_zone) (free_area_text: the same, printed)
+plot_memory_map        memmap_cells(snap_zone, width) (memmap_text: one char a page)
+plot_split_merge       split_merge_groups(events)
+plot_fallback          the "fallback" events themselves, and snap.pageblock_mt
+plot_pcp_timeline      pcp_timeline(events)
+plot_zonelists         m.zonelist(nid, gfp_mask) for each node
+plot_zonelist_walk     zonelist_walks(events)
+plot_watermarks        watermark_rows(snap, order, classzone_idx)
+plot_gfp_decisions     gfp_decision_rows(names)
+====================== ==============================================================
+
+Every figure `python -m buddylab.plot.figures` writes is checked to show no text under
+8 pt once JupyterLab scales it to its ~968 px output width (tests/test_plot.py).
+
 >>> import buddylab as bl, buddylab.plot as bp
 >>> m = bl.Machine(nodes=[{"DMA": 64}], cpus_per_node=1, max_order=5, pageblock_order=3,
 ...                min_free_kbytes=0)
@@ -16,15 +35,19 @@ rcParams.  Colours and hatches come from `buddylab.plot.palette`.
 
 from .palette import (MIGRATETYPE_COLORS, MIGRATETYPE_HATCHES, MIGRATETYPE_LETTERS,
                       STATE_COLORS, legend_handles)
-from .free_area import plot_free_area, plot_free_area_pair, order_size_label
+from .free_area import (plot_free_area, plot_free_area_pair, order_size_label, free_area_rows,
+                        free_area_text)
 from .memmap import plot_memory_map, memmap_text, memmap_cells
 from .splitmerge import plot_split_merge, split_merge_groups
 from .fallback import plot_fallback
 from .pcp import plot_pcp_timeline, pcp_timeline
-from .zonelist import plot_zonelists, plot_zonelist_walk, plot_watermarks
+from .gfpmap import plot_gfp_decisions, gfp_decision_rows
+from .zonelist import (plot_zonelists, plot_zonelist_walk, plot_watermarks, zonelist_walks,
+                       watermark_rows)
 
 __all__ = ["MIGRATETYPE_COLORS", "MIGRATETYPE_HATCHES", "MIGRATETYPE_LETTERS", "STATE_COLORS",
-           "legend_handles", "plot_free_area", "plot_free_area_pair", "order_size_label",
+           "legend_handles", "plot_free_area", "free_area_rows", "free_area_text", "plot_free_area_pair", "order_size_label",
            "plot_memory_map", "memmap_text", "memmap_cells", "plot_split_merge",
            "split_merge_groups", "plot_fallback", "plot_pcp_timeline", "pcp_timeline",
-           "plot_zonelists", "plot_zonelist_walk", "plot_watermarks"]
+           "plot_gfp_decisions", "gfp_decision_rows", "plot_zonelists", "plot_zonelist_walk", "plot_watermarks", "zonelist_walks",
+           "watermark_rows"]

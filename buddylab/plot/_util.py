@@ -12,8 +12,9 @@ def new_axes(ax, figsize):
     return ax
 
 
-def new_axes_row(axes, n, figsize):
-    """A list of n Axes: those given (at least n), or a new 1 x n pyplot figure."""
+def new_axes_row(axes, n, figsize, ncols=None):
+    """A list of n Axes: those given (at least n), or a new pyplot figure of n panels,
+    `ncols` a row (default: all in one row; the unused cells of the grid are removed)."""
     import numpy as np
     if axes is not None:
         axes = list(np.ravel(axes))
@@ -21,15 +22,20 @@ def new_axes_row(axes, n, figsize):
             raise ValueError("need %d Axes, got %d" % (n, len(axes)))
         return axes[:n]
     import matplotlib.pyplot as plt
-    _, axes = plt.subplots(1, n, figsize=figsize, squeeze=False)
-    return list(axes[0])
+    ncols = min(n, ncols or n)
+    nrows = -(-n // ncols)
+    fig, grid = plt.subplots(nrows, ncols, figsize=figsize, squeeze=False)
+    cells = list(grid.ravel())
+    for extra in cells[n:]:
+        fig.delaxes(extra)
+    return cells[:n]
 
 
 def seed_note(ax, seed):
     """Write ``seed=N`` in the lower right corner of the Axes, when a seed is given."""
     if seed is not None:
         ax.text(0.995, 0.005, "seed=%s" % (seed,), transform=ax.transAxes, ha="right",
-                va="bottom", fontsize=7, color="#555555", gid="seed")
+                va="bottom", fontsize=8, color="#555555", gid="seed")
 
 
 def size_str(nr_pages):

@@ -50,7 +50,7 @@ def plot_fallback(events, snap_before=None, snap_after=None, ax=None, which=0, s
     i = next(j for j, e in enumerate(evs) if e is fb)
     extfrag = next((e for e in evs[i:] if e.name == "mm_page_alloc_extfrag"), None)
     alloc_order = extfrag["alloc_order"] if extfrag is not None else None
-    a, b = new_axes_row(ax, 2, (14, 4))
+    a, b = new_axes_row(ax, 2, (8.4, 4))
     _draw_raid(a, fb, snap_before, alloc_order)
     _draw_pageblocks(b, fb, snap_before, snap_after)
     seed_note(b, seed)
@@ -72,7 +72,7 @@ def _draw_raid(ax, fb, snap, alloc_order):
                                    edgecolor="#999999", linewidth=0.5,
                                    gid="cell %d %d" % (mt, o)))
             if n:
-                ax.text(o + 0.47, r + 0.45, str(n), ha="center", va="center", fontsize=7)
+                ax.text(o + 0.47, r + 0.45, str(n), ha="center", va="center", fontsize=8)
     r = rows.index(fb["fallback_migratetype"]) if fb["fallback_migratetype"] in rows else None
     if r is not None:
         how = "claim" if fb["claimed"] else "steal"
@@ -83,19 +83,19 @@ def _draw_raid(ax, fb, snap, alloc_order):
     ax.set_xlim(-0.1, max_order)
     ax.set_ylim(len(rows) + 0.1, -0.9)
     ax.set_xticks([o + 0.47 for o in range(max_order)])
-    ax.set_xticklabels([str(o) for o in range(max_order)], fontsize=7)
+    ax.set_xticklabels([str(o) for o in range(max_order)], fontsize=8)
     ax.set_yticks([r + 0.45 for r in range(len(rows))])
     ax.set_yticklabels(["free_list[%s]%s" % (mtname(mt), " (own)" if i == 0 else
                                              " (fallback %d)" % i)
-                        for i, mt in enumerate(rows)], fontsize=7)
+                        for i, mt in enumerate(rows)], fontsize=8)
     ax.set_xlabel("order (searched from %d down to the request's order %s)"
                   % (max_order - 1, "?" if alloc_order is None else alloc_order))
     ax.set_title("__rmqueue_fallback(): a %s request raids free_list[%s] order %d\n"
                  "(numbers: free blocks before the call)"
                  % (mtname(fb["start_migratetype"]), mtname(fb["fallback_migratetype"]), order),
                  fontsize=9)
-    ax.legend(handles=legend_handles(rows, ()), fontsize=7, loc="upper left",
-              bbox_to_anchor=(1.01, 1.0), title="free_list", title_fontsize=7)
+    ax.legend(handles=legend_handles(rows, ()), fontsize=8, loc="upper left",
+              bbox_to_anchor=(1.01, 1.0), title="free_list", title_fontsize=8)
 
 
 def _draw_pageblocks(ax, fb, before, after):
@@ -127,7 +127,7 @@ def _draw_pageblocks(ax, fb, before, after):
     ax.set_yticklabels(["before", "after"])
     step = max(1, len(pbs) // 16)
     ax.set_xticks([i + 0.47 for i in range(0, len(pbs), step)])
-    ax.set_xticklabels([str(pbs[i]) for i in range(0, len(pbs), step)], fontsize=7,
+    ax.set_xticklabels([str(pbs[i]) for i in range(0, len(pbs), step)], fontsize=8,
                        rotation=90 if len(pbs) > 8 else 0)
     ax.set_xlabel("pageblock (first pfn)")
     verdict = ("type %s -> %s" % (mtname(fb["old_pageblock_mt"]), mtname(fb["new_pageblock_mt"]))
@@ -136,5 +136,5 @@ def _draw_pageblocks(ax, fb, before, after):
     ax.set_title("pageblock %d: %s\n%s, %d free pages moved, %d movable pages counted"
                  % (pb, verdict, "claimed" if fb["claimed"] else "stolen (one block)",
                     fb["moved_pages"], fb["movable_pages"]), fontsize=9)
-    ax.legend(handles=legend_handles(sorted(mts), ()), fontsize=7, loc="upper left",
-              bbox_to_anchor=(1.01, 1.0), title="pageblock type", title_fontsize=7)
+    ax.legend(handles=legend_handles(sorted(mts), ()), fontsize=8, loc="upper left",
+              bbox_to_anchor=(1.01, 1.0), title="pageblock type", title_fontsize=8)

@@ -47,7 +47,8 @@ def build_all():
     """Every figure as (file name, Figure), built with pyplot (the caller closes them)."""
     import buddylab as bl
     from . import (plot_free_area_pair, plot_memory_map, plot_split_merge, plot_fallback,
-                   plot_pcp_timeline, plot_zonelists, plot_zonelist_walk, plot_watermarks)
+                   plot_pcp_timeline, plot_zonelists, plot_zonelist_walk, plot_watermarks,
+                   plot_gfp_decisions)
     out = []
     seed = 3
     m = tiny_machine()
@@ -104,6 +105,7 @@ def build_all():
     nm.stop_trace()
     out.append(("zonelist_walk.png", plot_zonelist_walk(t).figure))
     out.append(("watermarks.png", plot_watermarks(nm.snapshot(), order=3).figure))
+    out.append(("gfp_decisions.png", plot_gfp_decisions().figure))
     return out
 
 

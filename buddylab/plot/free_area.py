@@ -25,6 +25,48 @@ def order_size_label(order):
     return "%d\n%s" % (order, size_str(1 << order))
 
 
+def free_area_rows(snap_zone):
+    """The data of `plot_free_area` as a table: one row per (order, migrate type) with a
+    non-empty list, as (order, type name, blocks on free_list[type], nr_free[order], pfns
+    head -> tail).  ``nr_free`` is repeated on each row of its order.
+
+    >>> import buddylab as bl
+    >>> m = bl.Machine(nodes=[{"DMA": 64}], cpus_per_node=1, max_order=5,
+    ...                pageblock_order=3, min_free_kbytes=0)
+    >>> free_area_rows(m.zone_snapshot(0, "DMA"))
+    [(4, 'Movable', 4, 4, (48, 32, 16, 0))]
+    """
+    return [(o, MIGRATETYPE_NAMES[mt], len(snap_zone.free_lists[o][mt]), snap_zone.nr_free[o],
+             tuple(snap_zone.free_lists[o][mt]))
+            for o in range(snap_zone.max_order) for mt in range(MIGRATE_TYPES)
+            if snap_zone.free_lists[o][mt]]
+
+
+def free_area_text(snap_zone, max_pfns=8):
+    """`free_area_rows` printed as the kernel's structure reads: one line per order with
+    ``free_area[o].nr_free`` and each non-empty ``free_list[type]`` (head first).
+
+    >>> import buddylab as bl
+    >>> m = bl.Machine(nodes=[{"DMA": 64}], cpus_per_node=1, max_order=5,
+    ...                pageblock_order=3, min_free_kbytes=0)
+    >>> print(free_area_text(m.zone_snapshot(0, "DMA")))
+    free_area[0].nr_free = 0
+    free_area[1].nr_free = 0
+    free_area[2].nr_free = 0
+    free_area[3].nr_free = 0
+    free_area[4].nr_free = 4   free_list[Movable]: 48 32 16 0
+    """
+    lists = {}
+    for o, name, _, _, pfns in free_area_rows(snap_zone):
+        shown = " ".join(str(p) for p in pfns[:max_pfns]) + (" ..." if len(pfns) > max_pfns
+                                                             else "")
+        lists.setdefault(o, []).append("free_list[%s]: %s" % (name, shown))
+    return "\n".join(("free_area[%d].nr_free = %d   %s" % (o, snap_zone.nr_free[o],
+                                                         "; ".join(lists[o]))).rstrip()
+                     if o in lists else "free_area[%d].nr_free = %d" % (o, snap_zone.nr_free[o])
+                     for o in range(snap_zone.max_order))
+
+
 def plot_free_area(snap_zone, ax=None, unit="blocks", seed=None, title=None):
     """Bar chart of one zone's free_area: nr_free per order, stacked by migrate type.
 
@@ -61,7 +103,7 @@ def plot_free_area(snap_zone, ax=None, unit="blocks", seed=None, title=None):
         if any(heights):
             present.append(mt)
     ax.set_xticks(orders)
-    ax.set_xticklabels([order_size_label(o) for o in orders], fontsize=7)
+    ax.set_xticklabels([order_size_label(o) for o in orders], fontsize=8)
     ax.set_xlabel("order (block size = 2^order pages of 4 KiB)")
     if unit == "blocks":
         ax.set_ylabel("free blocks (nr_free)")
@@ -99,7 +141,7 @@ def plot_free_area_pair(snap_zone, axes=None, seed=None):
     >>> a_blocks.get_ylabel()
     'free blocks (nr_free)'
     """
-    a, b = new_axes_row(axes, 2, (12, 3.8))
+    a, b = new_axes_row(axes, 2, (8.8, 3.8))
     plot_free_area(snap_zone, ax=a, unit="blocks",
                    title="%s: free blocks per order (/proc/buddyinfo)" % zone_title(snap_zone))
     plot_free_area(snap_zone, ax=b, unit="pages", seed=seed,

@@ -120,7 +120,7 @@ def plot_memory_map(snap_zone, ax=None, width=64, max_rows=48, highlight=None, s
     its migrate type's colour and hatch and labelled with its order ("o3"),
     and its pfn when there is room; each allocation is one light-grey box
     hatched and edged in its migrate type's colour (gid ``"allocated <pfn>
-    <order> <mt>"``); a page on a pcp list is an orange cell (gid ``"pcp
+    <order> <mt>"``); a page on a pcp list is a violet cell (gid ``"pcp
     <pfn> <list mt>"``); reserved ranges are grey and holes white and
     cross-hatched.  Above every row a thin band shows each pageblock's
     migrate type (gid ``"pageblock <pfn> <mt>"``) and black ticks mark
@@ -130,7 +130,8 @@ def plot_memory_map(snap_zone, ax=None, width=64, max_rows=48, highlight=None, s
 
     More pfns than ``width * max_rows``: each cell is 2^k pages coloured by its
     dominant state (an image), free blocks of at least one cell are still
-    outlined, and the title says "1 cell = 2^k pages".  `highlight` =
+    outlined (labelled only where a label fits, so labels never overlap), and the
+    title says "1 cell = 2^k pages".  `highlight` =
     (pfn, order) outlines one block in black (the stepper uses it).
     Returns the Axes.
 
@@ -180,7 +181,7 @@ def plot_memory_map(snap_zone, ax=None, width=64, max_rows=48, highlight=None, s
                 c0 = cell_of(pfn)
                 add_box(c0, c0 + (1 << (order - k)), "free %d %d %d" % (pfn, order, mt),
                         facecolor="none", edgecolor="black", linewidth=0.4)
-                _label(ax, c0, 1 << (order - k), width, pfn, order)
+                _label(ax, c0, 1 << (order - k), width, pfn, order, optional=True)
     else:
         for hs, he in snap_zone.holes:
             add_box(cell_of(hs), cell_of(he), "hole", facecolor=STATE_COLORS["hole"],
@@ -240,12 +241,12 @@ def plot_memory_map(snap_zone, ax=None, width=64, max_rows=48, highlight=None, s
     ax.set_ylim(nrows, 0)
     step = max(1, width // 8)
     ax.set_xticks(range(0, width + 1, step))
-    ax.set_xticklabels([str(x * cell_pages) for x in range(0, width + 1, step)], fontsize=7)
+    ax.set_xticklabels([str(x * cell_pages) for x in range(0, width + 1, step)], fontsize=8)
     ax.set_xlabel("pfn offset in the row (pages; one row = %d pages)" % (width * cell_pages))
     ystep = max(1, -(-nrows // 16))
     ax.set_yticks([r + 0.6 for r in range(0, nrows, ystep)])
     ax.set_yticklabels([str(base + r * width * cell_pages) for r in range(0, nrows, ystep)],
-                       fontsize=7)
+                       fontsize=8)
     ax.set_ylabel("first pfn of the row")
     t = title or "Memory map of %s: pfns %d-%d" % (zone_title(snap_zone), snap_zone.start_pfn,
                                                    snap_zone.end_pfn - 1)
@@ -259,9 +260,9 @@ def plot_memory_map(snap_zone, ax=None, width=64, max_rows=48, highlight=None, s
         from matplotlib.transforms import ScaledTranslation
         below = ax.transAxes + ScaledTranslation(0, -0.45, ax.figure.dpi_scale_trans)
         ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0),
-                  bbox_transform=below, ncol=min(5, len(handles)), fontsize=7, frameon=False,
+                  bbox_transform=below, ncol=min(5, len(handles)), fontsize=8, frameon=False,
                   title="free block (box: order, pfn) / page state; band = pageblock type",
-                  title_fontsize=7)
+                  title_fontsize=8)
     seed_note(ax, seed)
     return ax
 
@@ -271,20 +272,24 @@ def _rgb(hexcolor):
     return tuple(int(h[i:i + 2], 16) / 255 for i in (0, 2, 4))
 
 
-def _label(ax, c0, ncells, width, pfn, order):
+def _label(ax, c0, ncells, width, pfn, order, optional=False):
+    """Label a free block with the longest of "o3 pfn 56", "o3", "3" that fits its width
+    (8 pt characters about 0.6 em wide); none fits: the shortest, or nothing if `optional`."""
     r, x = divmod(c0, width)
     w = min(ncells, width)
     rows = max(1, ncells // width)
-    if w >= 8:
-        text = "o%d pfn %d" % (order, pfn)
-    elif w >= 2:
-        text = "o%d" % order
-    else:
-        text = "%d" % order
+    fig = ax.figure
+    cell_px = ax.get_position().width * fig.get_figwidth() * fig.dpi / width
+    fits = [t for t in ("o%d pfn %d" % (order, pfn), "o%d" % order)
+            if (len(t) + 1) * 0.6 * 8 / 72 * fig.dpi <= w * cell_px]
+    if not fits and optional:
+        return
+    text = fits[0] if fits else "%d" % order
     ax.text(x + w / 2, r + rows / 2 + (CELL[0] + CELL[1] - 1) / 2, text, ha="center",
-            va="center", fontsize=7 if w >= 2 else 6, color="black", gid="label %d" % pfn,
-            bbox=dict(boxstyle="square,pad=0.1", facecolor="white", edgecolor="none",
-                      alpha=0.8) if w >= 2 else None, clip_on=True)
+            va="center", fontsize=8, color="black", gid="label %d" % pfn,
+            # a white ground on every label, order 0 too, so the hatching never hides it
+            bbox=dict(boxstyle="square,pad=0.05", facecolor="white", edgecolor="none",
+                      alpha=0.85), clip_on=True)
 
 
 def memmap_text(snap_zone, width=64, pageblocks=True, pfns=True):

@@ -3,14 +3,17 @@
 Kernel: enum migratetype in include/linux/mmzone.h (indices are the
 buddylab.mmzone MIGRATE_* values).
 
-Colours are the Okabe–Ito palette (safe for the common colour-vision
-deficiencies); each type also has its own hatch, so a grayscale print still
-tells the types apart.  Page states that are not "free on a buddy list" have
-colours of their own (`STATE_COLORS`).
+Colours start from the Okabe–Ito hues, with their lightness spread (CIELAB
+L* 29..94, at least 7.9 apart) so that the six types stay apart under
+protanopia, deuteranopia and tritanopia (simulated, Machado et al. 2009) and
+in grayscale; each type also has its own hatch.  tests/test_plot.py checks
+the distances.  Page states that are not "free on a buddy list" have colours
+of their own (`STATE_COLORS`): the per-CPU-list colour is a violet no
+migrate type uses (tested the same way).
 
 >>> from buddylab.mmzone import MIGRATE_MOVABLE
 >>> MIGRATETYPE_COLORS[MIGRATE_MOVABLE], MIGRATETYPE_HATCHES[MIGRATE_MOVABLE]
-('#0072B2', '..')
+('#00457A', '..')
 >>> [h.get_label() for h in legend_handles(migratetypes=[0, 1], states=["allocated"])]
 ['Unmovable', 'Movable', 'allocated (hatch = its migrate type)']
 """
@@ -18,14 +21,14 @@ colours of their own (`STATE_COLORS`).
 from ..mmzone import MIGRATETYPE_NAMES, MIGRATE_TYPES
 
 #                    Unmovable   Movable    Reclaimable HighAtomic  CMA        Isolate
-MIGRATETYPE_COLORS = ("#D55E00", "#0072B2", "#009E73", "#CC79A7", "#F0E442", "#56B4E9")
+MIGRATETYPE_COLORS = ("#D55E00", "#00457A", "#00785A", "#E69FCC", "#FFF34F", "#96D2F5")
 MIGRATETYPE_HATCHES = ("xx", "..", "//", "\\\\", "oo", "--")
 # one letter per type: memmap_text() writes it on the head page of a free block
 MIGRATETYPE_LETTERS = ("U", "M", "R", "H", "C", "I")
 
 STATE_COLORS = {
     "allocated": "#DDDDDD",     # light grey, hatched with the allocation's migrate type
-    "pcp": "#E69F00",           # orange: on a per-cpu list (free, but not in nr_free)
+    "pcp": "#B08FD8",           # violet: on a per-cpu list (free, but not in nr_free)
     "reserved": "#7F7F7F",      # PageReserved: never given to the buddy allocator
     "hole": "#FFFFFF",          # no struct page (outside the zone's present pages)
     "outside": "#FFFFFF",       # a grid cell beyond the zone's span

@@ -106,7 +106,7 @@ def plot_pcp_timeline(events, cpu=0, zone=None, ax=None, high=None, batch=None, 
     black step line (label "count"); with `per_list`, each list (Unmovable,
     Movable, Reclaimable) is a thinner line in its migrate type's colour;
     `high` and `batch` are dashed and dotted horizontal lines (taken from
-    `snap`, a ZoneSnapshot, when not given); refills are orange up-triangles
+    `snap`, a ZoneSnapshot, when not given); refills are violet (the pcp colour) up-triangles
     and drains black down-triangles, each annotated with its number of pages.
     Returns the Axes.
 
@@ -147,10 +147,10 @@ def plot_pcp_timeline(events, cpu=0, zone=None, ax=None, high=None, batch=None, 
     if len(tl["refills"]) + len(tl["drains"]) <= 30:
         for xv, n in tl["refills"]:
             ax.annotate("+%d" % n, (xv, counts[xv]), textcoords="offset points", xytext=(0, 6),
-                        ha="center", fontsize=6)
+                        ha="center", fontsize=8)
         for xv, n in tl["drains"]:
             ax.annotate("-%d" % n, (xv, counts[xv]), textcoords="offset points", xytext=(0, -11),
-                        ha="center", fontsize=6)
+                        ha="center", fontsize=8)
     ax.set_xlabel("pcp event number on cpu %d (refill, alloc, free, drain)" % cpu)
     ax.set_ylabel("pages on the pcp lists")
     ax.set_title("Per-CPU pages of cpu %d, node %d zone %s: %d refills, %d drains"
@@ -158,6 +158,6 @@ def plot_pcp_timeline(events, cpu=0, zone=None, ax=None, high=None, batch=None, 
     ymax = max([1] + tl["count"] + [v for v in (high, batch) if v is not None])
     ax.set_ylim(-0.5, ymax * 1.15 + 1)
     ax.set_xlim(0, max(1, x[-1]))
-    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    ax.legend(fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     seed_note(ax, seed)
     return ax

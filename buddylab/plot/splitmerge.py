@@ -153,7 +153,10 @@ def plot_split_merge(events, ax=None, which=0, seed=None, max_panels=6):
         axes = [ax]
         steps = steps[-1:]
     else:
-        axes = new_axes_row(ax, len(steps), (max(4.0, 3.2 * len(steps)), 3.8))
+        # at most 2 panels a row, so the figure stays under Lab's ~968 px and its text >= 8 pt
+        ncols = min(2, len(steps))
+        axes = new_axes_row(ax, len(steps), (max(4.0, 3.6 * ncols), 3.6 * -(-len(steps) // ncols)),
+                            ncols=ncols)
     all_boxes = steps[-1][1]
     lo = min(b[0] for b in all_boxes)
     hi = max(b[0] + (1 << b[1]) for b in all_boxes)
@@ -176,8 +179,8 @@ def plot_split_merge(events, ax=None, which=0, seed=None, max_panels=6):
     from matplotlib.patches import Patch
     if kind == "free":
         handles.append(Patch(facecolor=FREED_COLOR, edgecolor="black", label="being freed"))
-    axes[-1].legend(handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0),
-                    title="free_list / role", title_fontsize=7)
+    axes[-1].legend(handles=handles, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0),
+                    title="free_list / role", title_fontsize=8)
     seed_note(axes[-1], seed)
     return axes
 
@@ -221,7 +224,7 @@ def _draw_tree(ax, boxes, lo, hi, omin, omax):
             if not note:
                 continue
             if size >= 0.3 * span:
-                ax.text(pfn + size / 2, order, note, ha="center", va="center", fontsize=6,
+                ax.text(pfn + size / 2, order, note, ha="center", va="center", fontsize=8,
                         bbox=box)
             else:
                 outside.append(note)
@@ -231,10 +234,10 @@ def _draw_tree(ax, boxes, lo, hi, omin, omax):
             text = "\n".join(outside)
             if right >= left:
                 ax.text(hi - right + 0.01 * span, order, text, ha="left", va="center",
-                        fontsize=6, bbox=box, clip_on=True)
+                        fontsize=8, bbox=box, clip_on=True)
             else:
                 ax.text(lo + left - 0.01 * span, order, text, ha="right", va="center",
-                        fontsize=6, bbox=box, clip_on=True)
+                        fontsize=8, bbox=box, clip_on=True)
     ax.set_xlim(lo, hi)
     ax.set_ylim(omin - 0.6, omax + 0.6)
     ax.set_yticks(range(omin, omax + 1))
@@ -242,4 +245,4 @@ def _draw_tree(ax, boxes, lo, hi, omin, omax):
     ax.set_xlabel("pfn (pages)")
     ticks = sorted({b[0] for b in boxes} | {hi})
     ax.set_xticks(ticks)
-    ax.tick_params(axis="x", labelsize=6)
+    ax.tick_params(axis="x", labelsize=8)

@@ -70,7 +70,7 @@ def plot_zonelists(source, ax=None, gfp_mask=None, seed=None):
                for z in ZONE_NAMES if z in kinds]
     handles.append(Patch(facecolor="white", hatch="//", edgecolor="black",
                          label="zone of another node"))
-    ax.legend(handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    ax.legend(handles=handles, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     seed_note(ax, seed)
     return ax
 
@@ -120,7 +120,7 @@ def plot_zonelist_walk(events, ax=None, which=0, seed=None):
         ax.plot([need, need], [i - 0.4, i + 0.4], color="black", linewidth=2)
         ax.text(max(st["free_pages"], need), i, "  %s: free %d vs %s %d + reserve %d"
                 % ("ok" if st["ok"] else "fail", st["free_pages"], st["mark"], st["mark_pages"],
-                   st["lowmem_reserve"]), va="center", fontsize=7)
+                   st["lowmem_reserve"]), va="center", fontsize=8)
     ax.set_yticks(range(len(steps)))
     ax.set_yticklabels(["node %d %s" % (s["nid"], s["zone"]) for s in steps], fontsize=8)
     ax.set_ylim(len(steps) - 0.5, -0.5)
@@ -136,9 +136,29 @@ def plot_zonelist_walk(events, ax=None, which=0, seed=None):
                              label="free pages: fail"),
                        Line2D([], [], color="black", linewidth=2,
                               label="watermark + lowmem_reserve")],
-              fontsize=7, loc="lower right")
+              fontsize=8, loc="lower right")
     seed_note(ax, seed)
     return ax
+
+
+def watermark_rows(snap, order=0, classzone_idx=None):
+    """The data of `plot_watermarks` as a table: one row per populated zone,
+    (nid, zone, NR_FREE_PAGES, min, low, high, lowmem_reserve[classzone_idx], free pages in
+    blocks of order >= `order`).  `classzone_idx` defaults to the highest populated zone.
+
+    >>> import buddylab as bl
+    >>> m = bl.Machine(nodes=[{"DMA": 64}], cpus_per_node=1, max_order=5,
+    ...                pageblock_order=3, min_free_kbytes=0)
+    >>> watermark_rows(m.snapshot(), order=4)
+    [(0, 'DMA', 64, 0, 0, 0, 0, 64)]
+    """
+    zones = [z for z in getattr(snap, "zones", (snap,)) if z.managed_pages > 0]
+    if classzone_idx is None:
+        classzone_idx = max([z.zone_idx for z in zones] + [0])
+    return [(z.nid, z.name, z.nr_free_pages) + tuple(z.watermark)
+            + (z.lowmem_reserve[classzone_idx] if classzone_idx < len(z.lowmem_reserve) else 0,
+               sum(n << o for o, n in enumerate(z.nr_free) if o >= order))
+            for z in zones]
 
 
 def plot_watermarks(snap, ax=None, order=0, classzone_idx=None, seed=None):
@@ -164,25 +184,25 @@ def plot_watermarks(snap, ax=None, order=0, classzone_idx=None, seed=None):
         classzone_idx = max([z.zone_idx for z in zones] + [0])
     ax = new_axes(ax, (max(5, 1.8 * len(zones) + 2), 4))
     styles = dict(zip(WMARK_NAMES, (":", "--", "-")))
-    for i, z in enumerate(zones):
+    rows = watermark_rows(snap, order, classzone_idx)
+    for i, (z, row) in enumerate(zip(zones, rows)):
+        res, usable = row[6], row[7]
         ax.add_patch(Rectangle((i - 0.3, 0), 0.6, z.nr_free_pages, facecolor="#BBBBBB",
                                edgecolor="black", linewidth=0.5,
                                gid="free %d %s" % (z.nid, z.name)))
         if order > 0:
-            usable = sum(n << o for o, n in enumerate(z.nr_free) if o >= order)
             ax.add_patch(Rectangle((i - 0.1, 0), 0.2, usable, facecolor="#0072B2",
                                    edgecolor="black", linewidth=0.5,
                                    gid="usable %d %s" % (z.nid, z.name)))
         for name, v in zip(WMARK_NAMES, z.watermark):
             ax.plot([i - 0.4, i + 0.4], [v, v], color="black", linestyle=styles[name],
                     linewidth=1.5, label="watermark %s" % name if i == 0 else None)
-        res = z.lowmem_reserve[classzone_idx] if classzone_idx < len(z.lowmem_reserve) else 0
         if res:
             ax.add_patch(Rectangle((i - 0.4, z.watermark[2]), 0.8, res, facecolor="none",
                                    hatch="//", edgecolor="#D55E00", linewidth=0.8,
                                    gid="reserve %d %s" % (z.nid, z.name)))
         ax.text(i, z.nr_free_pages, "%d" % z.nr_free_pages, ha="center", va="bottom",
-                fontsize=7)
+                fontsize=8)
     from matplotlib.patches import Patch
     handles, labels = ax.get_legend_handles_labels()
     handles = [Patch(facecolor="#BBBBBB", edgecolor="black", label="free pages")] + handles
@@ -191,14 +211,11 @@ def plot_watermarks(snap, ax=None, order=0, classzone_idx=None, seed=None):
                              label="free in blocks of order >= %d" % order))
     handles.append(Patch(facecolor="none", hatch="//", edgecolor="#D55E00",
                          label="lowmem_reserve[%s] above high" % ZONE_NAMES[classzone_idx]))
-    ax.legend(handles=handles, fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    ax.legend(handles=handles, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.set_xticks(range(len(zones)))
     ax.set_xticklabels(["node %d\n%s" % (z.nid, z.name) for z in zones], fontsize=8)
     ax.set_xlim(-0.6, len(zones) - 0.4)
-    top = max([1] + [max(z.nr_free_pages, z.watermark[2] + (z.lowmem_reserve[classzone_idx]
-                                                            if classzone_idx < len(
-                                                                z.lowmem_reserve) else 0))
-                     for z in zones])
+    top = max([1] + [max(r[2], r[5] + r[6]) for r in rows])
     ax.set_ylim(0, top * 1.15)
     ax.set_yscale("symlog", linthresh=max(1, min([z.watermark[0] for z in zones if
                                                   z.watermark[0]] or [10])))

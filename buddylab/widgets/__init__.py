@@ -9,9 +9,10 @@ is the ipywidgets container).
 """
 
 from .stepper import TraceStepper, trace_player
-from .explorer import AllocFreeExplorer, GFP_CHOICES
+from .explorer import AllocFreeExplorer, FreeAreaExplorer, draw_free_area_state, GFP_CHOICES
 from .pcp_explorer import PcpExplorer, pcp_workload
 from .problem import ProblemWidget
 
-__all__ = ["TraceStepper", "trace_player", "AllocFreeExplorer", "GFP_CHOICES", "PcpExplorer",
+__all__ = ["TraceStepper", "trace_player", "AllocFreeExplorer", "FreeAreaExplorer",
+           "draw_free_area_state", "GFP_CHOICES", "PcpExplorer",
            "pcp_workload", "ProblemWidget"]

@@ -68,11 +68,15 @@ class AllocFreeExplorer(FigureWidget):
         self.label = W.Label(value="press allocate")
         self.allocate.on_click(lambda _: self.do_alloc())
         self.free.on_click(lambda _: self.do_free())
-        self._new_figure((10, 6.5))
+        self._layout()
+        self.draw()
+
+    def _layout(self):
+        """The figure's Axes and ``.box``: the split/merge tree above the memory map."""
+        self._new_figure((9.4, 6.5))
         self.ax_tree, self.ax_map = self.fig.subplots(2, 1, height_ratios=(1, 1.2))
         self.box = W.VBox([W.HBox([self.order, self.gfp, self.allocate]),
                            W.HBox([self.held, self.free]), self.label, self.out])
-        self.draw()
 
     def _refresh_held(self):
         self.held.options = [("pfn %d, order %d" % (p.pfn, o), i)
@@ -139,5 +143,68 @@ class AllocFreeExplorer(FigureWidget):
                               ha="center", va="center", transform=self.ax_tree.transAxes)
         plot_memory_map(self.machine.zone_snapshot(*self.zone), ax=self.ax_map, width=self.width,
                         max_rows=self.max_rows)
+        self.fig.tight_layout()
+        self._show()
+
+
+def draw_free_area_state(snap_zone, ax_free, ax_map=None, width=64, max_rows=24):
+    """Draw one zone's free_area (free blocks per order, stacked by migrate type) on `ax_free`
+    and, when `ax_map` is given, its memory map with the pageblock types; returns the text of
+    `free_area_text` (nr_free and every free_list[type], head first).  Pure: reads only the
+    snapshot."""
+    from ..plot import plot_free_area, plot_memory_map, free_area_text
+    ax_free.clear()
+    plot_free_area(snap_zone, ax=ax_free, unit="blocks",
+                   title="free_area[order]: nr_free, stacked by free_list[migratetype]")
+    if ax_map is not None:
+        ax_map.clear()
+        plot_memory_map(snap_zone, ax=ax_map, width=width, max_rows=max_rows)
+    return free_area_text(snap_zone)
+
+
+class FreeAreaExplorer(AllocFreeExplorer):
+    """Allocate and free by hand and watch ``free_area[order].free_list[type]``, ``nr_free``
+    and the pageblocks change.
+
+    Same controls as `AllocFreeExplorer` (``.order``, ``.gfp``, ``.allocate``, ``.free``,
+    ``.held``, ``.label``); the figure shows the zone's free_area as bars (one per order,
+    stacked by migrate type) above its memory map (band = pageblock type), and ``.lists``
+    prints every ``free_area[o].nr_free`` and non-empty ``free_list[type]``, head first
+    (`buddylab.plot.free_area_text`).  With ``show_map=False`` the memory map is left out and
+    ``.lists`` shows /proc/buddyinfo too: the small playground of chapter 00.
+
+    >>> w = FreeAreaExplorer()
+    >>> w.gfp.label = "GFP_KERNEL"; w.allocate.click()
+    >>> print(w.lists.value)        # fallback: Movable order-4 block at 48 split for Unmovable
+    <pre>free_area[0].nr_free = 1   free_list[Unmovable]: 49
+    free_area[1].nr_free = 1   free_list[Unmovable]: 50
+    free_area[2].nr_free = 1   free_list[Unmovable]: 52
+    free_area[3].nr_free = 1   free_list[Unmovable]: 56
+    free_area[4].nr_free = 3   free_list[Movable]: 32 16 0</pre>
+    """
+
+    def __init__(self, machine=None, show_map=True, **kw):
+        self.show_map = show_map
+        super().__init__(machine, **kw)
+
+    def _layout(self):
+        self.lists = W.HTML()
+        if self.show_map:
+            self._new_figure((9.4, 6.0))
+            self.ax_free, self.ax_map = self.fig.subplots(2, 1, height_ratios=(1, 1))
+        else:
+            self._new_figure((7, 3.4))
+            self.ax_free, self.ax_map = self.fig.subplots(1, 1), None
+        self.box = W.VBox([W.HBox([self.order, self.gfp, self.allocate]),
+                           W.HBox([self.held, self.free]), self.label, self.lists, self.out])
+
+    def draw(self):
+        """Redraw the free_area bars (and memory map) and the text of the free lists."""
+        import html
+        snap = self.machine.zone_snapshot(*self.zone)
+        text = draw_free_area_state(snap, self.ax_free, self.ax_map, self.width, self.max_rows)
+        if not self.show_map:
+            text = "/proc/buddyinfo:\n%s\n%s" % (self.machine.buddyinfo().rstrip(), text)
+        self.lists.value = "<pre>%s</pre>" % html.escape(text)
         self.fig.tight_layout()
         self._show()

@@ -166,7 +166,8 @@ class GfpMaskBuilder:
             for name in names:
                 cb = W.Checkbox(value=False, description="%s (%#x)" % (name, G.GFP_BITS[name]),
                                 indent=False, tooltip=GFP_BIT_DOC[name],
-                                layout=W.Layout(width="250px"))
+                                # as wide as its label, so "(0x200000)" is never cut off
+                                layout=W.Layout(width="auto"))
                 cb.observe(self._on_box, names="value")
                 self.checkboxes[name] = cb
                 boxes.append(cb)
@@ -176,8 +177,9 @@ class GfpMaskBuilder:
         self.dropdown = W.Dropdown(options=options, value="", description="composite")
         self.dropdown.observe(self._on_dropdown, names="value")
         self.label = W.HTML()
-        self.widget = W.VBox([self.dropdown, W.HBox(columns[:3]), W.HBox(columns[3:]),
-                              self.label])
+        wrap = W.Layout(flex_flow="row wrap", grid_gap="0 16px")
+        self.widget = W.VBox([self.dropdown, W.HBox(columns[:3], layout=wrap),
+                              W.HBox(columns[3:], layout=wrap), self.label])
         self.set_mask(mask)
 
     # ------------------------------------------------------------ state

@@ -52,8 +52,15 @@ RUN_ALL_TIMEOUT_MS = 150_000
 # <img> of that widget view gets other bytes) or "text" (what the widget prints, its controls
 # left out, changes); then: a regex the widget's printed text must match afterwards, or None.
 INTERACTIONS = {
-    # a problem: Check with empty boxes gives the verdict, field by field
-    "01_free_page_organisation": [("button", "Check", None, "text", r"0 of \d+ right")],
+    # the buddyinfo playground (FreeAreaExplorer without the map): allocate, buddyinfo changes
+    "00_start_here": [("button", "allocate", None, "text",
+                       r"free_area\[0\]\.nr_free = 1 +free_list\[Unmovable\]")],
+    # FreeAreaExplorer: allocate changes the free lists and the figure; a problem: Check with
+    # empty boxes gives the verdict, field by field
+    "01_free_page_organisation": [
+        ("button", "allocate", None, "text", r"free_area\[\d\]\.nr_free = \d+"),
+        ("button", "allocate", None, "image", None),
+        ("button", "Check", None, "text", r"0 of \d+ right")],
     "02_allocation_and_freeing": [
         ("slider", "event", "ArrowRight", "image", r"expand\(\)"),   # TraceStepper: next event
         ("button", "allocate", None, "image", r"alloc_pages\(.*\) -> pfn \d+"),  # explorer
