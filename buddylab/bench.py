@@ -13,8 +13,8 @@ Rows (the issue's numbering):
 1. order-0 alloc/free through the pcp lists: 64 ``alloc_pages(GFP_KERNEL, 0, cpu=0)`` then
    64 ``free_pages(..., 0, cpu=0)`` on a 1 GiB one-zone machine, ops/s;
 2. a mixed workload: orders 0-5, random frees, three migrate types, two CPUs, ops/s;
-3. fallback-heavy: unmovable requests (orders 0-9, never freed) on a freshly booted machine
-   whose pageblocks are all MOVABLE, so each pageblock they use is claimed by
+3. fallback-heavy: unmovable requests of pageblock order and above (never freed) on a freshly
+   booted 4 GiB machine whose pageblocks are all MOVABLE: about three in four are served by
    ``__rmqueue_fallback()``, ops/s;
 4. 1, 16 and 64 GiB models: boot time and peak memory (one subprocess per boot, so peaks do
    not mix); ``check()``, the /proc texts and a memory-map figure on the 64 GiB model;
@@ -45,12 +45,12 @@ NOT_YET = "not available yet (needs issue #10's trace replay)"
 
 #: per size: how much work each row does and how many runs its median is taken over
 SIZES = {
-    "full": dict(repeats=5, order0_rounds=400, mixed_ops=20_000, fallback_ops=1500,
-                 boot_gib=(1, 16, 64), boot_repeats=3, widget_big_gib=16, widget_repeats=5,
-                 ref_ops=20_000),
-    "tiny": dict(repeats=1, order0_rounds=4, mixed_ops=200, fallback_ops=40,
-                 boot_gib=(1 / 64, 1 / 32, 1 / 16), boot_repeats=1, widget_big_gib=1 / 64,
-                 widget_repeats=1, ref_ops=200),
+    "full": dict(repeats=5, order0_rounds=400, mixed_ops=20_000, ref_ops=20_000,
+                 fallback_ops=1000, fallback_gib=4, boot_gib=(1, 16, 64), boot_repeats=3,
+                 widget_big_gib=16, widget_repeats=5),
+    "tiny": dict(repeats=1, order0_rounds=4, mixed_ops=200, ref_ops=200,
+                 fallback_ops=40, fallback_gib=1 / 4, boot_gib=(1 / 64, 1 / 32, 1 / 16),
+                 boot_repeats=1, widget_big_gib=1 / 64, widget_repeats=1),
 }
 MIXED_MASKS = (bl.GFP_KERNEL, bl.GFP_HIGHUSER_MOVABLE, bl.GFP_KERNEL | bl.__GFP_RECLAIMABLE)
 
@@ -109,14 +109,17 @@ def mixed_workload(alloc, free, n, nr_cpus=2, seed=0, masks=MIXED_MASKS):
 
 
 def fallback_workload(m, n, seed=0):
-    """Workload 3: `n` GFP_KERNEL requests of order 0-9 that are never freed, on a machine
-    whose pageblocks are all MOVABLE after boot: every pageblock they take is claimed from
-    MOVABLE by __rmqueue_fallback() / steal_suitable_fallback() (mm/page_alloc.c, v4.18)."""
+    """Workload 3: `n` GFP_KERNEL requests, each of order pageblock_order or MAX_ORDER - 1 at
+    random, never freed, on a machine whose pageblocks are all MOVABLE after boot: the
+    unmovable free lists are empty whenever no half-block is left over, so about three
+    requests in four go to __rmqueue_fallback(), which claims whole MOVABLE pageblocks
+    (steal_suitable_fallback(); mm/page_alloc.c, v4.18)."""
     rng = random.Random(seed)
+    orders = (m.pageblock_order, m.max_order - 1)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for _ in range(n):
-            m.alloc_pages(bl.GFP_KERNEL, int(rng.random() * 10), cpu=0)
+            m.alloc_pages(bl.GFP_KERNEL, orders[int(rng.random() * 2)], cpu=0)
     return n
 
 
@@ -224,9 +227,12 @@ def bench_mixed(cfg):
 
 def bench_fallback(cfg):
     n = cfg["fallback_ops"]
-    v, s = rate(lambda: one_zone_machine(1), lambda m: fallback_workload(m, n), cfg["repeats"])
+    gib = cfg["fallback_gib"]
+    v, s = rate(lambda: one_zone_machine(gib), lambda m: fallback_workload(m, n), cfg["repeats"])
     return [row("fallback", "3. fallback-heavy: unmovable into movable blocks", v, "ops/s",
-                100_000, samples=s)]
+                100_000, samples=s,
+                note="%d order-9/10 GFP_KERNEL requests on a fresh %s one-zone machine, "
+                     "~3 in 4 take __rmqueue_fallback()" % (n, _size_name(gib)))]
 
 
 def load_reference():
@@ -251,7 +257,7 @@ def child_boot(gib, extras):
     base = _maxrss_mb()
     t0 = time.perf_counter()
     m = sized_machine(gib)
-    out = dict(boot_s=time.perf_counter() - t0, peak_mb=_maxrss_mb() - base, base_mb=base)
+    out = dict(boot_s=time.perf_counter() - t0, peak_mb=_maxrss_mb(), base_mb=base)
     if extras:
         t0 = time.perf_counter()
         m.check()
@@ -308,7 +314,8 @@ def bench_models(cfg):
                         "4. peak memory, %s model" % label, statistics.median(peak), "MB",
                         400.0 if gib == 64 else None, op="<=",
                         note="" if gib != big else
-                        "peak RSS growth over the %.0f MB after import" % runs[0]["base_mb"],
+                        "the process's peak RSS, %.0f MB of it before boot (Python, "
+                        "buddylab imported)" % runs[0]["base_mb"],
                         samples=peak))
     label = _size_name(big)
     for key, what, target in (("check_s", "check()", 2.0 if big == 64 else None),
@@ -449,6 +456,7 @@ def format_table(result):
 def main(argv=None):
     ap = argparse.ArgumentParser(prog="python -m buddylab.bench", description=__doc__.split("\n")[0])
     ap.add_argument("--json", action="store_true", help="print the results as JSON")
+    ap.add_argument("--save", metavar="FILE", help="also write the JSON results to FILE")
     ap.add_argument("--size", choices=sorted(SIZES), default="full",
                     help="full (make bench) or tiny (one quick run of every row, for tests)")
     ap.add_argument("--_child-boot", type=float, help=argparse.SUPPRESS)
@@ -458,6 +466,9 @@ def main(argv=None):
         child_boot(args._child_boot, args._child_extras)
         return 0
     result = run_all(args.size)
+    if args.save:
+        with open(args.save, "w") as f:
+            json.dump(result, f, indent=1)
     print(json.dumps(result, indent=1) if args.json else format_table(result))
     return 0
 

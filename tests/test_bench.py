@@ -61,3 +61,21 @@ def test_status_says_by_how_much_a_target_is_missed():
     assert bench.row("b", "b", 3.0, "x", 2.0, op="<=")["status"] == "missed by 50%"
     assert bench.row("c", "c", 2.0, "x", 2.0, op="<=")["status"] == "met"
     assert bench.row("d", "d", None, "x")["status"] == "n/a"
+
+
+def test_fallback_workload_is_fallback_heavy():
+    """Workload 3 sends every order-10 request through __rmqueue_fallback().
+
+    mm/page_alloc.c, __rmqueue_smallest() and __rmqueue_fallback(), v4.18: the workload never
+    frees, so an order-10 block reaches free_list[Unmovable] only by a fallback, and a
+    fallback that finds an order-10 block for an order-10 request hands the whole block out
+    (nothing is left on the unmovable list at that order): each order-10 GFP_KERNEL request
+    finds free_list[Unmovable] empty from order 10 up and falls back.
+    """
+    m = bench.one_zone_machine(1 / 4)
+    t = m.start_trace()
+    assert bench.fallback_workload(m, 40) == 40
+    order10 = [e for e in t.of("mm_page_alloc") if e["order"] == 10]
+    fallbacks = t.of("fallback")
+    assert order10 and len(fallbacks) >= len(order10)
+    assert all(e["start_migratetype"] == 0 and e["fallback_migratetype"] == 1 for e in fallbacks)
