@@ -247,7 +247,15 @@ def load_reference():
 
 
 def _maxrss_mb():
-    # ru_maxrss is in KiB on Linux
+    """This process's peak resident set, MB: VmHWM of /proc/self/status where Linux has it
+    (ru_maxrss can carry the forking parent's peak across exec), else ru_maxrss (KiB)."""
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
