@@ -46,9 +46,9 @@ else
 	@echo "no notebooks/*.ipynb: skipping the nbval run"
 endif
 
+# The figures of issue #11 beside their targets (~3 min); BENCH_ARGS=--json for JSON.
 bench: venv
-	@if [ -f benchmarks/bench.py ]; then $(PY) benchmarks/bench.py; \
-	else echo "benchmarks/bench.py does not exist yet"; fi
+	$(PY) -m buddylab.bench $(BENCH_ARGS)
 
 figures: venv
 	$(PY) -m buddylab.plot.figures

@@ -16,7 +16,7 @@ import pathlib
 ROOT = pathlib.Path(__file__).resolve().parent.parent / "buddylab"
 
 #: module -> layer; an import may only go to a lower layer.  The teaching packages above the
-#: model (problems, teach, plot, widgets, exercises, the package's __init__ and __main__) are
+#: model (problems, teach, plot, widgets, exercises, bench, the package's __init__ and __main__) are
 #: TOP; a new model module must be placed here on purpose.
 LAYERS = {
     # 0: leaves
@@ -44,7 +44,8 @@ LAYERS = {
     "gfp": 11, "buddy": 11, "alloc": 11,
 }
 TOP = 12
-NOT_MODEL_PREFIXES = ("__main__", "__init__", "problems", "teach", "widgets", "plot", "exercises")
+NOT_MODEL_PREFIXES = ("__main__", "__init__", "problems", "teach", "widgets", "plot", "exercises",
+                      "bench")
 #: legacy modules kept so old names resolve: only imports, a docstring and __all__
 FACADES = ("gfp", "buddy", "alloc")
 #: names a shared module may USE although they come from a kernel version's package, and why
