@@ -37,14 +37,20 @@ _SMALLEST = ("__rmqueue_smallest() takes the block at the HEAD of the first non-
              "half at the head of the list one order down")
 
 
-def _why_alloc(i, answer, s):
+def _misfit_or(i, answer, s, rule):
+    """What is wrong with the pfn written for request i on its face (misaligned, held by an
+    earlier request), else `rule(migratetype name, order)`: the kernel rule at stake."""
     mask, order = s["calls"][i]
     misfit = block_misfit(answer[i], order, _held(answer, s, i))
     if misfit:
         return misfit + "."
-    mt = MIGRATETYPE_NAMES[_migratetype(mask)]
-    return ("that block is not the one the kernel hands out: " + _SMALLEST % (mt, order)
-            + ". Which block is at that head now?")
+    return rule(MIGRATETYPE_NAMES[_migratetype(mask)], order)
+
+
+def _why_alloc(i, answer, s):
+    return _misfit_or(i, answer, s, lambda mt, order: (
+        "that block is not the one the kernel hands out: " + _SMALLEST % (mt, order)
+        + ". Which block is at that head now?"))
 
 
 def _migratetype(mask):
@@ -201,12 +207,8 @@ _FALLBACK = ("if free_list[%s] has no block of order %d or more, __rmqueue_fallb
 
 
 def _why_03(i, answer, s):
-    mask, order = s["calls"][i]
-    misfit = block_misfit(answer[i], order, _held(answer, s, i))
-    if misfit:
-        return misfit + "."
-    mt = MIGRATETYPE_NAMES[_migratetype(mask)]
-    return _SMALLEST % (mt, order) + "; " + _FALLBACK % (mt, order, mt)
+    return _misfit_or(i, answer, s, lambda mt, order: (
+        _SMALLEST % (mt, order) + "; " + _FALLBACK % (mt, order, mt)))
 
 
 EX_03 = Exercise(
