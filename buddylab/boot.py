@@ -22,7 +22,7 @@ from .pcp import PerCpuPages
 from .zone import Zone
 
 
-def memmap_init(mm, vm, specs, node_cpus, nr_cpus, max_order, pageblock_order, nr_pcp_lists):
+def memmap_init(mm, vm, specs, node_cpus, nr_cpus, max_order, pageblock_order, k):
     """The zones (with boot pagesets) and nodes of a parsed layout; memmap_init_zone().
 
     Every pfn gets its zone (page_zone()) and starts RESERVED, holes HOLE; every pageblock
@@ -34,9 +34,9 @@ def memmap_init(mm, vm, specs, node_cpus, nr_cpus, max_order, pageblock_order, n
         node_zones = []
         for zs in node:
             z = Zone(mm, vm, nid, zs["idx"], zs["start"], zs["spanned"], zs["present"],
-                     max_order, pageblock_order)
+                     max_order, pageblock_order, k.ZONE_NAMES, k.NR_WMARK)
             for cpu in range(nr_cpus):                 # boot pagesets
-                z.pageset[cpu] = PerCpuPages(cpu, mm, nr_pcp_lists, high=0, batch=1)
+                z.pageset[cpu] = PerCpuPages(cpu, mm, k.NR_PCP_LISTS, high=0, batch=1)
             z.holes, z.reserved = tuple(zs["holes"]), tuple(zs["reserved"])
             node_zones.append(z)
             zones.append(z)

@@ -37,9 +37,13 @@ def parse_ranges(ranges, where, what, start, end, total, total_name):
     return out
 
 
-def parse_layout(nodes):
+def parse_layout(nodes, zone_names=mz.ZONE_NAMES, empty_zones=()):
     """The `nodes=` argument of Machine(), checked: per node, per zone in zone order, a dict of
-    idx, start, spanned, present, managed, holes and reserved (LayoutError otherwise)."""
+    idx, start, spanned, present, managed, holes and reserved (LayoutError otherwise).
+
+    ``zone_names`` is the running kernel's enum zone_type (its ZONE_NAMES); a zone named in
+    ``empty_zones`` (v6.18's Device: ZONE_DEVICE memory never reaches the buddy lists) must
+    be left out or given 0 pages."""
     if isinstance(nodes, dict):
         nodes = [nodes]
     if not isinstance(nodes, (list, tuple)):
@@ -57,11 +61,15 @@ def parse_layout(nodes):
             raise LayoutError("node %d must be a dict of zone name -> pages, got %r"
                               % (nid, node))
         for name in node:
-            if name not in mz.ZONE_NAMES:
+            if name not in zone_names:
                 raise LayoutError("node %d: unknown zone name %r (zones are %s)"
-                                  % (nid, name, ", ".join(mz.ZONE_NAMES)))
+                                  % (nid, name, ", ".join(zone_names)))
+            if name in empty_zones and node[name] not in (0, {}):
+                raise LayoutError("node %d zone %s: the model gives this zone no pages "
+                                  "(ZONE_DEVICE memory is never on the buddy lists)"
+                                  % (nid, name))
         zones = []
-        for zidx, name in enumerate(mz.ZONE_NAMES):
+        for zidx, name in enumerate(zone_names):
             spec = node.get(name, 0)
             if isinstance(spec, dict):
                 spec = dict(spec)

@@ -118,17 +118,22 @@ class Machine:
     def __init__(self, nodes=({"DMA": 4096, "Normal": 28672},), cpus_per_node=2,
                  kernel="classic", max_order=mz.MAX_ORDER, pageblock_order=mz.pageblock_order,
                  distance=None, min_free_kbytes=None, watermark_scale_factor=10,
-                 lowmem_reserve_ratio=DEFAULT_LOWMEM_RESERVE_RATIO,
-                 percpu_pagelist_fraction=0, cma=(), debug=False,
+                 lowmem_reserve_ratio=None,
+                 percpu_pagelist_fraction=None, cma=(), debug=False,
                  page_group_by_mobility_disabled=None, tail_placement=True, compaction=True,
-                 swap_pages=0, history_limit=DEFAULT_HISTORY_LIMIT):
+                 swap_pages=0, history_limit=DEFAULT_HISTORY_LIMIT,
+                 percpu_pagelist_high_fraction=None):
+        self.kernel = get_kernel(kernel)     # the version's constants and functions
+        if lowmem_reserve_ratio is None:
+            lowmem_reserve_ratio = self.kernel.DEFAULT_LOWMEM_RESERVE_RATIO
+        percpu_pagelist_fraction = self._pcp_fraction_arg(percpu_pagelist_fraction,
+                                                          percpu_pagelist_high_fraction)
         self._args = dict(nodes=nodes, cpus_per_node=cpus_per_node, kernel=kernel,
                           max_order=max_order, pageblock_order=pageblock_order,
                           distance=distance, min_free_kbytes=min_free_kbytes,
                           watermark_scale_factor=watermark_scale_factor,
-                          lowmem_reserve_ratio=lowmem_reserve_ratio,
-                          percpu_pagelist_fraction=percpu_pagelist_fraction, cma=cma,
-                          debug=debug)
+                          lowmem_reserve_ratio=lowmem_reserve_ratio, cma=cma, debug=debug,
+                          **{self.kernel.pcp_fraction_sysctl: percpu_pagelist_fraction})
         # issue 5 options (teaching switches; see the class docstring)
         for k, v in (("page_group_by_mobility_disabled", page_group_by_mobility_disabled),
                      ("tail_placement", tail_placement), ("compaction", compaction),
@@ -151,7 +156,6 @@ class Machine:
         self.compact_stats = {}              # compaction's running totals (empty: none ran)
         self.extfrag_threshold = EXTFRAG_THRESHOLD   # vm.extfrag_threshold
         self.host = None                     # host.HostInfo when built from a host's /proc
-        self.kernel = get_kernel(kernel)     # the version's constants and functions
         self._history = []                  # recorded calls since boot (for replay), or None
         self.history_limit = history_limit  # once past it, _history is dropped (None)
         self._unrecorded_depth = 0          # > 0 while a recorded op runs inner public calls
@@ -175,7 +179,7 @@ class Machine:
         self.lowmem_reserve_ratio = tuple(lowmem_reserve_ratio)
         self.percpu_pagelist_fraction = percpu_pagelist_fraction
         self.allocated = {}                 # head pfn -> (order, migratetype)
-        specs = parse_layout(nodes)
+        specs = parse_layout(nodes, self.kernel.ZONE_NAMES, self.kernel.EMPTY_ZONES)
         self.nr_nodes = len(specs)
         self.node_cpus, self.cpu_to_node = parse_cpus(cpus_per_node, self.nr_nodes)
         self.nr_cpus = len(self.cpu_to_node)
@@ -212,17 +216,33 @@ class Machine:
         return self.mm.zone_id
 
     # ------------------------------------------------------------------ layout
+    def _pcp_fraction_arg(self, fraction, high_fraction):
+        """The pcp sysctl under the running kernel's name (v4.18 percpu_pagelist_fraction,
+        v6.18 percpu_pagelist_high_fraction); the other name is refused."""
+        name = self.kernel.pcp_fraction_sysctl
+        given = {"percpu_pagelist_fraction": fraction,
+                 "percpu_pagelist_high_fraction": high_fraction}
+        for other, v in given.items():
+            if other != name and v is not None:
+                raise LayoutError("%s: the %s kernel has no %s sysctl; its pcp sysctl is %s"
+                                  % (other, self.kernel.version, other, name))
+        return given[name] or 0
+
     def _validate_sysctls(self, wsf, ratio, fraction, mfk):
         if isinstance(wsf, bool) or not isinstance(wsf, int) or not 1 <= wsf <= 1000:
             raise LayoutError("watermark_scale_factor must be an int in 1..1000 (the sysctl's "
                               "range), got %r" % (wsf,))
         ratio = tuple(ratio)
-        if len(ratio) != mz.MAX_NR_ZONES or not all(isinstance(r, int) and not isinstance(r, bool)
-                                                    for r in ratio):
-            raise LayoutError("lowmem_reserve_ratio needs %d ints (DMA, DMA32, Normal, Movable), "
-                              "got %r" % (mz.MAX_NR_ZONES, ratio))
-        if not isinstance(fraction, int) or (fraction and fraction < self.kernel.MIN_PERCPU_PAGELIST_FRACTION):
-            raise LayoutError("percpu_pagelist_fraction must be 0 or >= 8, got %r" % (fraction,))
+        names = self.kernel.ZONE_NAMES
+        if len(ratio) != len(names) or not all(isinstance(r, int) and not isinstance(r, bool)
+                                               for r in ratio):
+            raise LayoutError("lowmem_reserve_ratio needs %d ints (%s), got %r"
+                              % (len(names), ", ".join(names), ratio))
+        if isinstance(fraction, bool) or not isinstance(fraction, int) \
+                or (fraction and fraction < self.kernel.MIN_PERCPU_PAGELIST_FRACTION):
+            raise LayoutError("%s must be 0 or >= %d, got %r"
+                              % (self.kernel.pcp_fraction_sysctl,
+                                 self.kernel.MIN_PERCPU_PAGELIST_FRACTION, fraction))
         if mfk is not None and (isinstance(mfk, bool) or not isinstance(mfk, int) or mfk < 0):
             raise LayoutError("min_free_kbytes must be an int >= 0, got %r" % (mfk,))
 
@@ -234,7 +254,7 @@ class Machine:
         self.mm = mm = MemMap(nr_pfns, 0, self.pageblock_order)   # zones, pagesets add heads
         self.zones, self.nodes = boot.memmap_init(mm, self.vm, specs, self.node_cpus,
                                                   self.nr_cpus, self.max_order,
-                                                  self.pageblock_order, k.NR_PCP_LISTS)
+                                                  self.pageblock_order, k)
         # CMA areas are memblock-reserved at boot; check them now
         cma_blocks = boot.parse_cma(cma, mm, self.zones, self.max_order, self.pageblock_order)
         cma_set = set(cma_blocks)
@@ -262,10 +282,10 @@ class Machine:
         # sysctls written after boot
         if self._args["min_free_kbytes"] is not None:
             self.set_min_free_kbytes(self._args["min_free_kbytes"], _record=False)
-        if self._args["percpu_pagelist_fraction"]:
+        fraction = self._args[k.pcp_fraction_sysctl]
+        if fraction:
             self.percpu_pagelist_fraction = 0                # the boot value of the sysctl
-            self.set_percpu_pagelist_fraction(self._args["percpu_pagelist_fraction"],
-                                              _record=False)
+            self.set_percpu_pagelist_fraction(fraction, _record=False)
         if self.debug:
             self.check()
 
@@ -358,9 +378,10 @@ class Machine:
     def zone(self, nid, name):
         """The zone called `name` on node `nid`."""
         self._nid(nid)
-        if name not in mz.ZONE_NAMES:
-            raise LayoutError("unknown zone name %r" % (name,))
-        return self.nodes[nid].node_zones[mz.ZONE_NAMES.index(name)]
+        names = self.kernel.ZONE_NAMES
+        if name not in names:
+            raise LayoutError("unknown zone name %r (zones are %s)" % (name, ", ".join(names)))
+        return self.nodes[nid].node_zones[names.index(name)]
 
     @property
     def nr_pfns(self):
@@ -581,7 +602,7 @@ class Machine:
         """
         ratio = _as_tuple(ratio, "lowmem_reserve_ratio")      # validated before any change
         self._validate_sysctls(10, ratio, 0, None)
-        ratio = tuple(r if r >= 1 or idx == mz.MAX_NR_ZONES - 1 else 0
+        ratio = tuple(r if r >= 1 or idx == len(ratio) - 1 else 0
                       for idx, r in enumerate(ratio))
         self._record("set_lowmem_reserve_ratio", ratio=ratio)
         self.lowmem_reserve_ratio = ratio

@@ -14,19 +14,30 @@ the TAIL (the oldest pages first).
 
 
 class PerCpuPages:
-    """struct per_cpu_pages: count, high, batch and lists[MIGRATE_PCPTYPES]."""
+    """struct per_cpu_pages: count, high, batch and lists[NR_PCP_LISTS].
+
+    v4.18 has MIGRATE_PCPTYPES (3) order-0 lists and only count, high and batch; v6.18 has
+    NR_PCP_LISTS (14) lists indexed by order_to_pindex() and the auto-tuning fields
+    high_min, high_max, flags, alloc_factor and free_count (include/linux/mmzone.h, v6.18),
+    which per_cpu_pages_init() zeroes and v4.18's code never touches.  ``count`` is in pages.
+    """
 
     def __init__(self, cpu, mm, nr_lists, high=0, batch=1):
         self.cpu = cpu
         self.count = 0
         self.high = high
         self.batch = batch
+        self.high_min = 0                # v6.18: zone_highsize() bounds of the tuned high
+        self.high_max = 0
+        self.flags = 0                   # v6.18: PCPF_PREV_FREE_HIGH_ORDER, PCPF_FREE_HIGH_BATCH
+        self.alloc_factor = 0            # v6.18: nr_pcp_alloc()'s refill scale (batch << factor)
+        self.free_count = 0              # v6.18: pages freed since the last allocation
         self.nr_lists = nr_lists         # the kernel's NR_PCP_LISTS
         self.head_base = mm.reserve_heads(nr_lists, self)   # lists[i] is head head_base + i
 
-    def list_head(self, mt):
-        """The list head id of pcp->lists[mt]."""
-        return self.head_base + mt
+    def list_head(self, pindex):
+        """The list head id of pcp->lists[pindex] (v4.18: pindex is the migrate type)."""
+        return self.head_base + pindex
 
 
 # compat re-exports (chapter 03, README, tests): v4.18's pcp code, never used here

@@ -21,7 +21,12 @@ class PcpSnapshot:
     count: int
     high: int
     batch: int
-    lists: Tuple[Tuple[int, ...], ...]     # lists[mt] for mt 0..2: pfns head -> tail
+    lists: Tuple[Tuple[int, ...], ...]     # lists[pindex]: pfns head -> tail (v4.18: pindex = mt)
+    high_min: int = 0                      # v6.18's auto-tuning fields (0 in v4.18)
+    high_max: int = 0
+    alloc_factor: int = 0
+    free_count: int = 0
+    flags: int = 0
 
 
 @dataclass(frozen=True)
@@ -54,7 +59,7 @@ class ZoneSnapshot:
     allocated: Tuple[Tuple[int, int, int], ...]               # (pfn, order, mt)
     pageblock_mt: Tuple[Tuple[int, int], ...]                 # (pfn, mt)
     pcp: Tuple[PcpSnapshot, ...]
-    watermark: Tuple[int, int, int]                           # min, low, high
+    watermark: Tuple[int, ...]                                # min, low, high (v6.18: promo)
     lowmem_reserve: Tuple[int, ...]
     nr_free_pages: int                                        # vm_stat NR_FREE_PAGES
     nr_free_cma_pages: int
@@ -64,6 +69,7 @@ class ZoneSnapshot:
     holes: Tuple[Tuple[int, int], ...] = ()
     vm_stat: Tuple[Tuple[str, int], ...] = ()                # zone_stat_item name -> pages
     node_stat: Tuple[Tuple[str, int], ...] = ()              # this zone's share of node items
+    watermark_boost: int = 0                                  # v6.18 zone->watermark_boost
 
     @property
     def end_pfn(self):
@@ -141,7 +147,10 @@ def zone_snapshot(m, z):
                for p in range(s & ~(nr - 1), e, nr)) if e > s else ()
     pcps = tuple(PcpSnapshot(cpu=p.cpu, count=p.count, high=p.high, batch=p.batch,
                              lists=tuple(tuple(mm.iter_list(p.list_head(i)))
-                                         for i in range(p.nr_lists)))
+                                         for i in range(p.nr_lists)),
+                             high_min=p.high_min, high_max=p.high_max,
+                             alloc_factor=p.alloc_factor, free_count=p.free_count,
+                             flags=p.flags)
                  for _, p in sorted(z.pageset.items()))
     zone_items, node_items = m.owners.vm_stat(z) if m.owners is not None else ({}, {})
     return ZoneSnapshot(
@@ -155,4 +164,5 @@ def zone_snapshot(m, z):
         nr_reserved_highatomic=z.nr_reserved_highatomic,
         nr_isolate_pageblock=z.nr_isolate_pageblock,
         reserved=z.reserved, holes=z.holes,
-        vm_stat=tuple(sorted(zone_items.items())), node_stat=tuple(sorted(node_items.items())))
+        vm_stat=tuple(sorted(zone_items.items())), node_stat=tuple(sorted(node_items.items())),
+        watermark_boost=z.watermark_boost)

@@ -24,13 +24,13 @@ class Zone:
     """
 
     def __init__(self, mm, vm, nid, zone_idx, start_pfn, spanned_pages, present_pages,
-                 max_order, pageblock_order):
+                 max_order, pageblock_order, zone_names=mz.ZONE_NAMES, nr_wmark=3):
         self.mm = mm                 # the machine's mem_map (struct page arrays, list heads)
         self.vm = vm                 # the machine's VmGlobals (trace, allocator switches)
         self.nid = nid
         self.node = nid
         self.idx = zone_idx
-        self.name = mz.ZONE_NAMES[zone_idx]
+        self.name = zone_names[zone_idx]
         self.zone_start_pfn = start_pfn
         self.spanned_pages = spanned_pages
         self.present_pages = present_pages
@@ -40,8 +40,9 @@ class Zone:
         self.pageblock_nr_pages = 1 << pageblock_order
         self.head_base = mm.reserve_heads(max_order * MIGRATE_TYPES, self)
         self.nr_free = [0] * self.max_order
-        self.watermark = [0, 0, 0]
-        self.lowmem_reserve = [0] * mz.MAX_NR_ZONES
+        self.watermark = [0] * nr_wmark      # _watermark[NR_WMARK] (v4.18: watermark[])
+        self.watermark_boost = 0             # v6.18 only (boost_watermark()); 0 in v4.18
+        self.lowmem_reserve = [0] * len(zone_names)   # lowmem_reserve[MAX_NR_ZONES]
         self.nr_reserved_highatomic = 0
         self.nr_isolate_pageblock = 0
         self.NR_FREE_PAGES = 0

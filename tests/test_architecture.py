@@ -22,12 +22,13 @@ LAYERS = {
     # 0: leaves
     "errors": 0, "memmap": 0, "vmglobals": 0, "reveal": 0,
     "kernels": 0, "kernels.v4_18": 0, "kernels.v6_18": 0, "kernels.base": 0,
-    "kernels.v4_18.mmzone": 0, "kernels.v4_18.zonelist": 0, "kmath": 0, "procfmt": 0,
+    "kernels.v4_18.mmzone": 0, "kernels.v4_18.zonelist": 0, "kernels.v6_18.mmzone": 0,
+    "kernels.gfpbase": 1.5, "kmath": 0, "procfmt": 0,
     # 1: constants, argument checks, /proc parsing
     "mmzone": 1, "checks": 1, "procfs": 1, "progress": 1,
     # 2: v4.18's code that needs only constants; nodes; the /proc printers, host reading,
     # layout checks and snapshots
-    "node": 2, "fragindex": 2, "kernels.v6_18.formulas": 2, "vmstat": 3, "hostread": 2, "layout": 2, "snapshot": 2, "kernels.v4_18.gfp": 2,
+    "node": 2, "fragindex": 2, "kernels.v6_18.formulas": 2, "vmstat": 3, "hostread": 2, "layout": 2, "snapshot": 2, "kernels.v4_18.gfp": 2, "kernels.v6_18.gfp": 2.5,
     "kernels.v4_18.watermark": 2, "kernels.v4_18.buddy": 2,
     # 3: structures over them
     "internal": 3, "owners": 3, "kernels.v4_18.pcp": 3, "kernels.v4_18.events": 3,
@@ -36,7 +37,7 @@ LAYERS = {
     "boot": 5,
     # 5-9: reclaim, the v4.18 allocator that calls it, isolation, the kernel object, the choice
     "reclaim": 5, "profiles": 5, "kernels.v4_18.page_alloc": 6, "kernels.v4_18.page_isolation": 7,
-    "kernels.v4_18.kernel": 8, "kernels.select": 9,
+    "kernels.v4_18.kernel": 8, "kernels.v6_18.kernel": 8.5, "kernels.select": 9,
     # 10: the machine
     "machine": 10,
     # 11: built on machines, and the compat facades

@@ -587,8 +587,11 @@ def test_cma_area_the_kernel_refuses(cma, keywords):
     (dict(nodes=[{"Normal": 64}], history_limit=-1), ("history_limit",)),
     (dict(nodes=[{"Normal": 64}], history_limit=1.5), ("history_limit",)),
     (dict(nodes=[{"Normal": 64}], lowmem_reserve_ratio=5), ("lowmem_reserve_ratio",)),
-    (dict(nodes=[{"Normal": 64}], lowmem_reserve_ratio=None), ("lowmem_reserve_ratio",)),
-    (dict(nodes=[{"Normal": 64}], kernel="modern"), ("classic",)),
+    (dict(nodes=[{"Normal": 64}], lowmem_reserve_ratio="256"), ("lowmem_reserve_ratio",)),
+    (dict(nodes=[{"Normal": 64}], kernel="modern", lowmem_reserve_ratio=(256, 256, 32, 0)),
+     ("lowmem_reserve_ratio", "Device")),
+    (dict(nodes=[{"Normal": 64, "Device": 64}], kernel="modern"), ("Device",)),
+    (dict(nodes=[{"Normal": 64}], kernel="v5.10"), ("classic", "modern")),
 ])
 def test_constructor_argument_the_model_refuses(kwargs, keywords):
     """Every malformed argument is a LayoutError naming it, before anything is built; sizes

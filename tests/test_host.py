@@ -219,8 +219,8 @@ def test_numa_without_sysfs_splits_cpus(tmp_path):
 
 
 def test_modern_kernel_is_not_modelled():
-    """kernel='modern' is refused: the model runs the classic allocator (see buddylab.profiles)."""
-    with pytest.raises(LayoutError, match="profiles"):
+    """kernel='modern' is refused until its host model is built (issue 10, section 3)."""
+    with pytest.raises(LayoutError, match="only the classic host model"):
         bl.Machine.from_host(FIXTURES / "proc_418", kernel="modern")
 
 

@@ -24,6 +24,9 @@ SEAM = (
     ("order_limit_inclusive", "const", "True when the bound names the largest order"),
     ("pageblock_order", "const", "pageblock_order (HUGETLB_PAGE_ORDER on x86_64)"),
     ("PAGE_ALLOC_COSTLY_ORDER", "const", "include/linux/mmzone.h"),
+    # zones (include/linux/mmzone.h enum zone_type)
+    ("ZONE_NAMES", "const", "enum zone_type's names, in order (MAX_NR_ZONES entries)"),
+    ("EMPTY_ZONES", "const", "zones that never hold buddy pages (v6.18: Device)"),
     # migrate types (include/linux/mmzone.h, mm/page_alloc.c fallbacks[])
     ("MIGRATE_TYPES", "const", "enum migratetype"),
     ("MIGRATETYPE_NAMES", "const", "migratetype_names[] (mm/page_alloc.c)"),

@@ -5,9 +5,10 @@ Kernel: none; this is the lab's profile switch (``Machine(kernel=...)``).
 
 from ..errors import LayoutError
 from .v4_18.kernel import CLASSIC
+from .v6_18.kernel import MODERN
 
-#: the running profiles, by name (the modern one joins when it runs)
-KERNELS = {"classic": CLASSIC}
+#: the running profiles, by name
+KERNELS = {"classic": CLASSIC, "modern": MODERN}
 
 
 def get_kernel(kernel):
@@ -23,6 +24,6 @@ def get_kernel(kernel):
     for k in KERNELS.values():
         if isinstance(kernel, str) and (kernel == k.name or kernel in k.aliases):
             return k
-    raise LayoutError("kernel=%r: only the classic (v4.18) allocator is modelled; "
-                      "buddylab.profiles lists what a modern kernel does differently"
-                      % (kernel,))
+    raise LayoutError("kernel=%r: the kernels modelled are %s"
+                      % (kernel, ", ".join("%r (%s)" % (k.name, k.version)
+                                           for k in KERNELS.values())))

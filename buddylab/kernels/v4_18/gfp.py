@@ -17,34 +17,27 @@ GFP_KERNEL|__GFP_ZERO
 """
 
 from ... import mmzone
-from ...errors import BadGfpError
+from ..gfpbase import (make_gfp_type, show_gfp_flags, parse_gfp_names, zone_of, migratetype_of,
+                       GFP_ZONE_TABLE, GFP_ZONE_BAD)  # noqa: F401  (the table: chapter 05)
 from .mmzone import (ALLOC_WMARK_MIN, ALLOC_CPUSET, ALLOC_HARDER, ALLOC_CMA,
                      ALLOC_NO_WATERMARKS)
 
 
-class gfp_t(int):
-    """A GFP mask: an int that prints as the kernel's show_gfp_flags() does."""
+def gfp_str(gfp_mask):
+    """show_gfp_flags() of v4.18: composites first, then single bits, joined by '|'.
 
-    def __repr__(self):
-        return gfp_str(self)
+    >>> gfp_str(GFP_ATOMIC | __GFP_NOWARN)
+    'GFP_ATOMIC|__GFP_NOWARN'
+    >>> gfp_str(0)
+    'none'
+    """
+    return show_gfp_flags(gfp_mask, GFPFLAG_NAMES)
 
-    __str__ = __repr__
 
-    def __or__(self, other):
-        return gfp_t(int(self) | int(other))
-
-    __ror__ = __or__
-
-    def __and__(self, other):
-        return gfp_t(int(self) & int(other))
-
-    __rand__ = __and__
-
-    def __xor__(self, other):
-        return gfp_t(int(self) ^ int(other))
-
-    def __invert__(self):
-        return gfp_t(~int(self) & _GFP_BITS_MASK)
+__GFP_BITS_SHIFT = 23            # 23 + IS_ENABLED(CONFIG_LOCKDEP); no lockdep here
+__GFP_BITS_MASK = (1 << __GFP_BITS_SHIFT) - 1
+_GFP_BITS_MASK = __GFP_BITS_MASK   # for class bodies, which mangle __names
+gfp_t = make_gfp_type("v4.18", __GFP_BITS_MASK, gfp_str)
 
 
 # ___GFP_* bit values of v4.18 (include/linux/gfp.h)
@@ -71,9 +64,6 @@ __GFP_ATOMIC = gfp_t(0x80000)
 __GFP_ACCOUNT = gfp_t(0x100000)
 __GFP_DIRECT_RECLAIM = gfp_t(0x200000)
 __GFP_KSWAPD_RECLAIM = gfp_t(0x400000)
-__GFP_BITS_SHIFT = 23            # 23 + IS_ENABLED(CONFIG_LOCKDEP); no lockdep here
-__GFP_BITS_MASK = (1 << __GFP_BITS_SHIFT) - 1
-_GFP_BITS_MASK = __GFP_BITS_MASK   # for class bodies, which mangle __names
 __GFP_RECLAIM = gfp_t(__GFP_DIRECT_RECLAIM | __GFP_KSWAPD_RECLAIM)
 
 GFP_ZONEMASK = __GFP_DMA | __GFP_HIGHMEM | __GFP_DMA32 | __GFP_MOVABLE
@@ -140,70 +130,9 @@ GFPFLAG_NAMES = (
 )
 
 
-def gfp_str(gfp_mask):
-    """show_gfp_flags(): composites first, then single bits, joined by '|'.
-
-    >>> gfp_str(GFP_ATOMIC | __GFP_NOWARN)
-    'GFP_ATOMIC|__GFP_NOWARN'
-    >>> gfp_str(0)
-    'none'
-    """
-    flags = int(gfp_mask)
-    if flags == 0:
-        return "none"
-    parts = []
-    for name, mask in GFPFLAG_NAMES:
-        if mask and (flags & mask) == mask:
-            parts.append(name)
-            flags &= ~mask
-    if flags:
-        parts.append(hex(flags))
-    return "|".join(parts)
-
-
 def parse_gfp(text):
     """The mask named by 'GFP_KERNEL|__GFP_ZERO' (the inverse of gfp_str)."""
-    if isinstance(text, int):
-        return gfp_t(text)
-    mask = 0
-    for part in str(text).replace(" ", "").split("|"):
-        if part in COMPOSITES:
-            mask |= COMPOSITES[part]
-        elif part in GFP_BITS:
-            mask |= GFP_BITS[part]
-        elif part == "__GFP_RECLAIM":
-            mask |= __GFP_RECLAIM
-        elif part in ("none", "0"):
-            continue
-        else:
-            try:
-                mask |= int(part, 0)
-            except ValueError:
-                raise BadGfpError("unknown GFP flag %r" % part) from None
-    return gfp_t(mask)
-
-
-# GFP_ZONE_TABLE as data: index = gfp & GFP_ZONEMASK; None marks GFP_ZONE_BAD.
-# x86_64 without HIGHMEM: OPT_ZONE_HIGHMEM = ZONE_NORMAL.
-GFP_ZONE_TABLE = (
-    mmzone.ZONE_NORMAL,     # 0x0
-    mmzone.ZONE_DMA,        # 0x1 __GFP_DMA
-    mmzone.ZONE_NORMAL,     # 0x2 __GFP_HIGHMEM
-    None,                   # 0x3 DMA|HIGHMEM
-    mmzone.ZONE_DMA32,      # 0x4 __GFP_DMA32
-    None,                   # 0x5 DMA|DMA32
-    None,                   # 0x6 HIGHMEM|DMA32
-    None,                   # 0x7
-    mmzone.ZONE_NORMAL,     # 0x8 __GFP_MOVABLE
-    mmzone.ZONE_DMA,        # 0x9 MOVABLE|DMA
-    mmzone.ZONE_MOVABLE,    # 0xa MOVABLE|HIGHMEM
-    None,                   # 0xb
-    mmzone.ZONE_DMA32,      # 0xc MOVABLE|DMA32
-    None,                   # 0xd
-    None,                   # 0xe
-    None,                   # 0xf
-)
-GFP_ZONE_BAD = sum(1 << bit for bit, z in enumerate(GFP_ZONE_TABLE) if z is None)
+    return gfp_t(parse_gfp_names(text, dict(COMPOSITES, **GFP_BITS, __GFP_RECLAIM=__GFP_RECLAIM)))
 
 
 def gfp_zone(flags):
@@ -217,11 +146,7 @@ def gfp_zone(flags):
     >>> hex(GFP_ZONE_BAD)
     '0xe8e8'
     """
-    bit = int(flags) & GFP_ZONEMASK
-    if (GFP_ZONE_BAD >> bit) & 1:
-        raise BadGfpError("GFP_ZONE_BAD: %s combines zone modifiers %s that gfp_zone() rejects"
-                          % (gfp_str(flags), gfp_str(bit)))
-    return GFP_ZONE_TABLE[bit]
+    return zone_of(flags, gfp_str)
 
 
 def gfpflags_to_migratetype(gfp_flags, page_group_by_mobility_disabled=False):
@@ -234,12 +159,7 @@ def gfpflags_to_migratetype(gfp_flags, page_group_by_mobility_disabled=False):
     >>> gfpflags_to_migratetype(GFP_HIGHUSER_MOVABLE), gfpflags_to_migratetype(GFP_KERNEL)
     (1, 0)
     """
-    if (int(gfp_flags) & GFP_MOVABLE_MASK) == GFP_MOVABLE_MASK:
-        raise BadGfpError("%s sets both __GFP_MOVABLE and __GFP_RECLAIMABLE"
-                          % gfp_str(gfp_flags))
-    if page_group_by_mobility_disabled:
-        return mmzone.MIGRATE_UNMOVABLE
-    return (int(gfp_flags) & GFP_MOVABLE_MASK) >> GFP_MOVABLE_SHIFT
+    return migratetype_of(gfp_flags, page_group_by_mobility_disabled, gfp_str)
 
 
 def gfpflags_allow_blocking(gfp_flags):

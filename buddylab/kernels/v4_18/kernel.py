@@ -34,6 +34,8 @@ class Classic(Kernel):
     order_limit_inclusive = False
     pageblock_order = _shared.pageblock_order
     PAGE_ALLOC_COSTLY_ORDER = _shared.PAGE_ALLOC_COSTLY_ORDER
+    ZONE_NAMES = _shared.ZONE_NAMES
+    EMPTY_ZONES = ()
     MIGRATE_TYPES = _shared.MIGRATE_TYPES
     MIGRATETYPE_NAMES = _shared.MIGRATETYPE_NAMES
     fallbacks = _buddy.fallbacks

@@ -1,6 +1,6 @@
-"""Today's kernel, Linux v6.18 ("modern"): not running yet, formulas only.
+"""Today's kernel, Linux v6.18 ("modern"), beside v4.18's ``../v4_18/``.
 
-``Machine(kernel="modern")`` raises LayoutError; what 6.18 computes differently is in
-``formulas.py`` here (re-exported by ``buddylab.profiles``) until this package holds the running profile (its modules will carry
-the same names as ``../v4_18/``).  This file imports nothing.
+``kernel.py`` binds the seam (``MODERN``); ``mmzone.py`` and ``gfp.py`` hold v6.18's
+constants and GFP bits, ``formulas.py`` its watermark, min_free_kbytes and pcp formulas.
+This file imports nothing.
 """
