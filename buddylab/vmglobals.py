@@ -18,9 +18,11 @@ class VmGlobals:
     (True, True, False)
     """
 
-    __slots__ = ("trace", "tail_placement", "page_group_by_mobility_disabled")
+    __slots__ = ("trace", "tail_placement", "page_group_by_mobility_disabled",
+                 "watermark_boost_factor")
 
     def __init__(self, tail_placement=True):
         self.trace = None                              # a buddylab.trace.Trace while recording
         self.tail_placement = tail_placement
         self.page_group_by_mobility_disabled = False   # decided at boot by the machine
+        self.watermark_boost_factor = 15000            # v6.18 only: vm.watermark_boost_factor
