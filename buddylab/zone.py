@@ -44,6 +44,9 @@ class Zone:
         self.watermark_boost = 0             # v6.18 only (boost_watermark()); 0 in v4.18
         self.lowmem_reserve = [0] * len(zone_names)   # lowmem_reserve[MAX_NR_ZONES]
         self.nr_reserved_highatomic = 0
+        # v6.18 only: zone->flags bits the pcp auto-tuning reads (mm/page_alloc.c, v6.18)
+        self.below_high = False              # ZONE_BELOW_HIGH: get_page_from_freelist() sets it
+        self.reclaim_active = False          # ZONE_RECLAIM_ACTIVE: kswapd balancing the node
         self.nr_isolate_pageblock = 0
         self.NR_FREE_PAGES = 0
         self.NR_FREE_CMA_PAGES = 0

@@ -12,6 +12,7 @@ from ...owners import KINDS as _KINDS, KERNEL as _KERNEL, SLAB as _SLAB, FILE as
 from . import mmzone as _mz
 from . import gfp as _gfp
 from . import formulas as _f
+from . import pcp as _pcp
 
 # the GFP mask each owner kind allocates with, in v6.18's bits (owners.KIND_GFP's kinds)
 KIND_GFP = {
@@ -21,6 +22,21 @@ KIND_GFP = {
     _ANON: _gfp.GFP_HIGHUSER_MOVABLE,
 }
 assert set(KIND_GFP) == set(_KINDS)
+
+
+# ---- mpcp: TEMPORARY until mproc's v6_18/watermark.setup_per_zone_wmarks lands ------ begin
+def _setup_per_zone_wmarks(zones, min_free_kbytes, watermark_scale_factor):
+    """setup_per_zone_wmarks(): __setup_per_zone_wmarks(), then zone_pcp_update(zone, 0).
+
+    Kernel: setup_per_zone_wmarks() in mm/page_alloc.c (v6.18) recomputes every zone's
+    pcp batch/high_min/high_max after the watermarks ("the limits may be
+    inappropriate").  The watermark part is still v4.18's here; mproc's v6.18 version
+    must end with ``for zone in zones: pcp.zone_pcp_update(zone)``.
+    """
+    Classic.setup_per_zone_wmarks(zones, min_free_kbytes, watermark_scale_factor)
+    for zone in zones:
+        _pcp.zone_pcp_update(zone)
+# ---- mpcp ----------------------------------------------------------------------- end
 
 
 class Modern(Classic):
@@ -50,6 +66,20 @@ class Modern(Classic):
     kind_gfp = KIND_GFP
     min_free_kbytes_max = _f.MIN_FREE_KBYTES_MAX
     DEFAULT_LOWMEM_RESERVE_RATIO = _f.DEFAULT_LOWMEM_RESERVE_RATIO
+
+    # ---- mpcp: v6.18 per-CPU lists (buddylab/kernels/v6_18/pcp.py) -------------- begin
+    zone_batchsize = staticmethod(_f.zone_batchsize)
+    pageset_set_high_and_batch = staticmethod(_pcp.pageset_set_high_and_batch)
+    rmqueue_pcplist = staticmethod(_pcp.rmqueue_pcplist)
+    free_unref_page = staticmethod(_pcp.free_unref_page)
+    free_pcppages_bulk = staticmethod(_pcp.free_pcppages_bulk)
+    drain_pages_zone = staticmethod(_pcp.drain_pages_zone)
+    drain_all_pages = staticmethod(_pcp.drain_all_pages)
+    order_to_pindex = staticmethod(_pcp.order_to_pindex)
+    pindex_to_order = staticmethod(_pcp.pindex_to_order)
+    refresh_cpu_vm_stats = staticmethod(_pcp.refresh_cpu_vm_stats)
+    setup_per_zone_wmarks = staticmethod(_setup_per_zone_wmarks)     # TEMPORARY (above)
+    # ---- mpcp ------------------------------------------------------------------- end
 
 
 MODERN = Modern()
