@@ -82,16 +82,20 @@ def check_machine(m):
         pcp_pages = 0
         for cpu, p in z.pageset.items():
             n = 0
-            for mt in range(p.nr_lists):
-                for pfn in mm.iter_list(p.list_head(mt)):
-                    n += 1
-                    if not s <= pfn < e:
+            for pindex in range(p.nr_lists):
+                order = m.kernel.pindex_to_order(pindex)       # v4.18: always 0
+                for pfn in mm.iter_list(p.list_head(pindex)):
+                    n += 1 << order
+                    if not s <= pfn < e or pfn + (1 << order) > e:
                         _fail("pcp pfn %d is outside zone %s" % (pfn, z.name))
-                    if role[pfn]:
-                        _fail("pfn %d is in two places (pcp list of cpu %d)" % (pfn, cpu))
-                    role[pfn] = 2
-                    if mm.state[pfn] != PCP or mm.buddy[pfn]:
-                        _fail("pcp pfn %d has the wrong state" % pfn)
+                    if pfn & ((1 << order) - 1):
+                        _fail("pcp block pfn %d is not aligned to its order %d" % (pfn, order))
+                    for q in range(pfn, pfn + (1 << order)):
+                        if role[q]:
+                            _fail("pfn %d is in two places (pcp list of cpu %d)" % (q, cpu))
+                        role[q] = 2
+                        if mm.state[q] != PCP or mm.buddy[q]:
+                            _fail("pcp pfn %d has the wrong state" % q)
             if n != p.count:
                 _fail("zone %s cpu %d pcp count %d but its lists hold %d" % (z.name, cpu, p.count, n))
             pcp_pages += n

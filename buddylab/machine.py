@@ -27,7 +27,7 @@ from . import mmzone as mz
 from .kernels.v4_18 import gfp as G      # noqa: F401  (the doctests' GFP names)
 from .errors import (BadOrderError, BadGfpError, BadFreeError, UnknownCpuError,
                      UnknownNodeError, LayoutError, BusyError, InvariantError, BuddyLabError,
-                     TraceError)
+                     TraceError, BadParameterError)
 from .memmap import MemMap, HOLE, RESERVED, FREE, PCP, STATE_NAMES, NO_ZONE
 from .vmglobals import VmGlobals
 from .layout import parse_layout, parse_cpus, parse_distance
@@ -177,11 +177,12 @@ class Machine:
                                percpu_pagelist_fraction, min_free_kbytes)
         self.watermark_scale_factor = watermark_scale_factor
         self.lowmem_reserve_ratio = tuple(lowmem_reserve_ratio)
-        self.percpu_pagelist_fraction = percpu_pagelist_fraction
+        self.percpu_pagelist_fraction = 0   # the boot value; _build() writes the sysctl
         self.allocated = {}                 # head pfn -> (order, migratetype)
         specs = parse_layout(nodes, self.kernel.ZONE_NAMES, self.kernel.EMPTY_ZONES)
         self.nr_nodes = len(specs)
         self.node_cpus, self.cpu_to_node = parse_cpus(cpus_per_node, self.nr_nodes)
+        self.vm.node_cpus = tuple(self.node_cpus)      # cpumask_of_node(), for the pcp limits
         self.nr_cpus = len(self.cpu_to_node)
         self.distance = parse_distance(distance, self.nr_nodes)
         self._build(specs, cma)
@@ -209,6 +210,16 @@ class Machine:
     @page_group_by_mobility_disabled.setter
     def page_group_by_mobility_disabled(self, value):
         self.vm.page_group_by_mobility_disabled = value
+
+    @property
+    def percpu_pagelist_fraction(self):
+        """The pcp sysctl's value under the running kernel's name (v4.18
+        percpu_pagelist_fraction, v6.18 percpu_pagelist_high_fraction); 0 is the default."""
+        return self.vm.percpu_pagelist_fraction
+
+    @percpu_pagelist_fraction.setter
+    def percpu_pagelist_fraction(self, value):
+        self.vm.percpu_pagelist_fraction = value
 
     @property
     def zone_of_pfn(self):
@@ -284,8 +295,7 @@ class Machine:
             self.set_min_free_kbytes(self._args["min_free_kbytes"], _record=False)
         fraction = self._args[k.pcp_fraction_sysctl]
         if fraction:
-            self.percpu_pagelist_fraction = 0                # the boot value of the sysctl
-            self.set_percpu_pagelist_fraction(fraction, _record=False)
+            self._set_pcp_fraction(k.pcp_fraction_sysctl, fraction, _record=False)
         if self.debug:
             self.check()
 
@@ -471,7 +481,10 @@ class Machine:
         if st == FREE:
             raise BadFreeError("double free: pfn %d is already free (in a buddy free block)" % pfn)
         if st == PCP:
-            cpu = mm.head_owner(mm.onlist[pfn]).cpu
+            head = pfn
+            while mm.onlist[head] < 0:      # inside a high-order pcp block (v6.18)
+                head -= 1
+            cpu = mm.head_owner(mm.onlist[head]).cpu
             raise BadFreeError("double free: pfn %d is already free (on cpu %d's pcp list)"
                                % (pfn, cpu))
         if st in (HOLE, RESERVED):
@@ -572,6 +585,23 @@ class Machine:
         self.kernel.drain_all_pages(self.zones, self.nr_cpus)
         self._after()
 
+    def refresh_cpu_vm_stats(self, cpu=0):
+        """One pass of the vmstat worker on `cpu` (vmstat_update(), every stat_interval).
+
+        Kernel: refresh_cpu_vm_stats() in mm/vmstat.c.  v6.18: decay_pcp_high() on
+        this CPU's pcp of every populated zone (high drops by an eighth, the pages
+        above it go back to the buddy lists).  v4.18 has no decay; its only pcp work
+        there, draining a remote node's pcp after three idle passes, is not modelled
+        (the kernel's refresh_cpu_vm_stats docstring in each version's pcp.py says
+        why).  The model runs the worker only when called.  Returns whether anything
+        changed.
+        """
+        self._cpu(cpu)
+        self._record("refresh_cpu_vm_stats", cpu=cpu)
+        changed = self.kernel.refresh_cpu_vm_stats(self.zones, cpu)
+        self._after()
+        return changed
+
     # ----------------------------------------------------------------- sysctls
     def set_min_free_kbytes(self, value, _record=True):
         """Write /proc/sys/vm/min_free_kbytes: recompute every watermark (not lowmem_reserve)."""
@@ -609,18 +639,43 @@ class Machine:
         for node in self.nodes:
             self.kernel.setup_per_zone_lowmem_reserve(node.node_zones, ratio)
 
-    def set_percpu_pagelist_fraction(self, value, _record=True):
-        """Write /proc/sys/vm/percpu_pagelist_fraction (0, or >= 8).
+    def set_percpu_pagelist_fraction(self, value):
+        """Write /proc/sys/vm/percpu_pagelist_fraction (0, or >= 8): the classic kernel's.
 
         Kernel: percpu_pagelist_fraction_sysctl_handler() in mm/page_alloc.c
         (v4.18): writing the current value changes nothing ("No change?");
         otherwise every possible CPU of every populated zone gets high =
         managed / fraction and batch = max(1, high/4) capped at 96; 0 goes
-        back to zone_batchsize(), of today's managed pages.
+        back to zone_batchsize(), of today's managed pages.  The sysctl was
+        removed in 5.14: a modern machine refuses it (BadParameterError), and
+        takes set_percpu_pagelist_high_fraction() instead.
         """
+        self._set_pcp_fraction("percpu_pagelist_fraction", value)
+
+    def set_percpu_pagelist_high_fraction(self, value):
+        """Write /proc/sys/vm/percpu_pagelist_high_fraction (0, or >= 8): the modern kernel's.
+
+        Kernel: percpu_pagelist_high_fraction_sysctl_handler() in mm/page_alloc.c
+        (v6.18): writing the current value changes nothing ("No change?");
+        otherwise zone_set_pageset_high_and_batch(zone, 0) on every populated
+        zone: a fraction sets high_min = high_max = managed / fraction / (CPUs of
+        the node), at least 4 batches, which turns pcp->high auto-tuning off; 0
+        goes back to high_min from the low watermark and high_max from managed / 8.
+        The batch is zone_batchsize() either way.  A classic machine (v4.18, whose
+        sysctl is percpu_pagelist_fraction) refuses it (BadParameterError).
+        """
+        self._set_pcp_fraction("percpu_pagelist_high_fraction", value)
+
+    def _set_pcp_fraction(self, name, value, _record=True):
+        """The pcp sysctl write shared by both names; `name` must be the kernel's."""
+        if name != self.kernel.pcp_fraction_sysctl:
+            raise BadParameterError(
+                "set_%s(): the %s kernel has no %s sysctl; write %s with set_%s()"
+                % (name, self.kernel.version, name, self.kernel.pcp_fraction_sysctl,
+                   self.kernel.pcp_fraction_sysctl))
         self._validate_sysctls(self.watermark_scale_factor, self.lowmem_reserve_ratio, value, None)
         if _record:
-            self._record("set_percpu_pagelist_fraction", value=value)
+            self._record("set_" + name, value=value)
         if value == self.percpu_pagelist_fraction:
             return
         self.percpu_pagelist_fraction = value

@@ -19,7 +19,8 @@ from .trace import Trace
 MACHINE_OPS = ("alloc_pages", "alloc_pages_node", "free_pages", "get_page", "drain_pages_zone",
                "drain_pages", "drain_all_pages", "set_min_free_kbytes",
                "set_watermark_scale_factor", "set_lowmem_reserve_ratio",
-               "set_percpu_pagelist_fraction", "start_isolate_page_range",
+               "set_percpu_pagelist_fraction", "set_percpu_pagelist_high_fraction",
+               "refresh_cpu_vm_stats", "start_isolate_page_range",
                "undo_isolate_page_range", "compact_memory", "owner")
 OWNER_OPS = {"owner.alloc": "alloc", "owner.free": "free", "owner.exit": "exit"}
 HANDLE_OPS = {"handle.touch": "touch", "handle.clean": "clean"}

@@ -45,7 +45,10 @@ class Zone:
         self.lowmem_reserve = [0] * len(zone_names)   # lowmem_reserve[MAX_NR_ZONES]
         self.nr_reserved_highatomic = 0
         self.nr_free_highatomic = 0          # v6.18 only: free pages on HIGHATOMIC lists
-        self.flags = 0                       # v6.18 only: enum zone_flags bits (ZONE_BELOW_HIGH...)
+        # v6.18 only: zone->flags bits the pcp auto-tuning reads (mm/page_alloc.c, v6.18)
+        self.below_high = False              # ZONE_BELOW_HIGH: get_page_from_freelist() sets it
+        self.reclaim_active = False          # ZONE_RECLAIM_ACTIVE: kswapd balancing the node
+        self.boosted_watermark = False       # ZONE_BOOSTED_WATERMARK: try_to_claim_block() boosted
         self.nr_isolate_pageblock = 0
         self.NR_FREE_PAGES = 0
         self.NR_FREE_CMA_PAGES = 0

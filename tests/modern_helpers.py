@@ -138,7 +138,8 @@ def modern_kernel():
 def kernel_name(name):
     """A constant or function of the modern profile: module attribute, else its gfp part."""
     k = modern_kernel()
-    for holder in (k, getattr(k, "gfp", None), getattr(k, "GFP", None),
+    seam = getattr(getattr(k, "kernel", None), "MODERN", None)    # the kernel object's seam
+    for holder in (k, getattr(k, "gfp", None), getattr(k, "GFP", None), seam,
                    getattr(k, "mmzone", None)):
         if holder is None:
             continue

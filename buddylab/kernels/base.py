@@ -72,6 +72,10 @@ SEAM = (
     ("free_pcppages_bulk", "func", "free_pcppages_bulk()"),
     ("drain_pages_zone", "func", "drain_pages_zone()"),
     ("drain_all_pages", "func", "drain_all_pages()"),
+    ("order_to_pindex", "func", "order_to_pindex(): the pcp list of (migratetype, order)"),
+    ("pindex_to_order", "func", "pindex_to_order(): the order of a pcp list's blocks"),
+    ("refresh_cpu_vm_stats", "func", "refresh_cpu_vm_stats() (mm/vmstat.c): the vmstat "
+                                     "worker's pass over one CPU's pcp lists"),
     # watermark checks (mm/page_alloc.c)
     ("zone_watermark_ok_full", "func", "__zone_watermark_ok()"),
     ("zone_watermark_ok", "func", "zone_watermark_ok()"),

@@ -76,6 +76,9 @@ class Classic(Kernel):
     free_pcppages_bulk = staticmethod(_pcp.free_pcppages_bulk)
     drain_pages_zone = staticmethod(_pcp.drain_pages_zone)
     drain_all_pages = staticmethod(_pcp.drain_all_pages)
+    order_to_pindex = staticmethod(_pcp.order_to_pindex)
+    pindex_to_order = staticmethod(_pcp.pindex_to_order)
+    refresh_cpu_vm_stats = staticmethod(_pcp.refresh_cpu_vm_stats)
 
     zone_watermark_ok_full = staticmethod(_zone.zone_watermark_ok_full)
     zone_watermark_ok = staticmethod(_zone.zone_watermark_ok)

@@ -105,6 +105,34 @@ def pageset_set_high_and_batch(zone, pcp, percpu_pagelist_fraction):
     pcp.batch, pcp.high = pageset_high_and_batch(zone.managed_pages, percpu_pagelist_fraction)
 
 
+def order_to_pindex(migratetype, order=0):
+    """The pcp list of a migratetype: v4.18 has one order-0 list per pcp migratetype.
+
+    Kernel: v4.18 has no order_to_pindex() (it came with high-order pcp lists in 5.13):
+    pcp->lists[] is indexed by the migratetype and holds order-0 pages only.
+    """
+    assert order == 0, "v4.18 keeps only order-0 pages on the pcp lists"
+    return migratetype
+
+
+def pindex_to_order(pindex):
+    """The order of the pages on a v4.18 pcp list: always 0 (see order_to_pindex())."""
+    return 0
+
+
+def refresh_cpu_vm_stats(zones, cpu):
+    """The vmstat worker's pass over one CPU: nothing the model keeps changes in v4.18.
+
+    Kernel: refresh_cpu_vm_stats() in mm/vmstat.c (v4.18) folds the per-CPU counter
+    diffs (the model keeps its counters exact) and, on NUMA only, drains
+    min(count, batch) pages of a pcp of a REMOTE node's zone (drain_zone_pages()) once
+    it has seen three passes without a counter change (p->expire).  That expiry needs
+    the per-CPU counter diffs, which the model does not keep, so it never fires here;
+    v4.18 has no decay of pcp->high.  Returns False (nothing changed).
+    """
+    return False
+
+
 def rmqueue_bulk(zone, order, count, pcp, migratetype):
     """rmqueue_bulk(): take `count` blocks with __rmqueue() onto a pcp list's tail.
 

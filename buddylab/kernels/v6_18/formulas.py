@@ -79,7 +79,8 @@ def zone_highsize(managed_pages, low_wmark, batch, nr_cpus_node, fraction=0, cpu
 
 
 def zone_set_pageset_high_and_batch(managed_pages, low_wmark, nr_cpus_node,
-                                    percpu_pagelist_high_fraction=0, cpu_online=0):
+                                    percpu_pagelist_high_fraction=0, cpu_online=0,
+                                    nr_online_cpus=None):
     """(batch, high_min, high_max) a modern kernel stores for every CPU of a zone.
 
     Kernel: zone_set_pageset_high_and_batch() in mm/page_alloc.c (v6.18).
@@ -87,6 +88,7 @@ def zone_set_pageset_high_and_batch(managed_pages, low_wmark, nr_cpus_node,
     from managed/8 (MIN_PERCPU_PAGELIST_HIGH_FRACTION), and pcp->high
     auto-tunes between them; with it both are managed/fraction (no tuning).
     The ``high`` that zoneinfo prints is the tuned value, 0 on an unused CPU.
+    ``nr_online_cpus`` is num_online_cpus(), what a node without CPUs shares among.
 
     The worked example, 8 CPUs on the node (mm/page_alloc.c,
     zone_highsize() and zone_set_pageset_high_and_batch(), v6.18, by hand):
@@ -99,12 +101,13 @@ def zone_set_pageset_high_and_batch(managed_pages, low_wmark, nr_cpus_node,
     batch = max(1, zone_batchsize(managed_pages))
     if percpu_pagelist_high_fraction:
         high = zone_highsize(managed_pages, low_wmark, batch, nr_cpus_node,
-                             percpu_pagelist_high_fraction, cpu_online)
+                             percpu_pagelist_high_fraction, cpu_online, nr_online_cpus)
         return batch, high, high
     return (batch,
-            zone_highsize(managed_pages, low_wmark, batch, nr_cpus_node, 0, cpu_online),
+            zone_highsize(managed_pages, low_wmark, batch, nr_cpus_node, 0, cpu_online,
+                          nr_online_cpus),
             zone_highsize(managed_pages, low_wmark, batch, nr_cpus_node,
-                          MIN_PERCPU_PAGELIST_HIGH_FRACTION, cpu_online))
+                          MIN_PERCPU_PAGELIST_HIGH_FRACTION, cpu_online, nr_online_cpus))
 
 
 # -------------------------------------------------------------- watermarks

@@ -15,7 +15,7 @@ from . import formulas as _f
 from . import buddy as _buddy
 from . import page_alloc as _alloc
 from .events import EVENTS as _EVENTS
-from ..v4_18 import pcp as _classic_pcp
+from . import pcp as _pcp
 
 # the GFP mask each owner kind allocates with, in v6.18's bits (owners.KIND_GFP's kinds)
 KIND_GFP = {
@@ -27,21 +27,19 @@ KIND_GFP = {
 assert set(KIND_GFP) == set(_KINDS)
 
 
-# TODO(mpcp): v6_18/pcp.py's rmqueue_pcplist(preferred_zone, zone, order, migratetype,
-# alloc_flags, pcp) and free_unref_page(zone, pcp, pfn, order) replace these two interim
-# adapters over v4.18's order-0 pcp code; until then the other pcp orders (1-3, THP) go
-# straight to the buddy lists.
-def _interim_rmqueue_pcplist(preferred_zone, zone, order, migratetype, alloc_flags, pcp):
-    if order:
-        return -1
-    return _classic_pcp.rmqueue_pcplist(zone, pcp, migratetype)
+# ---- mpcp: TEMPORARY until mproc's v6_18/watermark.setup_per_zone_wmarks lands ------ begin
+def _setup_per_zone_wmarks(zones, min_free_kbytes, watermark_scale_factor):
+    """setup_per_zone_wmarks(): __setup_per_zone_wmarks(), then zone_pcp_update(zone, 0).
 
-
-def _interim_free_unref_page(zone, pcp, pfn, order=0):
-    if order:
-        _buddy.free_one_page(zone, pfn, order)
-        return
-    _classic_pcp.free_unref_page(zone, pcp, pfn)
+    Kernel: setup_per_zone_wmarks() in mm/page_alloc.c (v6.18) recomputes every zone's
+    pcp batch/high_min/high_max after the watermarks ("the limits may be
+    inappropriate").  The watermark part is still v4.18's here; mproc's v6.18 version
+    must end with ``for zone in zones: pcp.zone_pcp_update(zone)``.
+    """
+    Classic.setup_per_zone_wmarks(zones, min_free_kbytes, watermark_scale_factor)
+    for zone in zones:
+        _pcp.zone_pcp_update(zone)
+# ---- mpcp ----------------------------------------------------------------------- end
 
 
 class Modern(Classic):
@@ -85,10 +83,6 @@ class Modern(Classic):
     reserve_highatomic_pageblock = staticmethod(_buddy.reserve_highatomic_pageblock)
     unreserve_highatomic_pageblock = staticmethod(_buddy.unreserve_highatomic_pageblock)
 
-    # per-cpu lists: TODO(mpcp) interim adapters over v4.18's order-0 code
-    rmqueue_pcplist = staticmethod(_interim_rmqueue_pcplist)
-    free_unref_page = staticmethod(_interim_free_unref_page)
-
     # the allocator's entry points (mm/page_alloc.c, v6.18)
     prepare_alloc_pages = staticmethod(_alloc.prepare_alloc_pages)
     get_page_from_freelist = staticmethod(_alloc.get_page_from_freelist)
@@ -101,6 +95,20 @@ class Modern(Classic):
     memblock_free_pages = staticmethod(_alloc.memblock_free_pages)
 
     EVENTS = _EVENTS
+
+    # ---- mpcp: v6.18 per-CPU lists (buddylab/kernels/v6_18/pcp.py) -------------- begin
+    zone_batchsize = staticmethod(_f.zone_batchsize)
+    pageset_set_high_and_batch = staticmethod(_pcp.pageset_set_high_and_batch)
+    rmqueue_pcplist = staticmethod(_pcp.rmqueue_pcplist)
+    free_unref_page = staticmethod(_pcp.free_unref_page)
+    free_pcppages_bulk = staticmethod(_pcp.free_pcppages_bulk)
+    drain_pages_zone = staticmethod(_pcp.drain_pages_zone)
+    drain_all_pages = staticmethod(_pcp.drain_all_pages)
+    order_to_pindex = staticmethod(_pcp.order_to_pindex)
+    pindex_to_order = staticmethod(_pcp.pindex_to_order)
+    refresh_cpu_vm_stats = staticmethod(_pcp.refresh_cpu_vm_stats)
+    setup_per_zone_wmarks = staticmethod(_setup_per_zone_wmarks)     # TEMPORARY (above)
+    # ---- mpcp ------------------------------------------------------------------- end
 
 
 MODERN = Modern()
