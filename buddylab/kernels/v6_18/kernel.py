@@ -12,6 +12,9 @@ from ...owners import KINDS as _KINDS, KERNEL as _KERNEL, SLAB as _SLAB, FILE as
 from . import mmzone as _mz
 from . import gfp as _gfp
 from . import formulas as _f
+from . import watermark as _wm          # mproc: watermarks, min_free_kbytes, lowmem_reserve
+from . import pageset as _pageset       # mproc: the boot values of batch/high_min/high_max
+from . import vmstat as _vmstat         # mproc: the 6.18 /proc layouts
 
 # the GFP mask each owner kind allocates with, in v6.18's bits (owners.KIND_GFP's kinds)
 KIND_GFP = {
@@ -50,6 +53,25 @@ class Modern(Classic):
     kind_gfp = KIND_GFP
     min_free_kbytes_max = _f.MIN_FREE_KBYTES_MAX
     DEFAULT_LOWMEM_RESERVE_RATIO = _f.DEFAULT_LOWMEM_RESERVE_RATIO
+
+    # ---- mproc (issue 10 sections 2-3): zone setup, watermark checks, /proc layouts ----
+    watermark_scale_factor_max = 3000    # the sysctl's extra2 (mm/page_alloc.c, v6.18)
+    default_min_free_kbytes = staticmethod(_wm.default_min_free_kbytes)
+    lowmem_kbytes = staticmethod(_wm.lowmem_kbytes)             # unchanged since v4.18
+    setup_per_zone_wmarks = staticmethod(_wm.setup_per_zone_wmarks)
+    set_recommended_min_free_kbytes = staticmethod(_wm.set_recommended_min_free_kbytes)
+    setup_per_zone_lowmem_reserve = staticmethod(_wm.setup_per_zone_lowmem_reserve)
+    zone_batchsize = staticmethod(_f.zone_batchsize)
+    pageset_set_high_and_batch = staticmethod(_pageset.pageset_set_high_and_batch)
+    zone_watermark_ok_full = staticmethod(_wm.zone_watermark_ok_full)
+    zone_watermark_ok = staticmethod(_wm.zone_watermark_ok)
+    zone_watermark_fast = staticmethod(_wm.zone_watermark_fast)
+    buddyinfo = staticmethod(_vmstat.buddyinfo)                 # unchanged since v4.18
+    pagetypeinfo = staticmethod(_vmstat.pagetypeinfo)
+    zoneinfo = staticmethod(_vmstat.zoneinfo)
+    extfrag_index = staticmethod(_vmstat.extfrag_index)         # unchanged since v4.18
+    unusable_index = staticmethod(_vmstat.unusable_index)       # unchanged since v4.18
+    # ---- end mproc ----
 
 
 MODERN = Modern()
