@@ -236,3 +236,22 @@ def test_isolating_a_block_inside_a_free_o10_splits_it():
     assert flist(m, 9, M) == () and flist(m, 9, iso) == ()
     assert zs(m).nr_free_pages == 4096
     assert blocktypes(m)[512] == M
+
+
+def test_atomic_order0_falls_back_to_the_highatomic_reserve():
+    """With only HIGHATOMIC pages free, GFP_ATOMIC order 0 takes one (ALLOC_NON_BLOCK's
+    last resort in rmqueue_buddy()); v4.18 gave the reserve to order > 0 only."""
+    # After the reserve above only the HIGHATOMIC block's 240 pages are free.
+    # Fast path (LOW | KSWAPD | NOFRAGMENT): __zone_watermark_unusable_free() adds the 240
+    # free HIGHATOMIC pages for a request without ALLOC_RESERVES -> 0 usable -> fails.
+    # Slow path, gfp_to_alloc_flags(GFP_ATOMIC, 0) = MIN|NON_BLOCK|MIN_RESERVE|KSWAPD:
+    # 240 > 96 -> rmqueue(): the pcp refill's __rmqueue(U) finds nothing (U, R and M lists
+    # empty); rmqueue_buddy(): __rmqueue() fails, "if (!page && (alloc_flags & (ALLOC_OOM |
+    # ALLOC_NON_BLOCK))) page = __rmqueue_smallest(zone, order, MIGRATE_HIGHATOMIC)"
+    # (mm/page_alloc.c, v6.18): the smallest HIGHATOMIC block, o4 at 65296, split:
+    # 65304 (o3), 65300 (o2), 65298 (o1), 65297 (o0) back on the HIGHATOMIC heads.
+    m = _atomic_setup()
+    assert alloc(m, "GFP_ATOMIC", 4) == 65280
+    assert alloc(m, "GFP_ATOMIC", 0) == 65296
+    assert [flist(m, o, HA) for o in range(5)] == [(65297,), (65298,), (65300,), (65304,), ()]
+    assert m.zone(0, "Normal").nr_free_highatomic == 239
