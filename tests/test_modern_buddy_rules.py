@@ -255,3 +255,32 @@ def test_atomic_order0_falls_back_to_the_highatomic_reserve():
     assert alloc(m, "GFP_ATOMIC", 0) == 65296
     assert [flist(m, o, HA) for o in range(5)] == [(65297,), (65298,), (65300,), (65304,), ()]
     assert m.zone(0, "Normal").nr_free_highatomic == 239
+
+
+def test_kmem_tracepoints_print_the_618_layout():
+    """mm_page_alloc, mm_page_alloc_zone_locked and mm_page_alloc_extfrag print pfn=0x%lx."""
+    # include/trace/events/kmem.h (v6.18) TP_printk, without the hashed page=%p:
+    # mm_page_alloc "pfn=0x%lx order=%d migratetype=%d gfp_flags=%s";
+    # mm_page_alloc_zone_locked "pfn=0x%lx order=%u migratetype=%d percpu_refill=%d" with
+    # percpu_refill = pcp_allowed_order(10) && mt < MIGRATE_PCPTYPES = 0;
+    # mm_page_alloc_extfrag "... pageblock_order=%d ... fragmenting=%d change_ownership=%d",
+    # fragmenting = fallback_order (10) < pageblock_order (9) = 0.  The second o10 block is
+    # 1024 = 0x400; GFP_KERNEL o0 then claims the head o10 block 2048 = 0x800 whole.  A
+    # failed request prints pfn=0x0 (pfn -1UL -> 0).
+    m = real(4096)
+    t = m.start_trace(["mm_page_alloc", "mm_page_alloc_zone_locked", "mm_page_alloc_extfrag"])
+    alloc(m, MOV, 10)
+    alloc(m, MOV, 10)
+    alloc(m, "GFP_KERNEL", 0)
+    alloc(m, "GFP_NOWAIT|__GFP_MOVABLE", 10)
+    alloc(m, "GFP_NOWAIT|__GFP_MOVABLE", 10)
+    m.stop_trace()
+    lines = [str(e) for e in t]
+    assert lines[2] == ("mm_page_alloc_zone_locked: pfn=0x400 order=10 migratetype=1 "
+                        "percpu_refill=0")
+    assert lines[3] == ("mm_page_alloc: pfn=0x400 order=10 migratetype=1 "
+                        "gfp_flags=GFP_HIGHUSER_MOVABLE")
+    assert ("mm_page_alloc_extfrag: pfn=0x800 alloc_order=0 fallback_order=10 pageblock_order=9 "
+            "alloc_migratetype=0 fallback_migratetype=1 fragmenting=0 change_ownership=1") in lines
+    assert lines[-1] == ("mm_page_alloc: pfn=0x0 order=10 migratetype=1 "
+                         "gfp_flags=GFP_NOWAIT|__GFP_MOVABLE")
