@@ -58,13 +58,12 @@ def memmap_init(mm, vm, specs, node_cpus, nr_cpus, max_order, pageblock_order, k
 def free_all_bootmem(k, zones, cma_set, max_order):
     """free_all_bootmem(): every present, unreserved, non-CMA page to the buddy allocator.
 
-    Runs of the largest aligned order that fits, each freed with the kernel's
-    free_one_page(); managed pages are recounted as they are freed.
+    Runs of the largest aligned order that fits (__free_pages_memory()), each freed with
+    the kernel's memblock_free_pages(); managed pages are recounted as they are freed.
     """
     for z in zones:
         z.managed_pages = 0
     for z in zones:
-        mm = z.mm
         for start, end in free_ranges(z, cma_set):
             pfn = start
             while pfn < end:
@@ -72,7 +71,7 @@ def free_all_bootmem(k, zones, cma_set, max_order):
                 while pfn + (1 << order) > end:
                     order -= 1
                 z.managed_pages += 1 << order
-                k.free_one_page(z, pfn, order, mm.get_pageblock_migratetype(pfn))
+                k.memblock_free_pages(z, pfn, order)
                 pfn += 1 << order
 
 

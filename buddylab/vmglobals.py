@@ -22,11 +22,12 @@ class VmGlobals:
     """
 
     __slots__ = ("trace", "tail_placement", "page_group_by_mobility_disabled",
-                 "percpu_pagelist_fraction", "node_cpus")
+                 "watermark_boost_factor", "percpu_pagelist_fraction", "node_cpus")
 
     def __init__(self, tail_placement=True):
         self.trace = None                              # a buddylab.trace.Trace while recording
         self.tail_placement = tail_placement
         self.page_group_by_mobility_disabled = False   # decided at boot by the machine
+        self.watermark_boost_factor = 15000            # v6.18 only: vm.watermark_boost_factor
         self.percpu_pagelist_fraction = 0   # the pcp sysctl under its kernel's name; 0 at boot
         self.node_cpus = ()                 # cpumask_of_node(nid): the CPUs of each node

@@ -44,9 +44,8 @@ class Zone:
         self.watermark_boost = 0             # v6.18 only (boost_watermark()); 0 in v4.18
         self.lowmem_reserve = [0] * len(zone_names)   # lowmem_reserve[MAX_NR_ZONES]
         self.nr_reserved_highatomic = 0
-        # v6.18 only: zone->flags bits the pcp auto-tuning reads (mm/page_alloc.c, v6.18)
-        self.below_high = False              # ZONE_BELOW_HIGH: get_page_from_freelist() sets it
-        self.reclaim_active = False          # ZONE_RECLAIM_ACTIVE: kswapd balancing the node
+        self.nr_free_highatomic = 0          # v6.18 only: free pages on HIGHATOMIC lists
+        self.flags = 0                       # v6.18 only: enum zone_flags bits (ZONE_BELOW_HIGH...)
         self.nr_isolate_pageblock = 0
         self.NR_FREE_PAGES = 0
         self.NR_FREE_CMA_PAGES = 0
@@ -97,17 +96,21 @@ class Zone:
         if mt == mz.MIGRATE_CMA:
             self.NR_FREE_CMA_PAGES += nr_pages
 
+    def wmark_pages(self, i):
+        """wmark_pages(): _watermark[i] + watermark_boost (the boost is 0 in v4.18)."""
+        return self.watermark[i] + self.watermark_boost
+
     def min_wmark_pages(self):
-        """min_wmark_pages(): watermark[WMARK_MIN]."""
-        return self.watermark[mz.WMARK_MIN]
+        """min_wmark_pages(): watermark[WMARK_MIN] (+ watermark_boost in v6.18)."""
+        return self.wmark_pages(mz.WMARK_MIN)
 
     def low_wmark_pages(self):
-        """low_wmark_pages(): watermark[WMARK_LOW]."""
-        return self.watermark[mz.WMARK_LOW]
+        """low_wmark_pages(): watermark[WMARK_LOW] (+ watermark_boost in v6.18)."""
+        return self.wmark_pages(mz.WMARK_LOW)
 
     def high_wmark_pages(self):
-        """high_wmark_pages(): watermark[WMARK_HIGH]."""
-        return self.watermark[mz.WMARK_HIGH]
+        """high_wmark_pages(): watermark[WMARK_HIGH] (+ watermark_boost in v6.18)."""
+        return self.wmark_pages(mz.WMARK_HIGH)
 
     def __repr__(self):
         return "<zone %s of node %d: pfn %d-%d>" % (self.name, self.nid, self.zone_start_pfn,

@@ -107,8 +107,7 @@ _REFUSAL = _modern_refusal()
 
 #: test modules whose part of the modern profile is still being built: skipped, with the
 #: reason, until their code lands (each piece takes its module out of this set when it passes)
-UNDER_CONSTRUCTION = {"test_modern_boot", "test_modern_buddy", "test_modern_gfp",
-                      "test_modern_pcp", "test_modern_procfs", "test_modern_zone"}
+UNDER_CONSTRUCTION = {"test_modern_procfs", "test_modern_zone"}
 
 
 def require_modern():
@@ -140,7 +139,8 @@ def kernel_name(name):
     """A constant or function of the modern profile: module attribute, else its gfp part."""
     k = modern_kernel()
     seam = getattr(getattr(k, "kernel", None), "MODERN", None)    # the kernel object's seam
-    for holder in (k, getattr(k, "gfp", None), getattr(k, "GFP", None), seam):
+    for holder in (k, getattr(k, "gfp", None), getattr(k, "GFP", None),
+                   getattr(k, "mmzone", None), seam):
         if holder is None:
             continue
         if isinstance(holder, dict) and name in holder:

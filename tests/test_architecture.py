@@ -29,14 +29,16 @@ LAYERS = {
     # 2: v4.18's code that needs only constants; nodes; the /proc printers, host reading,
     # layout checks and snapshots
     "node": 2, "fragindex": 2, "kernels.v6_18.formulas": 2, "vmstat": 3, "hostread": 2, "layout": 2, "snapshot": 2, "kernels.v4_18.gfp": 2, "kernels.v6_18.gfp": 2.5,
-    "kernels.v4_18.watermark": 2, "kernels.v4_18.buddy": 2,
+    "kernels.v4_18.watermark": 2, "kernels.v4_18.buddy": 2, "kernels.v6_18.buddy": 2.5,
     # 3: structures over them
     "internal": 3, "owners": 3, "kernels.v4_18.pcp": 3, "kernels.v6_18.pcp": 3, "kernels.v4_18.events": 3,
+    "kernels.v6_18.events": 3.5,
     # 4: data classes with their compat re-exports; tracing; compaction, OOM, invariants
     "zone": 4, "pcp": 4, "trace": 4, "compaction": 4, "oom": 4, "check": 4,
     "boot": 5,
     # 5-9: reclaim, the v4.18 allocator that calls it, isolation, the kernel object, the choice
     "reclaim": 5, "profiles": 5, "kernels.v4_18.page_alloc": 6, "kernels.v4_18.page_isolation": 7,
+    "kernels.v6_18.page_alloc": 6.5,
     "kernels.v4_18.kernel": 8, "kernels.v6_18.kernel": 8.5, "kernels.select": 9,
     # 10: the machine
     "machine": 10,

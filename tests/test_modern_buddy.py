@@ -14,6 +14,7 @@ drops it and walks again.
 
 Assumed names: see tests/modern_helpers.py.  Skipped while Machine(kernel="modern") raises.
 """
+import buddylab as bl
 from modern_helpers import require_modern
 
 require_modern()
@@ -247,8 +248,10 @@ def test_freed_order10_block_goes_to_the_head():
     m = real(4096)
     a, b = alloc(m, MOV, 10), alloc(m, MOV, 10)
     assert (a, b) == (0, 1024)
-    m.free_pages(a, 10)
-    m.free_pages(b, 10)
+    # free_pages(0) is free_pages(addr = 0): a NULL address, a no-op (mm/page_alloc.c,
+    # free_pages(): "if (addr != 0)"), so the blocks are handed over as Pages
+    m.free_pages(bl.Page(a), 10)
+    m.free_pages(bl.Page(b), 10)
     assert flist(m, 10, M) == (1024, 0, 2048, 3072)
     assert flist(m, 9, M) == ()
 
@@ -269,7 +272,7 @@ def test_merge_across_pageblocks_retypes_the_buddy_block():
     assert blocktypes(m) == {0: U, **{pfn: M for pfn in range(512, 4096, 512)}}
     m.free_pages(512, 9)
     assert flist(m, 9, M) == (512,)
-    m.free_pages(0, 9)
+    m.free_pages(bl.Page(0), 9)        # a Page: free_pages(0) would be a NULL address
     assert flist(m, 10, U) == (0,)
     assert flist(m, 9, M) == ()
     assert blocktypes(m) == {0: U, 512: U, **{pfn: M for pfn in range(1024, 4096, 512)}}

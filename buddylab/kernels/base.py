@@ -89,6 +89,8 @@ SEAM = (
     ("prep_new_page", "func", "prep_new_page()"),
     ("free_pages_core", "func", "__free_pages() for one page run"),
     ("free_pages_ok", "func", "__free_pages_ok()"),
+    ("memblock_free_pages", "func", "boot: one memblock run to the buddy lists (4.18 "
+                                    "__free_pages_boot_core(), 6.18 __free_pages_core())"),
     # page isolation (mm/page_isolation.c, mm/page_alloc.c)
     ("has_unmovable_pages", "func", "has_unmovable_pages()"),
     ("set_migratetype_isolate", "func", "set_migratetype_isolate()"),

@@ -92,6 +92,7 @@ class Classic(Kernel):
     prep_new_page = staticmethod(_alloc.prep_new_page)
     free_pages_core = staticmethod(_alloc.free_pages_core)
     free_pages_ok = staticmethod(_alloc.free_pages_ok)
+    memblock_free_pages = staticmethod(_alloc.memblock_free_pages)
 
     has_unmovable_pages = staticmethod(_isolation.has_unmovable_pages)
     set_migratetype_isolate = staticmethod(_isolation.set_migratetype_isolate)

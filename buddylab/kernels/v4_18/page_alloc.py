@@ -382,6 +382,16 @@ def free_pages_ok(m, zone, pfn, order):
     buddy.free_one_page(zone, pfn, order, migratetype)
 
 
+def memblock_free_pages(zone, pfn, order):
+    """__free_pages_boot_core(): one boot run to free_one_page() with its pageblock's type.
+
+    Kernel: __free_pages_boot_core() -> __free_pages() in mm/page_alloc.c (v4.18): orders
+    > 0 go to __free_pages_ok(); order 0 to the boot pageset (high 0, batch 1), drained at
+    once - both end in __free_one_page() with the pageblock's type, at the list head.
+    """
+    buddy.free_one_page(zone, pfn, order, zone.mm.get_pageblock_migratetype(pfn))
+
+
 def free_pages_core(m, zone, pfn, order, cpu):
     """__free_pages() once the refcount reached 0: pcp for order 0, buddy otherwise."""
     mm = m.mm

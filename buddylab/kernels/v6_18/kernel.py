@@ -12,7 +12,10 @@ from ...owners import KINDS as _KINDS, KERNEL as _KERNEL, SLAB as _SLAB, FILE as
 from . import mmzone as _mz
 from . import gfp as _gfp
 from . import formulas as _f
+from . import buddy as _buddy
+from . import page_alloc as _alloc
 from . import pcp as _pcp
+from .events import EVENTS as _EVENTS
 
 # the GFP mask each owner kind allocates with, in v6.18's bits (owners.KIND_GFP's kinds)
 KIND_GFP = {
@@ -66,6 +69,32 @@ class Modern(Classic):
     kind_gfp = KIND_GFP
     min_free_kbytes_max = _f.MIN_FREE_KBYTES_MAX
     DEFAULT_LOWMEM_RESERVE_RATIO = _f.DEFAULT_LOWMEM_RESERVE_RATIO
+
+    # the buddy lists (mm/page_alloc.c, v6.18)
+    find_buddy_pfn = staticmethod(_buddy.find_buddy_pfn)            # unchanged since v4.18
+    rmqueue_smallest = staticmethod(_buddy.rmqueue_smallest)
+    expand = staticmethod(_buddy.expand)
+    rmqueue = staticmethod(_buddy.rmqueue)
+    free_one_page = staticmethod(_buddy.free_one_page)
+    rmv_page_order = staticmethod(_buddy.rmv_page_order)            # unchanged since v4.18
+    set_pageblock_migratetype = staticmethod(_buddy.set_pageblock_migratetype)
+    move_freepages_block = staticmethod(_buddy.move_freepages_block)
+    find_suitable_fallback = staticmethod(_buddy.find_suitable_fallback)
+    reserve_highatomic_pageblock = staticmethod(_buddy.reserve_highatomic_pageblock)
+    unreserve_highatomic_pageblock = staticmethod(_buddy.unreserve_highatomic_pageblock)
+
+    # the allocator's entry points (mm/page_alloc.c, v6.18)
+    prepare_alloc_pages = staticmethod(_alloc.prepare_alloc_pages)
+    get_page_from_freelist = staticmethod(_alloc.get_page_from_freelist)
+    alloc_pages_nodemask = staticmethod(_alloc.alloc_pages_nodemask)
+    alloc_pages_slowpath = staticmethod(_alloc.alloc_pages_slowpath)
+    should_reclaim_retry = staticmethod(_alloc.should_reclaim_retry)
+    prep_new_page = staticmethod(_alloc.prep_new_page)                # unchanged since v4.18
+    free_pages_core = staticmethod(_alloc.free_pages_core)
+    free_pages_ok = staticmethod(_alloc.free_pages_ok)
+    memblock_free_pages = staticmethod(_alloc.memblock_free_pages)
+
+    EVENTS = _EVENTS
 
     # ---- mpcp: v6.18 per-CPU lists (buddylab/kernels/v6_18/pcp.py) -------------- begin
     zone_batchsize = staticmethod(_f.zone_batchsize)
