@@ -88,6 +88,7 @@ def cma_init_reserved_areas(k, zones, cma_blocks, pageblock_order):
         mm.state[pfn:pfn + (1 << order)] = bytes([ALLOCATED]) * (1 << order)
         k.free_one_page(z, pfn, order, mz.MIGRATE_CMA)
         z.managed_pages += 1 << order
+        z.cma_pages += 1 << order            # init_cma_reserved_pageblock()
 
 
 def parse_cma(cma, mm, zones, max_order, pageblock_order):

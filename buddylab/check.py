@@ -83,7 +83,7 @@ def check_machine(m):
         for cpu, p in z.pageset.items():
             n = 0
             for pindex in range(p.nr_lists):
-                order = m.kernel.pindex_to_order(pindex, m.pageblock_order)   # v4.18: 0
+                order = m.kernel.pindex_to_order(pindex)       # v4.18: always 0
                 for pfn in mm.iter_list(p.list_head(pindex)):
                     n += 1 << order
                     if not s <= pfn < e or pfn + (1 << order) > e:

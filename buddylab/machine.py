@@ -184,6 +184,7 @@ class Machine:
         self.node_cpus, self.cpu_to_node = parse_cpus(cpus_per_node, self.nr_nodes)
         self.vm.node_cpus = tuple(self.node_cpus)      # cpumask_of_node(), for the pcp limits
         self.nr_cpus = len(self.cpu_to_node)
+        self.vm.node_cpus = tuple(tuple(cpus) for cpus in self.node_cpus)
         self.distance = parse_distance(distance, self.nr_nodes)
         self._build(specs, cma)
 
@@ -196,6 +197,16 @@ class Machine:
     @trace.setter
     def trace(self, value):
         self.vm.trace = value
+
+    @property
+    def percpu_pagelist_fraction(self):
+        """The pcp sysctl (v4.18 percpu_pagelist_fraction, v6.18 percpu_pagelist_high_fraction),
+        kept in ``vm`` where the pcp code of a zone reads it."""
+        return self.vm.percpu_pagelist_fraction
+
+    @percpu_pagelist_fraction.setter
+    def percpu_pagelist_fraction(self, value):
+        self.vm.percpu_pagelist_fraction = value
 
     @property
     def tail_placement(self):
@@ -240,9 +251,10 @@ class Machine:
         return given[name] or 0
 
     def _validate_sysctls(self, wsf, ratio, fraction, mfk):
-        if isinstance(wsf, bool) or not isinstance(wsf, int) or not 1 <= wsf <= 1000:
-            raise LayoutError("watermark_scale_factor must be an int in 1..1000 (the sysctl's "
-                              "range), got %r" % (wsf,))
+        top = self.kernel.watermark_scale_factor_max
+        if isinstance(wsf, bool) or not isinstance(wsf, int) or not 1 <= wsf <= top:
+            raise LayoutError("watermark_scale_factor must be an int in 1..%d (the sysctl's "
+                              "range), got %r" % (top, wsf))
         ratio = tuple(ratio)
         names = self.kernel.ZONE_NAMES
         if len(ratio) != len(names) or not all(isinstance(r, int) and not isinstance(r, bool)
@@ -289,6 +301,10 @@ class Machine:
         k.setup_per_zone_wmarks(self.zones, self.min_free_kbytes, self.watermark_scale_factor)
         for node in self.nodes:
             k.setup_per_zone_lowmem_reserve(node.node_zones, self.lowmem_reserve_ratio)
+        # khugepaged starts (hugepage_init(), a later initcall): v6.18 raises min_free_kbytes
+        self.min_free_kbytes = k.set_recommended_min_free_kbytes(
+            self.zones, self.nodes[0].node_zonelists[mz.ZONELIST_FALLBACK],
+            self.pageblock_nr_pages, self.min_free_kbytes, self.watermark_scale_factor)
         boot.cma_init_reserved_areas(k, self.zones, cma_blocks, self.pageblock_order)
         # sysctls written after boot
         if self._args["min_free_kbytes"] is not None:
@@ -613,7 +629,8 @@ class Machine:
         self.kernel.setup_per_zone_wmarks(self.zones, value, self.watermark_scale_factor)
 
     def set_watermark_scale_factor(self, value):
-        """Write /proc/sys/vm/watermark_scale_factor (1..1000): recompute watermarks."""
+        """Write /proc/sys/vm/watermark_scale_factor (1..1000; v6.18 1..3000): recompute
+        watermarks."""
         self._validate_sysctls(value, self.lowmem_reserve_ratio, 0, None)
         self._record("set_watermark_scale_factor", value=value)
         self.watermark_scale_factor = value

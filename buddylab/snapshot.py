@@ -70,6 +70,7 @@ class ZoneSnapshot:
     vm_stat: Tuple[Tuple[str, int], ...] = ()                # zone_stat_item name -> pages
     node_stat: Tuple[Tuple[str, int], ...] = ()              # this zone's share of node items
     watermark_boost: int = 0                                  # v6.18 zone->watermark_boost
+    cma_pages: int = 0                                        # zone->cma_pages (CMA areas)
 
     @property
     def end_pfn(self):
@@ -160,7 +161,7 @@ def zone_snapshot(m, z):
         nr_free=tuple(z.nr_free), free_lists=free_lists, allocated=allocated,
         pageblock_mt=pb, pcp=pcps, watermark=tuple(z.watermark),
         lowmem_reserve=tuple(z.lowmem_reserve), nr_free_pages=z.NR_FREE_PAGES,
-        nr_free_cma_pages=z.NR_FREE_CMA_PAGES,
+        nr_free_cma_pages=z.NR_FREE_CMA_PAGES, cma_pages=z.cma_pages,
         nr_reserved_highatomic=z.nr_reserved_highatomic,
         nr_isolate_pageblock=z.nr_isolate_pageblock,
         reserved=z.reserved, holes=z.holes,

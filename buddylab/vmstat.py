@@ -15,10 +15,13 @@ CONFIG_NUMA, CONFIG_SMP and CONFIG_ZSMALLOC on, CONFIG_CMA and
 CONFIG_MEMORY_ISOLATION on (six migrate types), no page_owner.
 """
 
+from dataclasses import dataclass
+
 from . import procfmt
 from .fragindex import (fill_contig_page_info, fragmentation_index,   # noqa: F401  (old names)
                         unusable_free_index, calculate_normal_threshold)
-from .mmzone import MIGRATETYPE_NAMES, MIGRATE_TYPES, SECTION_SIZE_BITS, PFN_SECTION_SHIFT
+from .mmzone import (MIGRATETYPE_NAMES, MIGRATE_TYPES, MIGRATE_ISOLATE, SECTION_SIZE_BITS,  # noqa: F401
+                     PFN_SECTION_SHIFT)
 
 # ---------------------------------------------------------------------------
 # vmstat_text[] of v4.18 (mm/vmstat.c), split the way zoneinfo_show_print()
@@ -89,6 +92,25 @@ NODE_STAT_ITEMS = (
 # This kernel's zoneinfo_show_print() lines (the layouts live in buddylab.procfmt)
 ZONEINFO_LAYOUT = procfmt.ZONEINFO_V4_18
 
+
+@dataclass(frozen=True)
+class ZoneinfoText:
+    """What one kernel's zoneinfo_show_print() prints, as data: its vmstat_text[] items
+    (zone, NUMA, node, in the order it prints them) and its zoneinfo line layout."""
+    zone_items: tuple
+    numa_items: tuple
+    node_items: tuple
+    layout: procfmt.ZoneinfoLayout
+
+
+#: v4.18's (the v6.18 table is in buddylab/kernels/v6_18/vmstat.py)
+ZONEINFO_V4_18 = ZoneinfoText(ZONE_STAT_ITEMS, NUMA_STAT_ITEMS, NODE_STAT_ITEMS,
+                              ZONEINFO_LAYOUT)
+
+#: (migratetype, name) of each pagetypeinfo column of v4.18 (CONFIG_CMA and
+#: CONFIG_MEMORY_ISOLATION on: every migrate type)
+MIGRATETYPE_COLUMNS = tuple(enumerate(MIGRATETYPE_NAMES[:MIGRATE_TYPES]))
+
 _index_text = procfmt.index_text        # "%d.%03d " of an index x1000
 
 
@@ -147,7 +169,7 @@ def _section_is_hole(zone, pfn):
     return covered >= end
 
 
-def pageblock_counts(zone, pageblock_order):
+def pageblock_counts(zone, pageblock_order, columns=MIGRATETYPE_COLUMNS):
     """Pageblocks of each migrate type in `zone`, as pagetypeinfo counts them.
 
     Kernel: pagetypeinfo_showblockcount_print() in mm/vmstat.c.
@@ -158,21 +180,23 @@ def pageblock_counts(zone, pageblock_order):
     4096 visits 1, 513, ..., 3585: 8 pageblocks; one spanning [8448, 8800)
     visits only 8448, so the pageblock at 8704 it also touches is not counted.
     A pfn whose whole memory section (128 MiB) lies in a hole of the zone has
-    no struct page (pfn_to_online_page() fails) and is skipped.
+    no struct page (pfn_to_online_page() fails) and is skipped.  `columns` are the
+    (migratetype, name) pairs the kernel's config prints.
     """
     nr_pages = 1 << pageblock_order
     block_mt = dict(zone.pageblock_mt)
-    count = [0] * MIGRATE_TYPES
+    column = {mt: i for i, (mt, _) in enumerate(columns)}
+    count = [0] * len(columns)
     for pfn in range(zone.start_pfn, zone.end_pfn, nr_pages):
         if _section_is_hole(zone, pfn):
             continue
         mt = block_mt.get(pfn & ~(nr_pages - 1))
-        if mt is not None and mt < MIGRATE_TYPES:
-            count[mt] += 1
+        if mt in column:
+            count[column[mt]] += 1
     return tuple(count)
 
 
-def pagetypeinfo(snap):
+def pagetypeinfo(snap, columns=MIGRATETYPE_COLUMNS, free_list_cap=None):
     """The text of /proc/pagetypeinfo (4.18: free counts and block counts).
 
     Kernel: pagetypeinfo_show(), pagetypeinfo_showfree_print() and
@@ -181,7 +205,10 @@ def pagetypeinfo(snap):
     Every node with memory prints its own header, then one row per (populated
     zone, migrate type) counting free_list entries per order, then the
     pageblock counts.  A node without memory prints nothing.  The "mixed
-    blocks" section needs page_owner and is not printed.
+    blocks" section needs page_owner and is not printed.  `columns` are the
+    (migratetype, name) pairs of the kernel's config (v4.18: all six);
+    `free_list_cap` is 6.x's list walk limit (a count that reaches it prints
+    ">" and the cap; v4.18 has none).
     """
     out = []
     for nid, zones in _nodes(snap):
@@ -192,14 +219,18 @@ def pagetypeinfo(snap):
         out.append(procfmt.pagetypeinfo_header(snap.pageblock_order,
                                                1 << snap.pageblock_order, orders))
         for zone in populated:
-            for mt in range(MIGRATE_TYPES):
-                out.append(procfmt.free_row(nid, zone.name, MIGRATETYPE_NAMES[mt],
-                                            [zone.free_count(mt, order) for order in orders]))
+            for mt, name in columns:
+                counts = [zone.free_count(mt, order) for order in orders]
+                over = None
+                if free_list_cap is not None:
+                    over = [n >= free_list_cap for n in counts]
+                    counts = [min(n, free_list_cap) for n in counts]
+                out.append(procfmt.free_row(nid, zone.name, name, counts, over))
         out.append("\n" + procfmt.names_line(procfmt.BLOCKS_HEADER,
-                                             MIGRATETYPE_NAMES[:MIGRATE_TYPES]) + "\n")
+                                             [name for _, name in columns]) + "\n")
         for zone in populated:
             out.append(procfmt.block_row(nid, zone.name,
-                                         pageblock_counts(zone, snap.pageblock_order)))
+                                         pageblock_counts(zone, snap.pageblock_order, columns)))
     return "".join(out)
 
 
@@ -216,49 +247,64 @@ def zone_stat_values(zone):
     values.update(zone.vm_stat)
     values["nr_free_pages"] = zone.nr_free_pages
     values["nr_free_cma"] = zone.nr_free_cma_pages
+    values["nr_free_pages_blocks"] = nr_free_pages_blocks(zone)
     return values
 
 
-def node_stat_values(zones):
+def nr_free_pages_blocks(zone):
+    """NR_FREE_PAGES_BLOCKS (v6.15+): free pages in buddy blocks of pageblock_order or more.
+
+    Kernel: __add_to_free_list() / __del_page_from_free_list() in mm/page_alloc.c
+    (v6.18) count a block of order >= pageblock_order that is not on an ISOLATE list.
+    """
+    return sum(len(zone.free_lists[order][mt]) << order
+               for order in range(zone.pageblock_order, len(zone.free_lists))
+               for mt in range(len(zone.free_lists[order])) if mt != MIGRATE_ISOLATE)
+
+
+def node_stat_values(zones, items=NODE_STAT_ITEMS):
     """{name: value} of enum node_stat_item for a node: the sum of its zones' `node_stat`.
 
     Kernel: node_page_state() in include/linux/vmstat.h, as zoneinfo_show_print() reads it.
     """
-    values = dict.fromkeys(NODE_STAT_ITEMS, 0)
+    values = dict.fromkeys(items, 0)
     for zone in zones:
         for name, value in zone.node_stat:
             values[name] += value
     return values
 
 
-def _zoneinfo_zone(snap, zone, node_stats):
+def _zoneinfo_zone(snap, zone, node_stats, text):
     """One zone of /proc/zoneinfo (zoneinfo_show_print()); `node_stats` only for the node's
-    first populated zone."""
-    values = dict(zip(("min", "low", "high"), zone.watermark),
-                  free=zone.nr_free_pages, spanned=zone.spanned_pages,
-                  present=zone.present_pages, managed=zone.managed_pages)
+    first populated zone.  Every value either kernel prints is computed; `text.layout`
+    picks the lines of its kernel."""
+    boost = zone.watermark_boost
+    marks = [w + boost for w in zone.watermark]        # min_wmark_pages() ... (+ boost)
+    values = dict(zip(("min", "low", "high", "promo"), marks),
+                  free=zone.nr_free_pages, boost=boost, spanned=zone.spanned_pages,
+                  present=zone.present_pages, managed=zone.managed_pages, cma=zone.cma_pages)
     node_items = None
     if node_stats is not None:
-        node_items = [(name, node_stats[name]) for name in NODE_STAT_ITEMS]
+        node_items = [(name, node_stats[name]) for name in text.node_items]
     if not zone.populated:
-        return ZONEINFO_LAYOUT.zone_text(zone.nid, zone.name, values, zone.lowmem_reserve,
-                                         node_items)
+        return text.layout.zone_text(zone.nid, zone.name, values, zone.lowmem_reserve,
+                                     node_items)
     stats = zone_stat_values(zone)
-    zone_items = [(name, stats[name]) for name in ZONE_STAT_ITEMS]
-    zone_items += [(name, 0) for name in NUMA_STAT_ITEMS]
+    zone_items = [(name, stats.get(name, 0)) for name in text.zone_items]
+    zone_items += [(name, 0) for name in text.numa_items]
     threshold = calculate_normal_threshold(zone.managed_pages, snap.nr_cpus)
     pagesets = [dict(cpu=pcp.cpu, count=pcp.count, high=pcp.high, batch=pcp.batch,
-                     stat_threshold=threshold)
+                     high_min=pcp.high_min, high_max=pcp.high_max, stat_threshold=threshold)
                 for pcp in sorted(zone.pcp, key=lambda p: p.cpu)]
     unreclaimable = snap.node_unreclaimable[zone.nid] if snap.node_unreclaimable else False
-    return ZONEINFO_LAYOUT.zone_text(zone.nid, zone.name, values, zone.lowmem_reserve,
-                                     node_items, zone_items, pagesets,
-                                     dict(node_unreclaimable=unreclaimable,
-                                          start_pfn=zone.start_pfn))
+    return text.layout.zone_text(zone.nid, zone.name, values, zone.lowmem_reserve,
+                                 node_items, zone_items, pagesets,
+                                 dict(node_unreclaimable=unreclaimable,
+                                      start_pfn=zone.start_pfn))
 
 
-def zoneinfo(snap):
-    """The text of /proc/zoneinfo in the 4.18 layout, every zone of every node.
+def zoneinfo(snap, text=ZONEINFO_V4_18):
+    """The text of /proc/zoneinfo in the 4.18 layout (or `text`'s), every zone of every node.
 
     Kernel: zoneinfo_show() / zoneinfo_show_print() and is_zone_first_populated()
     in mm/vmstat.c; calculate_normal_threshold() for "vm stats threshold".
@@ -275,8 +321,8 @@ def zoneinfo(snap):
     out = []
     for _, zones in _nodes(snap):
         first = next((zone for zone in zones if zone.populated), None)
-        node_stats = node_stat_values(zones)
-        out.extend(_zoneinfo_zone(snap, zone, node_stats if zone is first else None)
+        node_stats = node_stat_values(zones, text.node_items)
+        out.extend(_zoneinfo_zone(snap, zone, node_stats if zone is first else None, text)
                    for zone in zones)
     return "".join(out)
 

@@ -45,10 +45,14 @@ class Zone:
         self.lowmem_reserve = [0] * len(zone_names)   # lowmem_reserve[MAX_NR_ZONES]
         self.nr_reserved_highatomic = 0
         self.nr_free_highatomic = 0          # v6.18 only: free pages on HIGHATOMIC lists
-        self.flags = 0                       # v6.18 only: enum zone_flags bits (ZONE_BELOW_HIGH...)
+        # v6.18 only: zone->flags bits the pcp auto-tuning reads (mm/page_alloc.c, v6.18)
+        self.below_high = False              # ZONE_BELOW_HIGH: get_page_from_freelist() sets it
+        self.reclaim_active = False          # ZONE_RECLAIM_ACTIVE: kswapd balancing the node
+        self.boosted_watermark = False       # ZONE_BOOSTED_WATERMARK: try_to_claim_block() boosted
         self.nr_isolate_pageblock = 0
         self.NR_FREE_PAGES = 0
         self.NR_FREE_CMA_PAGES = 0
+        self.cma_pages = 0                   # zone->cma_pages: pages of CMA areas (v6.18 prints it)
         self.pageset = {}          # cpu -> PerCpuPages
         # CONFIG_COMPACTION's deferral state (struct zone, read by mm/compaction.c)
         self.compact_considered = 0
@@ -97,19 +101,24 @@ class Zone:
             self.NR_FREE_CMA_PAGES += nr_pages
 
     def wmark_pages(self, i):
-        """wmark_pages(): _watermark[i] + watermark_boost (the boost is 0 in v4.18)."""
+        """wmark_pages(): _watermark[i] + watermark_boost.
+
+        Kernel: wmark_pages() in include/linux/mmzone.h (v6.18): every accessor adds the
+        boost that boost_watermark() raised; v4.18 had no boost (it stays 0 there), so
+        the same sum is v4.18's ``watermark[i]``.
+        """
         return self.watermark[i] + self.watermark_boost
 
     def min_wmark_pages(self):
-        """min_wmark_pages(): watermark[WMARK_MIN] (+ watermark_boost in v6.18)."""
+        """min_wmark_pages(): watermark[WMARK_MIN] (+ boost, v6.18)."""
         return self.wmark_pages(mz.WMARK_MIN)
 
     def low_wmark_pages(self):
-        """low_wmark_pages(): watermark[WMARK_LOW] (+ watermark_boost in v6.18)."""
+        """low_wmark_pages(): watermark[WMARK_LOW] (+ boost, v6.18)."""
         return self.wmark_pages(mz.WMARK_LOW)
 
     def high_wmark_pages(self):
-        """high_wmark_pages(): watermark[WMARK_HIGH] (+ watermark_boost in v6.18)."""
+        """high_wmark_pages(): watermark[WMARK_HIGH] (+ boost, v6.18)."""
         return self.wmark_pages(mz.WMARK_HIGH)
 
     def __repr__(self):

@@ -33,6 +33,7 @@ LAYERS = {
     # 3: structures over them
     "internal": 3, "owners": 3, "kernels.v4_18.pcp": 3, "kernels.v6_18.pcp": 3, "kernels.v4_18.events": 3,
     "kernels.v6_18.events": 3.5,
+    "kernels.v6_18.pageset": 2.5, "kernels.v6_18.watermark": 3, "kernels.v6_18.vmstat": 3.5,
     # 4: data classes with their compat re-exports; tracing; compaction, OOM, invariants
     "zone": 4, "pcp": 4, "trace": 4, "compaction": 4, "oom": 4, "check": 4,
     "boot": 5,

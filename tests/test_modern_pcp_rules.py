@@ -12,7 +12,6 @@ from buddylab.errors import BadParameterError, LayoutError
 from buddylab.memmap import ALLOCATED, PCP
 from buddylab.kernels.v6_18 import pcp as P
 from buddylab.kernels.v6_18 import buddy as B
-from buddylab.kernels.v6_18.mmzone import ZONE_BELOW_HIGH, ZONE_RECLAIM_ACTIVE
 
 U, M, R, HA, ISO = 0, 1, 2, 3, 5
 
@@ -105,7 +104,7 @@ def test_nr_pcp_alloc_below_high_and_boot_pageset():
     # !test_bit(ZONE_BELOW_HIGH, &zone->flags))"; "if (unlikely(high < base_batch)) return 1".
     m = _machine()
     z, pcp = m.zone(0, "Normal"), m.zone(0, "Normal").pageset[0]
-    z.flags |= ZONE_BELOW_HIGH
+    z.below_high = True
     _limits(pcp, 63, 3971, 48299, 0)
     assert (P.nr_pcp_alloc(pcp, z, 0), pcp.high) == (63, 3971)
     _limits(pcp, 1, 0, 0, 0)
@@ -126,7 +125,7 @@ def test_refill_puts_the_split_at_the_tail_in_pfn_order():
     B.free_one_page(z, 8, 2)
     _limits(pcp, 3, 100, 100, 0)
     t = m.start_trace(["mm_page_alloc_zone_locked"])
-    assert P.rmqueue_pcplist(z, z, 0, M, 0, pcp) == 8
+    assert P.rmqueue_pcplist(z, pcp, M) == 8
     m.stop_trace()
     assert [(e["pfn"], e["order"], e["migratetype"]) for e in t] == [(8, 0, M), (9, 0, M),
                                                                      (10, 0, M)]
@@ -145,7 +144,7 @@ def test_an_allocation_halves_free_count():
     pcp = z.pageset[0]
     pcp.free_count = 7
     _limits(pcp, 3, 100, 100, 0)
-    assert P.rmqueue_pcplist(z, z, 0, M, 0, pcp) == -1    # the buddy is empty: NULL
+    assert P.rmqueue_pcplist(z, pcp, M) == -1          # the buddy is empty: NULL
     assert (pcp.free_count, pcp.count) == (3, 0)
 
 
@@ -247,9 +246,9 @@ def test_below_high_and_reclaim_active_shrink_high():
     pcp = z.pageset[0]
     _limits(pcp, 2, 6, 40, 30)
     pcp.count, pcp.free_count = 12, 5
-    z.flags |= ZONE_BELOW_HIGH
+    z.below_high = True
     assert (P.nr_pcp_high(pcp, z, 2, False), pcp.high) == (12, 25)
-    z.flags = ZONE_RECLAIM_ACTIVE
+    z.below_high, z.reclaim_active = False, True
     assert (P.nr_pcp_high(pcp, z, 2, False), pcp.high) == (8, 20)
     assert (P.nr_pcp_high(pcp, z, 2, True), pcp.high) == (0, 6)     # free_high: 20 - 64 -> 6
     _limits(pcp, 2, 0, 0, 0)
@@ -437,8 +436,7 @@ def test_index_tables():
     # mm/page_alloc.c, order_to_pindex(), pindex_to_order(), pcp_allowed_order(), v6.18.
     assert [P.order_to_pindex(mt, o) for o in range(4) for mt in range(3)] == list(range(12))
     assert [P.pindex_to_order(p) for p in range(14)] == [0] * 3 + [1] * 3 + [2] * 3 + [3] * 3 + [9] * 2
-    assert [o for o in range(11) if P.pcp_allowed_order(o, 9)] == [0, 1, 2, 3, 9]
-    assert [o for o in range(11) if P.pcp_allowed_order(o, 5)] == [0, 1, 2, 3, 5]
+    assert [o for o in range(11) if P.pcp_allowed_order(o)] == [0, 1, 2, 3, 9]
     classic = bl.Machine().kernel
     assert [classic.order_to_pindex(mt, 0) for mt in range(3)] == [0, 1, 2]
     assert classic.pindex_to_order(2) == 0

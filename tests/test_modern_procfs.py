@@ -10,7 +10,10 @@ from modern_helpers import require_modern
 
 require_modern()
 
-from modern_helpers import alloc, machine, real, zone_block  # noqa: E402
+from modern_helpers import alloc, machine, needs, real, zone_block  # noqa: E402
+
+# the trace-text tests also need the 6.18 buddy and pcp code and the 6.18 EVENTS table
+TRACE_PARTS = ("test_modern_boot", "test_modern_buddy", "test_modern_gfp", "test_modern_pcp")
 
 MOV = "GFP_HIGHUSER_MOVABLE"
 TYPES = ("Unmovable", "Movable", "Reclaimable", "HighAtomic", "Isolate")
@@ -116,6 +119,7 @@ def test_zoneinfo_per_cpu_blocks():
     assert sum(line.startswith("  vm stats threshold:") for line in block) == 2
 
 
+@needs(*TRACE_PARTS)
 def test_trace_alloc_and_zone_locked_print_hex_pfns():
     """mm_page_alloc and mm_page_alloc_zone_locked print pfn=0x%lx; order 10 is no pcp refill."""
     # include/trace/events/kmem.h (v6.18): mm_page_alloc "pfn=0x%lx order=%d migratetype=%d
@@ -135,6 +139,7 @@ def test_trace_alloc_and_zone_locked_print_hex_pfns():
     assert re.fullmatch(r"mm_page_free: (page=\S+ )?pfn=0x400 order=10", lines[2])
 
 
+@needs(*TRACE_PARTS)
 def test_trace_pcp_refill_sets_percpu_refill():
     """An order-0 pcp refill fires zone_locked with percpu_refill=1 before mm_page_alloc."""
     # mm/page_alloc.c, rmqueue_bulk() -> __rmqueue_smallest() -> trace, v6.18.  Fresh real(4096):
@@ -149,6 +154,7 @@ def test_trace_pcp_refill_sets_percpu_refill():
     assert re.search(r"pfn=0x0 order=0 migratetype=1 percpu_refill=1$", str(t[0]))
 
 
+@needs(*TRACE_PARTS)
 def test_trace_failed_allocation_prints_pfn_zero():
     """A failed allocation's mm_page_alloc has pfn -1, printed pfn=0x0."""
     # include/trace/events/kmem.h, mm_page_alloc: __entry->pfn = page ? page_to_pfn(page) : -1UL,
@@ -164,6 +170,7 @@ def test_trace_failed_allocation_prints_pfn_zero():
                      str(e))
 
 
+@needs(*TRACE_PARTS)
 def test_trace_extfrag_and_pcpu_drain_text():
     """extfrag prints pageblock_order=9 and fragmenting; pcpu_drain prints the block's type."""
     # include/trace/events/kmem.h (v6.18): mm_page_alloc_extfrag "pfn=0x%lx alloc_order=%d

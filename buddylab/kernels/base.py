@@ -50,6 +50,8 @@ SEAM = (
     ("default_min_free_kbytes", "func", "init_per_zone_wmark_min()'s rule, from lowmem kbytes"),
     ("lowmem_kbytes", "func", "nr_free_buffer_pages() in kB at boot, from a zonelist"),
     ("setup_per_zone_wmarks", "func", "__setup_per_zone_wmarks()"),
+    ("set_recommended_min_free_kbytes", "func",
+     "mm/khugepaged.c set_recommended_min_free_kbytes() at khugepaged's start"),
     ("setup_per_zone_lowmem_reserve", "func", "setup_per_zone_lowmem_reserve()"),
     ("zone_batchsize", "func", "zone_batchsize()"),
     ("pageset_set_high_and_batch", "func", "pageset_set_high_and_batch()"),

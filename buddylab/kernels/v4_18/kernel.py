@@ -54,6 +54,7 @@ class Classic(Kernel):
     default_min_free_kbytes = staticmethod(_zone.default_min_free_kbytes)
     lowmem_kbytes = staticmethod(_zone.lowmem_kbytes)
     setup_per_zone_wmarks = staticmethod(_zone.setup_per_zone_wmarks)
+    set_recommended_min_free_kbytes = staticmethod(_zone.set_recommended_min_free_kbytes)
     setup_per_zone_lowmem_reserve = staticmethod(_zone.setup_per_zone_lowmem_reserve)
     zone_batchsize = staticmethod(_pcp.zone_batchsize)
     pageset_set_high_and_batch = staticmethod(_pcp.pageset_set_high_and_batch)

@@ -115,7 +115,7 @@ def order_to_pindex(migratetype, order=0):
     return migratetype
 
 
-def pindex_to_order(pindex, hpage_pmd_order=None):
+def pindex_to_order(pindex):
     """The order of the pages on a v4.18 pcp list: always 0 (see order_to_pindex())."""
     return 0
 

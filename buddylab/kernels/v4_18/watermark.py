@@ -25,7 +25,6 @@ def zone_watermark_ok_full(z, order, mark, classzone_idx, alloc_flags, free_page
         # no free list that large: the kernel's loop "for (o = order; o < MAX_ORDER; o++)"
         # finds nothing and returns false; answered before 1 << order builds a huge int
         return False
-    mm = z.mm
     min_ = mark
     alloc_harder = alloc_flags & (mz418.ALLOC_HARDER | mz418.ALLOC_OOM)
     free_pages -= (1 << order) - 1
@@ -44,15 +43,27 @@ def zone_watermark_ok_full(z, order, mark, classzone_idx, alloc_flags, free_page
         return False
     if order == 0:
         return True
+    return suitable_free_block(z, order, alloc_flags & mz418.ALLOC_CMA, alloc_harder)
+
+
+def suitable_free_block(z, order, cma_ok, highatomic_ok):
+    """__zone_watermark_ok()'s last test: a free block of `order` or above on a list the
+    request may use: a pcp type's, CMA's when `cma_ok`, HIGHATOMIC's when `highatomic_ok`.
+
+    Kernel: the "for a high-order request, check at least one suitable page is free" loop
+    of __zone_watermark_ok() in mm/page_alloc.c (v4.18; v6.18 runs it over
+    NR_PAGE_ORDERS with its own flags for the last two).
+    """
+    mm = z.mm
     for o in range(order, z.max_order):
         if z.nr_free[o] == 0:
             continue
         for mt in range(MIGRATE_PCPTYPES):
             if mm.list_len[z.free_list(o, mt)]:
                 return True
-        if alloc_flags & mz418.ALLOC_CMA and mm.list_len[z.free_list(o, mz.MIGRATE_CMA)]:
+        if cma_ok and mm.list_len[z.free_list(o, mz.MIGRATE_CMA)]:
             return True
-        if alloc_harder and mm.list_len[z.free_list(o, mz.MIGRATE_HIGHATOMIC)]:
+        if highatomic_ok and mm.list_len[z.free_list(o, mz.MIGRATE_HIGHATOMIC)]:
             return True
     return False
 
@@ -116,6 +127,18 @@ def lowmem_kbytes(zonelist):
     """
     pages = sum(z.managed_pages for z in zonelist if z.idx <= mz.ZONE_NORMAL)
     return pages << (mz.PAGE_SHIFT - 10)
+
+
+def set_recommended_min_free_kbytes(zones, zonelist, pageblock_nr_pages, min_free_kbytes,
+                                    watermark_scale_factor):
+    """khugepaged's start, as the v4.18 model boots: not run; min_free_kbytes is unchanged.
+
+    Kernel: set_recommended_min_free_kbytes() in mm/khugepaged.c (v4.18) raises
+    min_free_kbytes when THP is enabled.  Simplification, said aloud: the v4.18 model
+    boots as if THP were off, so its default is the square-root rule alone
+    (buddylab.host.khugepaged_min_free_kbytes() gives the recommendation).
+    """
+    return min_free_kbytes
 
 
 def counts_in_lowmem_pages(name):

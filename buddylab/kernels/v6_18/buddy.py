@@ -38,8 +38,7 @@ from ...memmap import FREE
 from ..v4_18.buddy import (find_buddy_pfn, page_is_buddy, set_page_order as set_buddy_order,
                            rmv_page_order, fallbacks, change_pageblock_range,
                            set_pageblock_migratetype, _mark)
-from .mmzone import (ALLOC_NOFRAGMENT, ALLOC_CMA, ALLOC_KSWAPD, ZONE_BOOSTED_WATERMARK,
-                     pcp_allowed_order)
+from .mmzone import ALLOC_NOFRAGMENT, ALLOC_CMA, ALLOC_KSWAPD, pcp_allowed_order
 
 # fpi_t (mm/page_alloc.c, v6.18)
 FPI_NONE = 0
@@ -49,10 +48,6 @@ FPI_TO_TAIL = 1 << 2
 
 # enum rmqueue_mode (mm/page_alloc.c, v6.15+)
 RMQUEUE_NORMAL, RMQUEUE_CMA, RMQUEUE_CLAIM, RMQUEUE_STEAL = 0, 1, 2, 3
-
-# vm.watermark_boost_factor's default (mm/page_alloc.c, v6.18)
-WATERMARK_BOOST_FACTOR = 15000
-
 
 def migratetype_is_mergeable(mt):
     """migratetype_is_mergeable() (include/linux/mmzone.h, v6.18): mt < MIGRATE_PCPTYPES."""
@@ -254,7 +249,7 @@ def rmqueue_smallest(zone, order, migratetype):
         page_del_and_expand(zone, pfn, order, current_order, migratetype)
         if tr is not None:
             tr.emit("mm_page_alloc_zone_locked", pfn=pfn, order=order, migratetype=migratetype,
-                    percpu_refill=int(pcp_allowed_order(order, zone.pageblock_order)
+                    percpu_refill=int(pcp_allowed_order(order)
                                       and migratetype < MIGRATE_PCPTYPES))
         return pfn
     return -1
@@ -406,7 +401,7 @@ def try_to_claim_block(zone, pfn, current_order, order, start_type, block_type, 
                     free_pages=1 << current_order, alike_pages=0, claimed=True)
         return pfn
     if boost_watermark(zone) and alloc_flags & ALLOC_KSWAPD:
-        zone.flags |= ZONE_BOOSTED_WATERMARK
+        zone.boosted_watermark = True                  # set_bit(ZONE_BOOSTED_WATERMARK)
     prep = prep_move_freepages_block(zone, pfn, count=True)
     if prep is None:
         return -1

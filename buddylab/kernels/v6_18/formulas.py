@@ -5,8 +5,9 @@ __setup_per_zone_wmarks(), setup_per_zone_lowmem_reserve(),
 calculate_min_free_kbytes() in mm/page_alloc.c (v6.18);
 set_recommended_min_free_kbytes() in mm/khugepaged.c (v6.18).
 
-The model does not run v6.18 yet; these are its first real pieces.  The host
-model (buddylab.host) holds them against a live 6.x /proc/zoneinfo and
+The modern profile's zone setup (buddylab/kernels/v6_18/watermark.py and
+pageset.py) applies them to a running Machine(kernel="modern"); the host model
+(buddylab.host) holds that machine against a live 6.x /proc/zoneinfo and
 buddylab.profiles prints them beside v4.18's.  The names match the classic
 homes (buddylab.zone, buddylab.pcp), so a caller picks a kernel by picking a
 module, never by testing a kernel name.
@@ -28,7 +29,8 @@ __all__ = ["DEFAULT_LOWMEM_RESERVE_RATIO", "MIN_FREE_KBYTES_MAX", "BATCH_CAP_BYT
            "MIN_PERCPU_PAGELIST_HIGH_FRACTION", "SWAP_CLUSTER_MAX", "ZONE_NAMES",
            "zone_batchsize", "zone_highsize", "zone_set_pageset_high_and_batch",
            "default_min_free_kbytes", "calculate_min_free_kbytes", "counts_in_lowmem_pages",
-           "wmark_values", "zone_wmarks", "lowmem_reserve_values", "khugepaged_zone_ok"]
+           "wmark_values", "zone_wmarks", "lowmem_reserve_values", "recommended_min_free_kbytes",
+           "khugepaged_zone_ok"]
 
 # enum zone_type of a 6.18 x86_64 distribution kernel (ZONE_DEVICE on, no HIGHMEM)
 ZONE_NAMES = ("DMA", "DMA32", "Normal", "Movable", "Device")
@@ -88,7 +90,7 @@ def zone_set_pageset_high_and_batch(managed_pages, low_wmark, nr_cpus_node,
     from managed/8 (MIN_PERCPU_PAGELIST_HIGH_FRACTION), and pcp->high
     auto-tunes between them; with it both are managed/fraction (no tuning).
     The ``high`` that zoneinfo prints is the tuned value, 0 on an unused CPU.
-    ``nr_online_cpus`` is num_online_cpus(), what a node without CPUs shares among.
+    A node without CPUs splits among `nr_online_cpus` (num_online_cpus()).
 
     The worked example, 8 CPUs on the node (mm/page_alloc.c,
     zone_highsize() and zone_set_pageset_high_and_batch(), v6.18, by hand):
@@ -196,6 +198,25 @@ def lowmem_reserve_values(managed, ratio):
             row[j] = 0 if clear else acc // ratio[i]
         rows.append(tuple(row))
     return rows
+
+
+def recommended_min_free_kbytes(pageblock_nr_pages, nr_zones, nr_free_buffer_pages):
+    """set_recommended_min_free_kbytes()'s value, in kB: 11 pageblocks per zone, at most 5 %.
+
+    Kernel: set_recommended_min_free_kbytes() in mm/khugepaged.c (v6.18, the same
+    arithmetic in v4.18): 2 free pageblocks per counted zone "to assist fragmentation
+    avoidance", plus MIGRATE_PCPTYPES * MIGRATE_PCPTYPES = 9 so each mobility type has
+    a block to fall back to and one to spare; at most nr_free_buffer_pages() / 20;
+    then << (PAGE_SHIFT - 10).  It replaces min_free_kbytes only when larger.
+    `nr_zones` counts the populated zones khugepaged_zone_ok() accepts.
+
+    >>> recommended_min_free_kbytes(512, 3, 2741000), recommended_min_free_kbytes(512, 1, 16000)
+    (67584, 3200)
+    """
+    pages = pageblock_nr_pages * nr_zones * 2
+    pages += pageblock_nr_pages * nr_zones * mz.MIGRATE_PCPTYPES * mz.MIGRATE_PCPTYPES
+    pages = min(pages, nr_free_buffer_pages // 20)
+    return pages << (mz.PAGE_SHIFT - 10)
 
 
 def khugepaged_zone_ok(zone_idx):

@@ -14,8 +14,11 @@ from . import gfp as _gfp
 from . import formulas as _f
 from . import buddy as _buddy
 from . import page_alloc as _alloc
-from . import pcp as _pcp
 from .events import EVENTS as _EVENTS
+from . import pcp as _pcp
+from . import watermark as _wm          # mproc: watermarks, min_free_kbytes, lowmem_reserve
+from . import pageset as _pageset       # mproc: the boot values of batch/high_min/high_max
+from . import vmstat as _vmstat         # mproc: the 6.18 /proc layouts
 
 # the GFP mask each owner kind allocates with, in v6.18's bits (owners.KIND_GFP's kinds)
 KIND_GFP = {
@@ -25,21 +28,6 @@ KIND_GFP = {
     _ANON: _gfp.GFP_HIGHUSER_MOVABLE,
 }
 assert set(KIND_GFP) == set(_KINDS)
-
-
-# ---- mpcp: TEMPORARY until mproc's v6_18/watermark.setup_per_zone_wmarks lands ------ begin
-def _setup_per_zone_wmarks(zones, min_free_kbytes, watermark_scale_factor):
-    """setup_per_zone_wmarks(): __setup_per_zone_wmarks(), then zone_pcp_update(zone, 0).
-
-    Kernel: setup_per_zone_wmarks() in mm/page_alloc.c (v6.18) recomputes every zone's
-    pcp batch/high_min/high_max after the watermarks ("the limits may be
-    inappropriate").  The watermark part is still v4.18's here; mproc's v6.18 version
-    must end with ``for zone in zones: pcp.zone_pcp_update(zone)``.
-    """
-    Classic.setup_per_zone_wmarks(zones, min_free_kbytes, watermark_scale_factor)
-    for zone in zones:
-        _pcp.zone_pcp_update(zone)
-# ---- mpcp ----------------------------------------------------------------------- end
 
 
 class Modern(Classic):
@@ -97,7 +85,6 @@ class Modern(Classic):
     EVENTS = _EVENTS
 
     # ---- mpcp: v6.18 per-CPU lists (buddylab/kernels/v6_18/pcp.py) -------------- begin
-    zone_batchsize = staticmethod(_f.zone_batchsize)
     pageset_set_high_and_batch = staticmethod(_pcp.pageset_set_high_and_batch)
     rmqueue_pcplist = staticmethod(_pcp.rmqueue_pcplist)
     free_unref_page = staticmethod(_pcp.free_unref_page)
@@ -107,8 +94,25 @@ class Modern(Classic):
     order_to_pindex = staticmethod(_pcp.order_to_pindex)
     pindex_to_order = staticmethod(_pcp.pindex_to_order)
     refresh_cpu_vm_stats = staticmethod(_pcp.refresh_cpu_vm_stats)
-    setup_per_zone_wmarks = staticmethod(_setup_per_zone_wmarks)     # TEMPORARY (above)
     # ---- mpcp ------------------------------------------------------------------- end
+
+    # ---- mproc (issue 10 sections 2-3): zone setup, watermark checks, /proc layouts ----
+    watermark_scale_factor_max = 3000    # the sysctl's extra2 (mm/page_alloc.c, v6.18)
+    default_min_free_kbytes = staticmethod(_wm.default_min_free_kbytes)
+    lowmem_kbytes = staticmethod(_wm.lowmem_kbytes)             # unchanged since v4.18
+    setup_per_zone_wmarks = staticmethod(_wm.setup_per_zone_wmarks)
+    set_recommended_min_free_kbytes = staticmethod(_wm.set_recommended_min_free_kbytes)
+    setup_per_zone_lowmem_reserve = staticmethod(_wm.setup_per_zone_lowmem_reserve)
+    zone_batchsize = staticmethod(_f.zone_batchsize)
+    zone_watermark_ok_full = staticmethod(_wm.zone_watermark_ok_full)
+    zone_watermark_ok = staticmethod(_wm.zone_watermark_ok)
+    zone_watermark_fast = staticmethod(_wm.zone_watermark_fast)
+    buddyinfo = staticmethod(_vmstat.buddyinfo)                 # unchanged since v4.18
+    pagetypeinfo = staticmethod(_vmstat.pagetypeinfo)
+    zoneinfo = staticmethod(_vmstat.zoneinfo)
+    extfrag_index = staticmethod(_vmstat.extfrag_index)         # unchanged since v4.18
+    unusable_index = staticmethod(_vmstat.unusable_index)       # unchanged since v4.18
+    # ---- end mproc ----
 
 
 MODERN = Modern()

@@ -41,20 +41,18 @@ NR_PCP_LISTS = NR_LOWORDER_PCP_LISTS + NR_PCP_THP                          # 14
 PCPF_PREV_FREE_HIGH_ORDER = 1 << 0  # struct per_cpu_pages.flags
 PCPF_FREE_HIGH_BATCH = 1 << 1
 
-# enum zone_flags (include/linux/mmzone.h, v6.18), as bits of Zone.flags
-ZONE_BOOSTED_WATERMARK = 1 << 0     # try_to_claim_block() boosted: rmqueue() wakes kswapd
-ZONE_RECLAIM_ACTIVE = 1 << 1        # kswapd is reclaiming (balance_pgdat())
-ZONE_BELOW_HIGH = 1 << 2            # get_page_from_freelist() found the zone below high
+HPAGE_PMD_ORDER = 9                 # PMD_SHIFT - PAGE_SHIFT on x86_64, whatever pageblock_order
 
 
-def pcp_allowed_order(order, hpage_pmd_order):
-    """pcp_allowed_order() (mm/page_alloc.c, v6.18): orders 0..PAGE_ALLOC_COSTLY_ORDER and
-    the THP order (HPAGE_PMD_ORDER = pageblock_order on x86_64) go through the pcp lists.
+def pcp_allowed_order(order):
+    """pcp_allowed_order(): orders 0..PAGE_ALLOC_COSTLY_ORDER and the THP order.
 
-    >>> [o for o in range(11) if pcp_allowed_order(o, 9)]
+    Kernel: pcp_allowed_order() in mm/page_alloc.c (v6.18).
+
+    >>> [o for o in range(11) if pcp_allowed_order(o)]
     [0, 1, 2, 3, 9]
     """
-    return order <= PAGE_ALLOC_COSTLY_ORDER or order == hpage_pmd_order
+    return order <= PAGE_ALLOC_COSTLY_ORDER or order == HPAGE_PMD_ORDER
 
 
 # mm/internal.h (v6.18) alloc_flags: ALLOC_HARDER/ALLOC_HIGH of v4.18 became

@@ -25,8 +25,8 @@ is never running while the allocator walks the zonelist, so the multi-node "skip
 kswapd is active" first pass never skips; no ALLOC_TRYLOCK callers (alloc_pages_nolock);
 check_new_pages() never fails; a boosted wake runs the shared kswapd (v4.18's
 balance_pgdat(), which may swap) and then takes the boosts it saw off the node's zones and
-wakes kcompactd for pageblock_order, as 6.18's balance_pgdat() ends; the per-CPU lists are
-reached through ``m.kernel`` (rmqueue_pcplist, free_unref_page), the watermark checks too.
+wakes kcompactd for pageblock_order, as 6.18's balance_pgdat() ends; the watermark checks
+are reached through ``m.kernel`` (zone_watermark_fast, zone_watermark_ok_full).
 """
 
 import warnings
@@ -42,6 +42,7 @@ from ... import compaction as C
 from . import mmzone as mz618
 from . import gfp as G
 from . import buddy
+from . import pcp as P
 from .buddy import FPI_NONE, FPI_TO_TAIL, RMQUEUE_NORMAL
 # version-neutral helpers of the v4.18 path, unchanged since v4.18
 from ..v4_18.page_alloc import (prep_new_page, nr_oom_victims, _current_is_oom_victim,
@@ -49,8 +50,7 @@ from ..v4_18.page_alloc import (prep_new_page, nr_oom_victims, _current_is_oom_v
 from .mmzone import (ALLOC_WMARK_MIN, ALLOC_WMARK_LOW, ALLOC_WMARK_HIGH, ALLOC_WMARK_MASK,
                      ALLOC_NO_WATERMARKS, ALLOC_OOM, ALLOC_NON_BLOCK, ALLOC_MIN_RESERVE,
                      ALLOC_CPUSET, ALLOC_CMA, ALLOC_NOFRAGMENT, ALLOC_HIGHATOMIC, ALLOC_KSWAPD,
-                     ZONE_BOOSTED_WATERMARK, ZONE_BELOW_HIGH, WMARK_NAMES, alloc_flags_str,
-                     pcp_allowed_order)
+                     WMARK_NAMES, alloc_flags_str, pcp_allowed_order)
 
 GFP_DIRECT_RECLAIM = G.__GFP_DIRECT_RECLAIM
 GFP_KSWAPD_RECLAIM = G.__GFP_KSWAPD_RECLAIM
@@ -112,13 +112,12 @@ def rmqueue(m, preferred_zone, zone, order, gfp_flags, alloc_flags, migratetype,
     Returns a pfn or -1.
     """
     pfn = -1
-    if pcp_allowed_order(order, zone.pageblock_order):
-        pfn = m.kernel.rmqueue_pcplist(preferred_zone, zone, order, migratetype, alloc_flags,
-                                       zone.pageset[cpu])
+    if pcp_allowed_order(order):
+        pfn = P.rmqueue_pcplist(zone, zone.pageset[cpu], migratetype, order, alloc_flags)
     if pfn < 0:
         pfn = rmqueue_buddy(m, preferred_zone, zone, order, alloc_flags, migratetype)
-    if alloc_flags & ALLOC_KSWAPD and zone.flags & ZONE_BOOSTED_WATERMARK:
-        zone.flags &= ~ZONE_BOOSTED_WATERMARK
+    if alloc_flags & ALLOC_KSWAPD and zone.boosted_watermark:
+        zone.boosted_watermark = False
         wakeup_kswapd(m, zone, 0, 0, zone.idx)
     return pfn
 
@@ -166,14 +165,14 @@ def get_page_from_freelist(m, gfp_mask, order, alloc_flags, ac, cpu):
                 restart = True
                 break
             ok = False
-            if not zone.flags & ZONE_BELOW_HIGH:
+            if not zone.below_high:
                 mark = zone.high_wmark_pages()
                 ok = m.kernel.zone_watermark_fast(zone, order, mark, highest_zoneidx,
                                                   alloc_flags)
                 _zonelist_step(tr, zone, order, ALLOC_WMARK_HIGH, mark, highest_zoneidx,
                                alloc_flags, ok)
                 if not ok:
-                    zone.flags |= ZONE_BELOW_HIGH
+                    zone.below_high = True                 # set_bit(ZONE_BELOW_HIGH)
             if not ok:                                             # check_alloc_wmark:
                 wm = alloc_flags & ALLOC_WMARK_MASK
                 mark = zone.wmark_pages(wm)
@@ -463,7 +462,7 @@ def free_pages_core(m, zone, pfn, order, cpu):
     del m.allocated[pfn]
     if m.trace is not None:
         m.trace.emit("mm_page_free", pfn=pfn, order=order)
-    if not pcp_allowed_order(order, zone.pageblock_order):
+    if not pcp_allowed_order(order):
         free_pages_ok(m, zone, pfn, order)
         return
-    m.kernel.free_unref_page(zone, zone.pageset[cpu], pfn, order)
+    P.free_unref_page(zone, zone.pageset[cpu], pfn, order)

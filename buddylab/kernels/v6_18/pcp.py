@@ -39,9 +39,8 @@ Simplifications, said aloud:
 * PCPF_FREE_HIGH_BATCH (set by zone_pcp_update_cacheinfo() when the CPU's data cache
   holds more than 3 * batch pages) is never set: the model has no cache sizes;
 * CONFIG_PCP_BATCH_SCALE_MAX is the default 5 (the live 6.18 config's value);
-  CONFIG_TRANSPARENT_HUGEPAGE is on (NR_PCP_THP = 2) and HPAGE_PMD_ORDER, the THP order,
-  is the machine's pageblock_order (both 9 on x86_64; a scaled-down teaching machine keeps
-  "a THP is one pageblock", as mmzone.pcp_allowed_order() does);
+  HPAGE_PMD_ORDER is x86_64's 9 whatever the model's pageblock_order, and
+  CONFIG_TRANSPARENT_HUGEPAGE is on (NR_PCP_THP = 2);
 * decay_pcp_high() drains ``batch`` pages per free_pcppages_bulk() call, as 6.18.y does
   since 6.18.7 ("mm/page_alloc: batch page freeing in decay_pcp_high", a stable
   dependency of "mm/page_alloc: prevent pcp corruption with SMP=n"); v6.18.0 drained the
@@ -56,16 +55,14 @@ Simplifications, said aloud:
   boot pageset, which no allocation uses).
 """
 
+from ... import mmzone as _shared
 from ...mmzone import MIGRATE_MOVABLE, MIGRATE_ISOLATE, ZONE_MOVABLE
 from ...memmap import PCP
 from . import mmzone as mz
-from .mmzone import pcp_allowed_order, ZONE_BELOW_HIGH, ZONE_RECLAIM_ACTIVE
 from . import formulas as F
+
 from . import buddy as _buddy
-from .buddy import FPI_NONE, RMQUEUE_NORMAL
-# v4.18's zone_watermark_ok() stands in until v6_18/watermark.py (mproc) lands: for the
-# order-0, alloc_flags-0 check free_frozen_page_commit() makes, the two agree (free pages
-# minus the highatomic reserve above min + lowmem_reserve[ZONE_MOVABLE])
+from .mmzone import HPAGE_PMD_ORDER, pcp_allowed_order  # noqa: F401  (their home: mmzone.py)
 from ..v4_18.watermark import zone_watermark_ok as _zone_watermark_ok
 
 MIGRATE_PCPTYPES = mz.MIGRATE_PCPTYPES
@@ -74,7 +71,6 @@ NR_LOWORDER_PCP_LISTS = mz.NR_LOWORDER_PCP_LISTS
 NR_PCP_LISTS = mz.NR_PCP_LISTS
 PCPF_PREV_FREE_HIGH_ORDER = mz.PCPF_PREV_FREE_HIGH_ORDER
 PCPF_FREE_HIGH_BATCH = mz.PCPF_FREE_HIGH_BATCH
-HPAGE_PMD_ORDER = 9                 # PMD_SHIFT - PAGE_SHIFT on x86_64 (a real machine's)
 PCP_BATCH_SCALE_MAX = 5             # CONFIG_PCP_BATCH_SCALE_MAX (mm/Kconfig default, live 6.18)
 BOOT_PAGESET_HIGH = 0               # per_cpu_pages_init(): the boot pageset disables the lists
 BOOT_PAGESET_BATCH = 1
@@ -88,28 +84,27 @@ def order_to_pindex(migratetype, order):
     Kernel: order_to_pindex() in mm/page_alloc.c (v6.18), CONFIG_TRANSPARENT_HUGEPAGE:
     MIGRATE_PCPTYPES * order + migratetype for orders 0..PAGE_ALLOC_COSTLY_ORDER; the
     THP order has NR_LOWORDER_PCP_LISTS (Unmovable and Reclaimable share it) and
-    NR_LOWORDER_PCP_LISTS + 1 (Movable).  Callers pass only pcp_allowed_order() orders
-    (any other is a VM_BUG_ON).
+    NR_LOWORDER_PCP_LISTS + 1 (Movable).  Any other order is a kernel bug (VM_BUG_ON).
 
     >>> [order_to_pindex(mt, 1) for mt in range(3)], order_to_pindex(2, 9), order_to_pindex(1, 9)
     ([3, 4, 5], 12, 13)
     """
     if order > PAGE_ALLOC_COSTLY_ORDER:
+        assert order == HPAGE_PMD_ORDER, "order_to_pindex(): order %d has no pcp list" % order
         return NR_LOWORDER_PCP_LISTS + (migratetype == MIGRATE_MOVABLE)
     return MIGRATE_PCPTYPES * order + migratetype
 
 
-def pindex_to_order(pindex, hpage_pmd_order=HPAGE_PMD_ORDER):
+def pindex_to_order(pindex):
     """pindex_to_order(): the order of the blocks on pcp list `pindex`.
 
-    Kernel: pindex_to_order() in mm/page_alloc.c (v6.18); the THP lists hold
-    HPAGE_PMD_ORDER blocks (the machine's pageblock_order, see the module docstring).
+    Kernel: pindex_to_order() in mm/page_alloc.c (v6.18).
 
-    >>> [pindex_to_order(p) for p in (0, 2, 3, 11, 12, 13)], pindex_to_order(12, 2)
-    ([0, 0, 1, 3, 9, 9], 2)
+    >>> [pindex_to_order(p) for p in (0, 2, 3, 11, 12, 13)]
+    [0, 0, 1, 3, 9, 9]
     """
     if pindex >= NR_LOWORDER_PCP_LISTS:
-        return hpage_pmd_order
+        return HPAGE_PMD_ORDER
     return pindex // MIGRATE_PCPTYPES
 
 
@@ -128,8 +123,8 @@ def pcp_values(zone, fraction, cpu_online=0):
     low_wmark_pages() includes the watermark boost; the CPUs are those of the zone's node.
     """
     nr_node, nr_online = _nr_cpus_node(zone)
-    return F.zone_set_pageset_high_and_batch(zone.managed_pages, zone.low_wmark_pages(),
-                                             nr_node, fraction,
+    low = zone.watermark[mz.WMARK_LOW] + zone.watermark_boost
+    return F.zone_set_pageset_high_and_batch(zone.managed_pages, low, nr_node, fraction,
                                              cpu_online, nr_online)
 
 
@@ -177,12 +172,29 @@ def pageset_set_high_and_batch(zone, pcp, percpu_pagelist_high_fraction):
 # ---------------------------------------------------------------- zone flags
 def _below_high(zone):
     """test_bit(ZONE_BELOW_HIGH, &zone->flags) (set by get_page_from_freelist())."""
-    return bool(zone.flags & ZONE_BELOW_HIGH)
+    return zone.below_high
 
 
 def _reclaim_active(zone):
     """test_bit(ZONE_RECLAIM_ACTIVE, &zone->flags) (set while kswapd balances the node)."""
-    return bool(zone.flags & ZONE_RECLAIM_ACTIVE)
+    return zone.reclaim_active
+
+
+# ------------------------------------------------------------- the buddy side
+def _rmqueue(zone, order, migratetype, alloc_flags, mode):
+    """__rmqueue(zone, order, migratetype, alloc_flags, &mode): one block, or -1."""
+    pfn, mode[0] = _buddy.rmqueue(zone, order, migratetype, alloc_flags, mode[0])
+    return pfn
+
+
+def _free_one_page_locked(zone, pfn, order, migratetype):
+    """__free_one_page(page, pfn, zone, order, migratetype, FPI_NONE)."""
+    _buddy.free_one_page_locked(zone, pfn, order, migratetype)
+
+
+def _free_one_page(zone, pfn, order):
+    """free_one_page(zone, page, pfn, order, fpi_flags): the buddy lists, the zone lock taken."""
+    _buddy.free_one_page(zone, pfn, order)
 
 
 def _mark(zone, pfn, order, state):
@@ -230,10 +242,10 @@ def rmqueue_bulk(zone, order, count, pcp, pindex, migratetype, alloc_flags):
     """
     mm = zone.mm
     head = pcp.list_head(pindex)
-    mode = RMQUEUE_NORMAL
+    mode = [0]                      # enum rmqueue_mode rmqm = RMQUEUE_NORMAL
     pfns = []
     for _ in range(count):
-        pfn, mode = _buddy.rmqueue(zone, order, migratetype, alloc_flags, mode)
+        pfn = _rmqueue(zone, order, migratetype, alloc_flags, mode)
         if pfn < 0:
             break
         mm.list_add_tail(pfn, head)
@@ -268,12 +280,10 @@ def __rmqueue_pcplist(zone, order, migratetype, alloc_flags, pcp, pindex):
     return pfn
 
 
-def rmqueue_pcplist(preferred_zone, zone, order, migratetype, alloc_flags, pcp):
+def rmqueue_pcplist(zone, pcp, migratetype, order=0, alloc_flags=0):
     """rmqueue_pcplist(): a block of a pcp order from this CPU's list, or -1.
 
-    Kernel: rmqueue_pcplist() in mm/page_alloc.c (v6.18; `pcp` is the model's
-    this_cpu_ptr(zone->per_cpu_pageset), preferred_zone only feeds zone_statistics(),
-    which the model does not keep): an allocation halves
+    Kernel: rmqueue_pcplist() in mm/page_alloc.c (v6.18): an allocation halves
     free_count ("reduce the number of pages that are batch freed"), then
     __rmqueue_pcplist() on list order_to_pindex(migratetype, order).  The caller
     (rmqueue()) has checked pcp_allowed_order(order).
@@ -381,7 +391,7 @@ def free_frozen_page_commit(zone, pcp, pfn, migratetype, order):
                            reason="count >= high")
         if _below_high(zone) and _zone_watermark_ok(zone, 0, zone.high_wmark_pages(),
                                                     ZONE_MOVABLE, 0):
-            zone.flags &= ~ZONE_BELOW_HIGH
+            zone.below_high = False
 
 
 def free_unref_page(zone, pcp, pfn, order=0):
@@ -394,13 +404,13 @@ def free_unref_page(zone, pcp, pfn, order=0):
     (free_one_page()); then free_frozen_page_commit().  v6.18 no longer caches the
     migratetype in the page: free_pcppages_bulk() reads the pageblock again.
     """
-    if not pcp_allowed_order(order, zone.pageblock_order):
-        _buddy.free_one_page(zone, pfn, order)
+    if not pcp_allowed_order(order):
+        _free_one_page(zone, pfn, order)
         return
     migratetype = zone.mm.get_pageblock_migratetype(pfn)
     if migratetype >= MIGRATE_PCPTYPES:
         if migratetype == MIGRATE_ISOLATE:
-            _buddy.free_one_page(zone, pfn, order)
+            _free_one_page(zone, pfn, order)
             return
         migratetype = MIGRATE_MOVABLE
     free_frozen_page_commit(zone, pcp, pfn, migratetype, order)
@@ -429,7 +439,7 @@ def free_pcppages_bulk(zone, count, pcp, pindex=0, reason="drain"):
             head = pcp.list_head(pindex)
             if not mm.list_empty(head):
                 break
-        order = pindex_to_order(pindex, zone.pageblock_order)
+        order = pindex_to_order(pindex)
         nr_pages = 1 << order
         while True:
             pfn = mm.last(head)
@@ -438,7 +448,7 @@ def free_pcppages_bulk(zone, count, pcp, pindex=0, reason="drain"):
             count -= nr_pages
             pcp.count -= nr_pages
             freed += nr_pages
-            _buddy.free_one_page_locked(zone, pfn, order, mt, FPI_NONE)
+            _free_one_page_locked(zone, pfn, order, mt)
             if tr is not None:
                 tr.emit("mm_page_pcpu_drain", pfn=pfn, order=order, migratetype=mt)
             if count <= 0 or mm.list_empty(head):
