@@ -85,7 +85,7 @@ class Modern(Classic):
     EVENTS = _EVENTS
 
     # ---- mpcp: v6.18 per-CPU lists (buddylab/kernels/v6_18/pcp.py) -------------- begin
-    pageset_set_high_and_batch = staticmethod(_pcp.pageset_set_high_and_batch)
+    pageset_set_high_and_batch = staticmethod(_pageset.pageset_set_high_and_batch)
     rmqueue_pcplist = staticmethod(_pcp.rmqueue_pcplist)
     free_unref_page = staticmethod(_pcp.free_unref_page)
     free_pcppages_bulk = staticmethod(_pcp.free_pcppages_bulk)
