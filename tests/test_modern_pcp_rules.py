@@ -440,3 +440,25 @@ def test_index_tables():
     classic = bl.Machine().kernel
     assert [classic.order_to_pindex(mt, 0) for mt in range(3)] == [0, 1, 2]
     assert classic.pindex_to_order(2) == 0
+
+
+def test_pcp_events_name_the_order_and_print_the_618_drain_line():
+    """pcp_refill explains blocks and pages; mm_page_pcpu_drain prints pfn=0x%lx (6.18)."""
+    # include/trace/events/kmem.h, mm_page_pcpu_drain: TP_printk("page=%p pfn=0x%lx order=%d
+    # migratetype=%d"), v6.18 (the model drops page=%p); rmqueue_bulk() of an order-2 request
+    # with batch 3: max(3 >> 2, 2) = 2 blocks = 8 pages (mm/page_alloc.c, nr_pcp_alloc(), v6.18).
+    m = _machine()
+    z = _full(m)
+    pcp = z.pageset[0]
+    _release(m, 16, 3)
+    B.free_one_page(z, 16, 3)                     # free_list[3][MOVABLE] = [16]: 16, 20 once split
+    _limits(pcp, 3, 100, 100, 0)
+    t = m.start_trace(["pcp_refill", "pcp_alloc", "mm_page_pcpu_drain"])
+    assert P.rmqueue_pcplist(z, pcp, M, 2) == 16
+    P.free_pcppages_bulk(z, 4, pcp, 0)
+    m.stop_trace()
+    refill, got, drain = t.events
+    assert bl.explain(refill) == ("rmqueue_bulk(): cpu 0 refills its order-2 Movable pcp list "
+                                  "with 2 block(s) at the tail, 8 pages (count 8)")
+    assert (got["pfn"], got["order"], got["count"]) == (16, 2, 4)
+    assert str(drain) == "mm_page_pcpu_drain: pfn=0x14 order=2 migratetype=1"

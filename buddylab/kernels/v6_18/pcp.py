@@ -192,7 +192,7 @@ def rmqueue_bulk(zone, order, count, pcp, pindex, migratetype, alloc_flags):
     tr = zone.vm.trace
     if tr is not None and pfns:
         tr.emit("pcp_refill", nid=zone.nid, zone=zone.name, cpu=pcp.cpu,
-                migratetype=migratetype, pfns=tuple(pfns),
+                migratetype=migratetype, order=order, pfns=tuple(pfns),
                 count=pcp.count + (len(pfns) << order))
     return len(pfns)
 
@@ -231,7 +231,7 @@ def rmqueue_pcplist(zone, pcp, migratetype, order=0, alloc_flags=0):
                             order_to_pindex(migratetype, order))
     tr = zone.vm.trace
     if tr is not None and pfn >= 0:
-        tr.emit("pcp_alloc", nid=zone.nid, zone=zone.name, cpu=pcp.cpu, pfn=pfn,
+        tr.emit("pcp_alloc", nid=zone.nid, zone=zone.name, cpu=pcp.cpu, pfn=pfn, order=order,
                 migratetype=migratetype, count=pcp.count)
     return pfn
 
@@ -310,7 +310,7 @@ def free_frozen_page_commit(zone, pcp, pfn, migratetype, order):
     pcp.count += 1 << order
     tr = zone.vm.trace
     if tr is not None:
-        tr.emit("pcp_free", nid=zone.nid, zone=zone.name, cpu=pcp.cpu, pfn=pfn,
+        tr.emit("pcp_free", nid=zone.nid, zone=zone.name, cpu=pcp.cpu, pfn=pfn, order=order,
                 migratetype=migratetype, count=pcp.count)
     batch = pcp.batch
     free_high = False
