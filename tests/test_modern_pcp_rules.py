@@ -462,3 +462,23 @@ def test_pcp_events_name_the_order_and_print_the_618_drain_line():
                                   "with 2 block(s) at the tail, 8 pages (count 8)")
     assert (got["pfn"], got["order"], got["count"]) == (16, 2, 4)
     assert str(drain) == "mm_page_pcpu_drain: pfn=0x14 order=2 migratetype=1"
+
+
+def test_kswapd_marks_the_zones_reclaim_active_while_it_runs(monkeypatch):
+    """balance_pgdat() sets ZONE_RECLAIM_ACTIVE on the eligible managed zones, then clears it."""
+    # mm/vmscan.c, balance_pgdat(): "restart: set_reclaim_active(pgdat, highest_zoneidx)" ...
+    # "out: clear_reclaim_active(pgdat, highest_zoneidx)", v6.18; nr_pcp_high() reads it.
+    from buddylab import reclaim
+    m = bl.Machine(nodes=[{"DMA": 4096, "Normal": 28672}], kernel="modern", cpus_per_node=1)
+    dma, normal = m.zone(0, "DMA"), m.zone(0, "Normal")
+    seen = []
+
+    def shrink(m_, nid, reclaim_idx, nr, cpu, who, may_swap=True):
+        seen.append((dma.reclaim_active, normal.reclaim_active))
+        return 0
+
+    monkeypatch.setattr(reclaim, "shrink_node", shrink)
+    monkeypatch.setattr(reclaim, "pgdat_balanced", lambda *a: False)
+    reclaim.balance_pgdat(m, 0, 0, 0)              # classzone DMA: Normal is not eligible
+    assert seen and set(seen) == {(True, False)}
+    assert (dma.reclaim_active, normal.reclaim_active) == (False, False)
