@@ -502,8 +502,7 @@ def __compact_finished(cc):
             return COMPACT_SUCCESS
         if mt == mz.MIGRATE_MOVABLE and not mm.list_empty(zone.free_list(order, mz.MIGRATE_CMA)):
             return COMPACT_SUCCESS
-        fallback_mt, _ = cc.m.kernel.find_suitable_fallback(zone, order, mt, True)
-        if fallback_mt != -1:
+        if cc.m.kernel.find_suitable_fallback(zone, order, mt, True) >= 0:
             if mt == mz.MIGRATE_MOVABLE:
                 return COMPACT_SUCCESS
             if cc.mode == MIGRATE_ASYNC or cc.migrate_pfn % nr == 0:

@@ -39,7 +39,7 @@ LAYERS = {
     "boot": 5,
     # 5-9: reclaim, the v4.18 allocator that calls it, isolation, the kernel object, the choice
     "reclaim": 5, "profiles": 5, "kernels.v4_18.page_alloc": 6, "kernels.v4_18.page_isolation": 7,
-    "kernels.v6_18.page_alloc": 6.5,
+    "kernels.v6_18.page_alloc": 6.5, "kernels.v6_18.page_isolation": 7.5,
     "kernels.v4_18.kernel": 8, "kernels.v6_18.kernel": 8.5, "kernels.select": 9,
     # 10: the machine
     "machine": 10,

@@ -65,7 +65,8 @@ SEAM = (
     ("rmv_page_order", "func", "rmv_page_order()"),
     ("set_pageblock_migratetype", "func", "set_pageblock_migratetype()"),
     ("move_freepages_block", "func", "move_freepages_block()"),
-    ("find_suitable_fallback", "func", "find_suitable_fallback()"),
+    ("find_suitable_fallback", "func", "find_suitable_fallback(): the fallback type (>= 0), "
+                                       "or < 0 when there is none"),
     ("reserve_highatomic_pageblock", "func", "reserve_highatomic_pageblock()"),
     ("unreserve_highatomic_pageblock", "func", "unreserve_highatomic_pageblock()"),
     # per-cpu lists (mm/page_alloc.c)

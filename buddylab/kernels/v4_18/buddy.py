@@ -282,6 +282,13 @@ def find_suitable_fallback(zone, order, migratetype, only_stealable):
     return -1, can_steal
 
 
+def find_suitable_fallback_mt(zone, order, migratetype, only_stealable):
+    """find_suitable_fallback()'s return value alone (the seam's contract: the fallback
+    type, or -1); the kernel hands can_steal back through a pointer, which
+    find_suitable_fallback() above returns beside it."""
+    return find_suitable_fallback(zone, order, migratetype, only_stealable)[0]
+
+
 def change_pageblock_range(zone, pfn, order, migratetype):
     """change_pageblock_range(): re-type every pageblock of an order >= pageblock block."""
     nr = 1 << (order - zone.pageblock_order)

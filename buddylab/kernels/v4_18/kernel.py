@@ -68,7 +68,7 @@ class Classic(Kernel):
     rmv_page_order = staticmethod(_buddy.rmv_page_order)
     set_pageblock_migratetype = staticmethod(_buddy.set_pageblock_migratetype)
     move_freepages_block = staticmethod(_buddy.move_freepages_block)
-    find_suitable_fallback = staticmethod(_buddy.find_suitable_fallback)
+    find_suitable_fallback = staticmethod(_buddy.find_suitable_fallback_mt)
     reserve_highatomic_pageblock = staticmethod(_buddy.reserve_highatomic_pageblock)
     unreserve_highatomic_pageblock = staticmethod(_buddy.unreserve_highatomic_pageblock)
 
