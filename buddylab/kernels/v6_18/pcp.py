@@ -58,6 +58,7 @@ from ...mmzone import MIGRATE_MOVABLE, MIGRATE_ISOLATE, ZONE_MOVABLE
 from ...memmap import PCP
 from . import mmzone as mz
 from . import buddy as _buddy
+from .buddy import FPI_NONE, RMQUEUE_NORMAL
 from .mmzone import HPAGE_PMD_ORDER, pcp_allowed_order  # noqa: F401  (their home: mmzone.py)
 from .watermark import zone_watermark_ok
 
@@ -118,23 +119,6 @@ def _reclaim_active(zone):
     return zone.reclaim_active
 
 
-# ------------------------------------------------------------- the buddy side
-def _rmqueue(zone, order, migratetype, alloc_flags, mode):
-    """__rmqueue(zone, order, migratetype, alloc_flags, &mode): one block, or -1."""
-    pfn, mode[0] = _buddy.rmqueue(zone, order, migratetype, alloc_flags, mode[0])
-    return pfn
-
-
-def _free_one_page_locked(zone, pfn, order, migratetype):
-    """__free_one_page(page, pfn, zone, order, migratetype, FPI_NONE)."""
-    _buddy.free_one_page_locked(zone, pfn, order, migratetype)
-
-
-def _free_one_page(zone, pfn, order):
-    """free_one_page(zone, page, pfn, order, fpi_flags): the buddy lists, the zone lock taken."""
-    _buddy.free_one_page(zone, pfn, order)
-
-
 def _mark(zone, pfn, order, state):
     n = 1 << order
     zone.mm.state[pfn:pfn + n] = bytes([state]) * n
@@ -180,10 +164,10 @@ def rmqueue_bulk(zone, order, count, pcp, pindex, migratetype, alloc_flags):
     """
     mm = zone.mm
     head = pcp.list_head(pindex)
-    mode = [0]                      # enum rmqueue_mode rmqm = RMQUEUE_NORMAL
+    mode = RMQUEUE_NORMAL
     pfns = []
     for _ in range(count):
-        pfn = _rmqueue(zone, order, migratetype, alloc_flags, mode)
+        pfn, mode = _buddy.rmqueue(zone, order, migratetype, alloc_flags, mode)
         if pfn < 0:
             break
         mm.list_add_tail(pfn, head)
@@ -343,12 +327,12 @@ def free_unref_page(zone, pcp, pfn, order=0):
     migratetype in the page: free_pcppages_bulk() reads the pageblock again.
     """
     if not pcp_allowed_order(order):
-        _free_one_page(zone, pfn, order)
+        _buddy.free_one_page(zone, pfn, order)
         return
     migratetype = zone.mm.get_pageblock_migratetype(pfn)
     if migratetype >= MIGRATE_PCPTYPES:
         if migratetype == MIGRATE_ISOLATE:
-            _free_one_page(zone, pfn, order)
+            _buddy.free_one_page(zone, pfn, order)
             return
         migratetype = MIGRATE_MOVABLE
     free_frozen_page_commit(zone, pcp, pfn, migratetype, order)
@@ -386,7 +370,7 @@ def free_pcppages_bulk(zone, count, pcp, pindex=0, reason="drain"):
             count -= nr_pages
             pcp.count -= nr_pages
             freed += nr_pages
-            _free_one_page_locked(zone, pfn, order, mt)
+            _buddy.free_one_page_locked(zone, pfn, order, mt, FPI_NONE)
             if tr is not None:
                 tr.emit("mm_page_pcpu_drain", pfn=pfn, order=order, migratetype=mt)
             if count <= 0 or mm.list_empty(head):
