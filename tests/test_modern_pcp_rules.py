@@ -482,3 +482,13 @@ def test_kswapd_marks_the_zones_reclaim_active_while_it_runs(monkeypatch):
     reclaim.balance_pgdat(m, 0, 0, 0)              # classzone DMA: Normal is not eligible
     assert seen and set(seen) == {(True, False)}
     assert (dma.reclaim_active, normal.reclaim_active) == (False, False)
+
+
+def test_nr_pcp_free_clamps_as_the_kernel_does_when_high_is_below_two_batches():
+    """high 5, batch 3: clamp(free_count, 3, 2) is 2 for a large free_count, 3 for a small one."""
+    # mm/page_alloc.c, nr_pcp_free(): clamp_t(int, pcp->free_count, batch, high - batch), v6.18;
+    # include/linux/minmax.h, __clamp(): val >= hi ? hi : (val <= lo ? lo : val) - with lo > hi
+    # the answer depends on val, where min(max(val, lo), hi) would always give hi.
+    from types import SimpleNamespace
+    assert P.nr_pcp_free(SimpleNamespace(count=9, free_count=7), 3, 5, False) == 2
+    assert P.nr_pcp_free(SimpleNamespace(count=9, free_count=1), 3, 5, False) == 3

@@ -56,6 +56,7 @@ Simplifications, said aloud:
 
 from ...mmzone import MIGRATE_MOVABLE, MIGRATE_ISOLATE, ZONE_MOVABLE
 from ...memmap import PCP
+from ...kmath import clamp
 from . import mmzone as mz
 from . import buddy as _buddy
 from .buddy import FPI_NONE, RMQUEUE_NORMAL
@@ -137,7 +138,7 @@ def nr_pcp_alloc(pcp, zone, order):
     """
     base_batch = pcp.batch
     high_min, high_max = pcp.high_min, pcp.high_max
-    high = pcp.high = max(high_min, min(pcp.high, high_max))
+    high = pcp.high = clamp(pcp.high, high_min, high_max)
     if high < base_batch:
         return 1
     batch = base_batch if order else base_batch << pcp.alloc_factor
@@ -237,7 +238,7 @@ def nr_pcp_free(pcp, batch, high, free_high):
     if high < batch:
         return 1
     min_nr_free, max_nr_free = batch, high - batch
-    return max(min_nr_free, min(pcp.free_count, max_nr_free))
+    return clamp(pcp.free_count, min_nr_free, max_nr_free)
 
 
 def nr_pcp_high(pcp, zone, batch, free_high):
@@ -252,7 +253,7 @@ def nr_pcp_high(pcp, zone, batch, free_high):
     free_count + batch more.
     """
     high_min, high_max = pcp.high_min, pcp.high_max
-    high = pcp.high = max(high_min, min(pcp.high, high_max))
+    high = pcp.high = clamp(pcp.high, high_min, high_max)
     if not high:
         return 0
     if free_high:
@@ -271,7 +272,7 @@ def nr_pcp_high(pcp, zone, batch, free_high):
     elif pcp.count >= high:
         need_high = pcp.free_count + batch
         if pcp.high < need_high:
-            pcp.high = max(high_min, min(need_high, high_max))
+            pcp.high = clamp(need_high, high_min, high_max)
     return high
 
 
