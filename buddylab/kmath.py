@@ -2,7 +2,8 @@
 
 Kernel: int_sqrt() in lib/math/int_sqrt.c; mult_frac() in include/linux/math.h
 (include/linux/kernel.h in v4.18); rounddown_pow_of_two() in include/linux/log2.h;
-fls() in include/asm-generic/bitops/fls.h.  The same in v4.18 and v6.18.
+fls() in include/asm-generic/bitops/fls.h; clamp() in include/linux/minmax.h (v6.18's
+pcp auto-tuning).  The same in v4.18 and v6.18.
 
 Every formula of both kernels (watermarks, min_free_kbytes, pcp batch, the vmstat
 threshold) calls these, so a kernel version never re-implements one.
@@ -10,7 +11,7 @@ threshold) calls these, so a kernel version never re-implements one.
 
 from math import isqrt
 
-__all__ = ["int_sqrt", "mult_frac", "rounddown_pow_of_two", "fls"]
+__all__ = ["int_sqrt", "mult_frac", "rounddown_pow_of_two", "fls", "clamp"]
 
 
 def int_sqrt(x):
@@ -52,3 +53,20 @@ def fls(x):
     (0, 1, 5)
     """
     return x.bit_length()
+
+
+def clamp(val, lo, hi):
+    """clamp(): `val` limited to [lo, hi], compared against hi first.
+
+    Kernel: __clamp() in include/linux/minmax.h (v6.18): ``val >= hi ? hi : (val <= lo ?
+    lo : val)``; with lo > hi (a runtime value the kernel does not reject) a value below hi
+    gives lo, unlike min(max(val, lo), hi).
+
+    >>> clamp(5, 2, 8), clamp(9, 2, 8), clamp(1, 2, 8), clamp(3, 4, 2), clamp(1, 4, 2)
+    (5, 8, 2, 2, 4)
+    """
+    if val >= hi:
+        return hi
+    if val <= lo:
+        return lo
+    return val

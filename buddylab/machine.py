@@ -182,7 +182,6 @@ class Machine:
         specs = parse_layout(nodes, self.kernel.ZONE_NAMES, self.kernel.EMPTY_ZONES)
         self.nr_nodes = len(specs)
         self.node_cpus, self.cpu_to_node = parse_cpus(cpus_per_node, self.nr_nodes)
-        self.vm.node_cpus = tuple(self.node_cpus)      # cpumask_of_node(), for the pcp limits
         self.nr_cpus = len(self.cpu_to_node)
         self.vm.node_cpus = tuple(tuple(cpus) for cpus in self.node_cpus)
         self.distance = parse_distance(distance, self.nr_nodes)
@@ -221,16 +220,6 @@ class Machine:
     @page_group_by_mobility_disabled.setter
     def page_group_by_mobility_disabled(self, value):
         self.vm.page_group_by_mobility_disabled = value
-
-    @property
-    def percpu_pagelist_fraction(self):
-        """The pcp sysctl's value under the running kernel's name (v4.18
-        percpu_pagelist_fraction, v6.18 percpu_pagelist_high_fraction); 0 is the default."""
-        return self.vm.percpu_pagelist_fraction
-
-    @percpu_pagelist_fraction.setter
-    def percpu_pagelist_fraction(self, value):
-        self.vm.percpu_pagelist_fraction = value
 
     @property
     def zone_of_pfn(self):

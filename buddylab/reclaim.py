@@ -109,6 +109,22 @@ def balance_pgdat(m, nid, order, classzone_idx):
     Returns (pages reclaimed, the order kswapd finished reclaiming at).
     """
     pgdat = m.nodes[nid]
+    # set_reclaim_active() / clear_reclaim_active() (mm/vmscan.c, balance_pgdat(), v6.18):
+    # ZONE_RECLAIM_ACTIVE on the node's managed zones up to classzone_idx while kswapd runs;
+    # only v6.18's pcp code reads it (nr_pcp_high()), v4.18 has no such flag
+    eligible = [z for z in pgdat.node_zones[:classzone_idx + 1] if z.managed()]
+    for z in eligible:
+        z.reclaim_active = True
+    try:
+        return _balance_pgdat(m, nid, order, classzone_idx)
+    finally:
+        for z in eligible:
+            z.reclaim_active = False
+
+
+def _balance_pgdat(m, nid, order, classzone_idx):
+    """balance_pgdat()'s priority loop (between set_ and clear_reclaim_active())."""
+    pgdat = m.nodes[nid]
     cpu = m.nodes[nid].first_cpu()
     total = 0
     priority = DEF_PRIORITY

@@ -31,9 +31,9 @@ LAYERS = {
     "node": 2, "fragindex": 2, "kernels.v6_18.formulas": 2, "vmstat": 3, "hostread": 2, "layout": 2, "snapshot": 2, "kernels.v4_18.gfp": 2, "kernels.v6_18.gfp": 2.5,
     "kernels.v4_18.watermark": 2, "kernels.v4_18.buddy": 2, "kernels.v6_18.buddy": 2.5,
     # 3: structures over them
-    "internal": 3, "owners": 3, "kernels.v4_18.pcp": 3, "kernels.v6_18.pcp": 3, "kernels.v4_18.events": 3,
+    "internal": 3, "owners": 3, "kernels.v4_18.pcp": 3, "kernels.v4_18.events": 3,
     "kernels.v6_18.events": 3.5,
-    "kernels.v6_18.pageset": 2.5, "kernels.v6_18.watermark": 3, "kernels.v6_18.vmstat": 3.5,
+    "kernels.v6_18.pageset": 2.5, "kernels.v6_18.watermark": 3, "kernels.v6_18.pcp": 3.25, "kernels.v6_18.vmstat": 3.5,
     # 4: data classes with their compat re-exports; tracing; compaction, OOM, invariants
     "zone": 4, "pcp": 4, "trace": 4, "compaction": 4, "oom": 4, "check": 4,
     "boot": 5,

@@ -8,7 +8,11 @@ its high watermark, so ZONE_BELOW_HIGH stays clear.
 
 pindex (order_to_pindex): 3 * order + mt for orders 0-3; 12 THP unmovable/reclaimable,
 13 THP movable.  Assumed names: see tests/modern_helpers.py.
+
+Frees pass a Page: free_pages(0, order) is free_pages(addr = 0), a NULL address and a no-op
+(mm/page_alloc.c, free_pages(): "if (addr != 0)"), which the model follows.
 """
+import buddylab as bl
 from modern_helpers import require_modern
 
 require_modern()
@@ -96,7 +100,7 @@ def test_a_free_halves_alloc_factor_and_goes_to_the_head():
     m = big()
     for _ in range(10):
         alloc(m, MOV)
-    m.free_pages(0, 0)
+    m.free_pages(bl.Page(0), 0)
     p = pcp(m)
     assert p.lists[1] == (0,) + tuple(range(10, 21))
     assert (p.count, p.alloc_factor, p.free_count, p.high) == (12, 1, 1, 341)
@@ -131,8 +135,8 @@ def test_high_order_pcp_lists_hold_orders_1_to_3():
     # free 4: free_high needs free_count 2 >= batch + high_min // 2 = 3: no; count 6 < 7.
     m = small(64)
     assert [alloc(m, MOV, 1), alloc(m, MOV, 2), alloc(m, MOV, 3)] == [0, 4, 8]
-    m.free_pages(0, 1)
-    m.free_pages(4, 2)
+    m.free_pages(bl.Page(0), 1)
+    m.free_pages(bl.Page(4), 2)
     p = pcp(m)
     assert (p.lists[4], p.lists[7], p.count, p.high) == ((0,), (4,), 6, 7)
 
@@ -146,10 +150,10 @@ def test_free_high_drains_every_list_from_the_freed_one():
     # __free_one_page: 8 -> o3 head; 0 + 2 -> o2 (4 still on the pcp); 4 + 0 -> o3 at 0, head.
     m = small(64)
     alloc(m, MOV, 1), alloc(m, MOV, 2), alloc(m, MOV, 3)
-    m.free_pages(0, 1)
-    m.free_pages(4, 2)
+    m.free_pages(bl.Page(0), 1)
+    m.free_pages(bl.Page(4), 2)
     t = m.start_trace(["mm_page_pcpu_drain"])
-    m.free_pages(8, 3)
+    m.free_pages(bl.Page(8), 3)
     m.stop_trace()
     assert [(e["pfn"], e["order"]) for e in t] == [(8, 3), (0, 1), (4, 2)]
     p = pcp(m)
@@ -165,9 +169,9 @@ def test_reaching_high_drains_from_the_freed_list_then_wraps():
     # pcp); 0 + 2 -> o2, + 4 -> o3 at 0, head.
     m = small(64)
     assert [alloc(m, MOV, 1), alloc(m, MOV, 2)] == [0, 4]
-    m.free_pages(0, 1)
+    m.free_pages(bl.Page(0), 1)
     t = m.start_trace(["mm_page_pcpu_drain"])
-    m.free_pages(4, 2)
+    m.free_pages(bl.Page(4), 2)
     m.stop_trace()
     assert [(e["pfn"], e["order"], e["migratetype"]) for e in t] == [(4, 2, M), (0, 1, M)]
     p = pcp(m)
@@ -189,9 +193,9 @@ def test_free_count_sets_how_much_is_drained():
     # 12: + 13 -> o1, + 14 -> o2 at 12; buddy 8 on the pcp; order 2 >= MAX_PAGE_ORDER - 1: head.
     m = small(64)
     assert [alloc(m, MOV) for _ in range(8)] == list(range(8))
-    m.free_pages(0, 0)
+    m.free_pages(bl.Page(0), 0)
     t = m.start_trace(["mm_page_pcpu_drain"])
-    m.free_pages(1, 0)
+    m.free_pages(bl.Page(1), 0)
     m.stop_trace()
     assert [e["pfn"] for e in t] == [13, 12]
     p = pcp(m)
@@ -210,8 +214,8 @@ def test_drain_all_pages_walks_lists_from_pindex_0_tail_first():
     m = big()
     assert [alloc(m, MOV) for _ in range(3)] + [alloc(m, MOV, 1)] == [0, 1, 2, 4]
     for pfn in (0, 1, 2):
-        m.free_pages(pfn, 0)
-    m.free_pages(4, 1)
+        m.free_pages(bl.Page(pfn), 0)
+    m.free_pages(bl.Page(4), 1)
     p = pcp(m)
     assert (p.lists[1], p.lists[4]) == ((2, 1, 0), (4, 6))
     t = m.start_trace(["mm_page_pcpu_drain"])
@@ -230,7 +234,7 @@ def test_decay_lowers_high_by_an_eighth():
     # at once.  decays: max(-32, 512 - 64, 4) = 448; 448 - 56 = 392; 392 - 49 = 343; no drain.
     m = real(4096)
     assert alloc(m, MOV, 9) == 0
-    m.free_pages(0, 9)
+    m.free_pages(bl.Page(0), 9)
     assert (pcp(m).count, pcp(m).high) == (0, 512)
     highs = []
     for _ in range(3):
@@ -248,10 +252,10 @@ def test_orders_4_to_8_bypass_the_pcp():
     # free 0 (o3): head of list 10, count 16 < high 323.
     m = big()
     assert [alloc(m, MOV, 3), alloc(m, MOV, 4)] == [0, 16]
-    m.free_pages(16, 4)
+    m.free_pages(bl.Page(16), 4)
     assert flist(m, 4, M) == (16,)
     assert pcp(m).count == 8
-    m.free_pages(0, 3)
+    m.free_pages(bl.Page(0), 3)
     p = pcp(m)
     assert (p.lists[10], p.count, p.high) == ((0, 8), 16, 323)
 
@@ -265,7 +269,7 @@ def test_thp_free_drains_the_refill_remainder_first():
     m = big()
     assert alloc(m, MOV, 9) == 0
     t = m.start_trace(["mm_page_pcpu_drain"])
-    m.free_pages(0, 9)
+    m.free_pages(bl.Page(0), 9)
     m.stop_trace()
     assert [(e["pfn"], e["order"]) for e in t] == [(512, 9)]
     p = pcp(m)

@@ -11,6 +11,7 @@ import buddylab as bl
 from buddylab.errors import BadParameterError, LayoutError
 from buddylab.memmap import ALLOCATED, PCP
 from buddylab.kernels.v6_18 import pcp as P
+from buddylab.kernels.v6_18 import buddy as B
 
 U, M, R, HA, ISO = 0, 1, 2, 3, 5
 
@@ -121,7 +122,7 @@ def test_refill_puts_the_split_at_the_tail_in_pfn_order():
     z = _full(m)
     pcp = z.pageset[0]
     _release(m, 8, 2)
-    P._free_one_page(z, 8, 2)
+    B.free_one_page(z, 8, 2)
     _limits(pcp, 3, 100, 100, 0)
     t = m.start_trace(["mm_page_alloc_zone_locked"])
     assert P.rmqueue_pcplist(z, pcp, M) == 8
@@ -439,3 +440,55 @@ def test_index_tables():
     classic = bl.Machine().kernel
     assert [classic.order_to_pindex(mt, 0) for mt in range(3)] == [0, 1, 2]
     assert classic.pindex_to_order(2) == 0
+
+
+def test_pcp_events_name_the_order_and_print_the_618_drain_line():
+    """pcp_refill explains blocks and pages; mm_page_pcpu_drain prints pfn=0x%lx (6.18)."""
+    # include/trace/events/kmem.h, mm_page_pcpu_drain: TP_printk("page=%p pfn=0x%lx order=%d
+    # migratetype=%d"), v6.18 (the model drops page=%p); rmqueue_bulk() of an order-2 request
+    # with batch 3: max(3 >> 2, 2) = 2 blocks = 8 pages (mm/page_alloc.c, nr_pcp_alloc(), v6.18).
+    m = _machine()
+    z = _full(m)
+    pcp = z.pageset[0]
+    _release(m, 16, 3)
+    B.free_one_page(z, 16, 3)                     # free_list[3][MOVABLE] = [16]: 16, 20 once split
+    _limits(pcp, 3, 100, 100, 0)
+    t = m.start_trace(["pcp_refill", "pcp_alloc", "mm_page_pcpu_drain"])
+    assert P.rmqueue_pcplist(z, pcp, M, 2) == 16
+    P.free_pcppages_bulk(z, 4, pcp, 0)
+    m.stop_trace()
+    refill, got, drain = t.events
+    assert bl.explain(refill) == ("rmqueue_bulk(): cpu 0 refills its order-2 Movable pcp list "
+                                  "with 2 block(s) at the tail, 8 pages (count 8)")
+    assert (got["pfn"], got["order"], got["count"]) == (16, 2, 4)
+    assert str(drain) == "mm_page_pcpu_drain: pfn=0x14 order=2 migratetype=1"
+
+
+def test_kswapd_marks_the_zones_reclaim_active_while_it_runs(monkeypatch):
+    """balance_pgdat() sets ZONE_RECLAIM_ACTIVE on the eligible managed zones, then clears it."""
+    # mm/vmscan.c, balance_pgdat(): "restart: set_reclaim_active(pgdat, highest_zoneidx)" ...
+    # "out: clear_reclaim_active(pgdat, highest_zoneidx)", v6.18; nr_pcp_high() reads it.
+    from buddylab import reclaim
+    m = bl.Machine(nodes=[{"DMA": 4096, "Normal": 28672}], kernel="modern", cpus_per_node=1)
+    dma, normal = m.zone(0, "DMA"), m.zone(0, "Normal")
+    seen = []
+
+    def shrink(m_, nid, reclaim_idx, nr, cpu, who, may_swap=True):
+        seen.append((dma.reclaim_active, normal.reclaim_active))
+        return 0
+
+    monkeypatch.setattr(reclaim, "shrink_node", shrink)
+    monkeypatch.setattr(reclaim, "pgdat_balanced", lambda *a: False)
+    reclaim.balance_pgdat(m, 0, 0, 0)              # classzone DMA: Normal is not eligible
+    assert seen and set(seen) == {(True, False)}
+    assert (dma.reclaim_active, normal.reclaim_active) == (False, False)
+
+
+def test_nr_pcp_free_clamps_as_the_kernel_does_when_high_is_below_two_batches():
+    """high 5, batch 3: clamp(free_count, 3, 2) is 2 for a large free_count, 3 for a small one."""
+    # mm/page_alloc.c, nr_pcp_free(): clamp_t(int, pcp->free_count, batch, high - batch), v6.18;
+    # include/linux/minmax.h, __clamp(): val >= hi ? hi : (val <= lo ? lo : val) - with lo > hi
+    # the answer depends on val, where min(max(val, lo), hi) would always give hi.
+    from types import SimpleNamespace
+    assert P.nr_pcp_free(SimpleNamespace(count=9, free_count=7), 3, 5, False) == 2
+    assert P.nr_pcp_free(SimpleNamespace(count=9, free_count=1), 3, 5, False) == 3

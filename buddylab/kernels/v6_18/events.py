@@ -101,7 +101,25 @@ def _claim_explain(f):
                _mt(f["fallback_migratetype"]), f["free_pages"], f["alike_pages"], what))
 
 
+def _pcp_list(f):
+    """pcp->lists[pindex] named by what it holds: order and migratetype."""
+    return "order-%d %s" % (f["order"], _mt(f["migratetype"]))
+
+
 MODERN_TEACHING_SPECS = (
+    EventSpec("pcp_refill", ("nid", "zone", "cpu", "migratetype", "order", "pfns", "count"),
+              lambda f: "rmqueue_bulk(): cpu %d refills its %s pcp list with %d block(s) at the "
+                        "tail, %d pages (count %d)"
+                        % (f["cpu"], _pcp_list(f), len(f["pfns"]),
+                           len(f["pfns"]) << f["order"], f["count"])),
+    EventSpec("pcp_alloc", ("nid", "zone", "cpu", "pfn", "order", "migratetype", "count"),
+              lambda f: "rmqueue_pcplist(): cpu %d takes pfn %d from the head of its %s pcp "
+                        "list (count %d)" % (f["cpu"], f["pfn"], _pcp_list(f), f["count"]),
+              block=("pfn", "order")),
+    EventSpec("pcp_free", ("nid", "zone", "cpu", "pfn", "order", "migratetype", "count"),
+              lambda f: "free_frozen_page_commit(): cpu %d puts pfn %d at the head of its %s "
+                        "pcp list (count %d)" % (f["cpu"], f["pfn"], _pcp_list(f), f["count"]),
+              block=("pfn", "order")),
     EventSpec("claim", ("nid", "zone", "pfn", "order", "start_migratetype",
                         "fallback_migratetype", "pageblock_pfn", "nr_pageblocks", "free_pages",
                         "alike_pages", "claimed"),
@@ -116,8 +134,10 @@ MODERN_TEACHING_SPECS = (
 )
 
 # v4.18's teaching events that v6.18's code fires alike (unchanged since v4.18); its
-# "fallback" (__rmqueue_fallback() of v4.18) is replaced by "claim" and "steal".
-_SHARED_TEACHING = tuple(s for s in _V418_TEACHING if s.name != "fallback")
+# "fallback" (__rmqueue_fallback() of v4.18) is replaced by "claim" and "steal", its
+# order-0 pcp events by the ones above, which name the block's order.
+_SHARED_TEACHING = tuple(s for s in _V418_TEACHING
+                         if s.name not in ("fallback", "pcp_refill", "pcp_alloc", "pcp_free"))
 
 #: {name: EventSpec}: what Machine.start_trace() hands its Trace
 EVENTS = events_table(KERNEL_SPECS + _SHARED_TEACHING + MODERN_TEACHING_SPECS + COMMON_EVENTS)

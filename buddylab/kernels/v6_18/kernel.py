@@ -20,6 +20,7 @@ from . import pcp as _pcp
 from . import page_isolation as _isolation
 from . import watermark as _wm          # mproc: watermarks, min_free_kbytes, lowmem_reserve
 from . import vmstat as _vmstat         # mproc: the 6.18 /proc layouts
+from . import pageset as _pageset       # mproc: batch/high_min/high_max into the pcps
 
 # the GFP mask each owner kind allocates with, in v6.18's bits (owners.KIND_GFP's kinds)
 KIND_GFP = {
@@ -79,7 +80,7 @@ class Modern(Kernel):
     set_recommended_min_free_kbytes = staticmethod(_wm.set_recommended_min_free_kbytes)
     setup_per_zone_lowmem_reserve = staticmethod(_wm.setup_per_zone_lowmem_reserve)
     zone_batchsize = staticmethod(_f.zone_batchsize)
-    pageset_set_high_and_batch = staticmethod(_pcp.pageset_set_high_and_batch)
+    pageset_set_high_and_batch = staticmethod(_pageset.pageset_set_high_and_batch)
     # build_zonerefs_node() adds a zone when managed_zone(zone), as in v4.18
     zonerefs_zone_ok = staticmethod(managed_zone)               # unchanged since v4.18
 

@@ -1,14 +1,15 @@
 """v6.18's per-CPU page lists: orders 0-3 and the THP order, auto-tuned high, batched frees.
 
-Kernel: mm/page_alloc.c (v6.18): order_to_pindex(), pindex_to_order(), pcp_allowed_order(),
-zone_set_pageset_high_and_batch(), __zone_set_pageset_high_and_batch(), zone_pcp_update(),
-percpu_pagelist_high_fraction_sysctl_handler(), nr_pcp_alloc(), rmqueue_bulk(),
-__rmqueue_pcplist(), rmqueue_pcplist(), __free_frozen_pages() (the old free_unref_page()),
-free_frozen_page_commit(), nr_pcp_high(), nr_pcp_free(), free_pcppages_bulk(),
-decay_pcp_high(), drain_zone_pages(), drain_pages_zone(), drain_pages(), drain_all_pages();
-mm/vmstat.c (v6.18): refresh_cpu_vm_stats().  The list structure is
-buddylab.pcp.PerCpuPages; the batch / high_min / high_max formulas have their one home in
-buddylab/kernels/v6_18/formulas.py.  The classic version beside it: ../v4_18/pcp.py.
+Kernel: mm/page_alloc.c (v6.18): order_to_pindex(), pindex_to_order(), nr_pcp_alloc(),
+rmqueue_bulk(), __rmqueue_pcplist(), rmqueue_pcplist(), __free_frozen_pages() (v4.18's
+free_unref_page()), free_frozen_page_commit(), nr_pcp_high(), nr_pcp_free(),
+free_pcppages_bulk(), decay_pcp_high(), drain_pages_zone(), drain_pages(),
+drain_all_pages(); mm/vmstat.c (v6.18): refresh_cpu_vm_stats().  The list structure is
+buddylab.pcp.PerCpuPages; pcp_allowed_order() and HPAGE_PMD_ORDER live in mmzone.py; the
+batch / high_min / high_max formulas in formulas.py and their writing into the pcps
+(zone_set_pageset_high_and_batch(), zone_pcp_update(), called by setup_per_zone_wmarks()
+and the percpu_pagelist_high_fraction sysctl) in pageset.py.  The classic version beside
+it: ../v4_18/pcp.py.
 
 What changed since v4.18, step by step:
 
@@ -50,20 +51,17 @@ Simplifications, said aloud:
   zone; the NUMA expiry that drains a remote node's pcp after 3 idle passes
   (drain_zone_pages()) needs the per-CPU vmstat diffs, which the model does not keep, so
   it never fires; the vmstat worker runs only when the caller asks
-  (Machine.refresh_cpu_vm_stats(cpu)), never on its own every stat_interval;
-* the pcp high/batch of an unpopulated zone are left alone (the kernel writes the shared
-  boot pageset, which no allocation uses).
+  (Machine.refresh_cpu_vm_stats(cpu)), never on its own every stat_interval.
 """
 
-from ... import mmzone as _shared
 from ...mmzone import MIGRATE_MOVABLE, MIGRATE_ISOLATE, ZONE_MOVABLE
 from ...memmap import PCP
+from ...kmath import clamp
 from . import mmzone as mz
-from . import formulas as F
-
 from . import buddy as _buddy
+from .buddy import FPI_NONE, RMQUEUE_NORMAL
 from .mmzone import HPAGE_PMD_ORDER, pcp_allowed_order  # noqa: F401  (their home: mmzone.py)
-from ..v4_18.watermark import zone_watermark_ok as _zone_watermark_ok
+from .watermark import zone_watermark_ok
 
 MIGRATE_PCPTYPES = mz.MIGRATE_PCPTYPES
 PAGE_ALLOC_COSTLY_ORDER = mz.PAGE_ALLOC_COSTLY_ORDER
@@ -74,7 +72,6 @@ PCPF_FREE_HIGH_BATCH = mz.PCPF_FREE_HIGH_BATCH
 PCP_BATCH_SCALE_MAX = 5             # CONFIG_PCP_BATCH_SCALE_MAX (mm/Kconfig default, live 6.18)
 BOOT_PAGESET_HIGH = 0               # per_cpu_pages_init(): the boot pageset disables the lists
 BOOT_PAGESET_BATCH = 1
-MIN_PERCPU_PAGELIST_HIGH_FRACTION = F.MIN_PERCPU_PAGELIST_HIGH_FRACTION
 
 
 # ------------------------------------------------------------------ list indexing
@@ -108,65 +105,8 @@ def pindex_to_order(pindex):
     return pindex // MIGRATE_PCPTYPES
 
 
-# ------------------------------------------------------- batch, high_min, high_max
-def _nr_cpus_node(zone):
-    """cpumask_weight(cpumask_of_node(zone_to_nid(zone))) and num_online_cpus()."""
-    node_cpus = zone.vm.node_cpus
-    return len(node_cpus[zone.nid]), sum(len(c) for c in node_cpus)
-
-
-def pcp_values(zone, fraction, cpu_online=0):
-    """(batch, high_min, high_max) zone_set_pageset_high_and_batch() computes for `zone`.
-
-    Kernel: zone_set_pageset_high_and_batch() and zone_highsize() in mm/page_alloc.c
-    (v6.18), through buddylab.kernels.v6_18.formulas (their one home):
-    low_wmark_pages() includes the watermark boost; the CPUs are those of the zone's node.
-    """
-    nr_node, nr_online = _nr_cpus_node(zone)
-    low = zone.watermark[mz.WMARK_LOW] + zone.watermark_boost
-    return F.zone_set_pageset_high_and_batch(zone.managed_pages, low, nr_node, fraction,
-                                             cpu_online, nr_online)
-
-
-def __zone_set_pageset_high_and_batch(zone, high_min, high_max, batch):
-    """__zone_set_pageset_high_and_batch(): every CPU's high_min, high_max and batch.
-
-    Kernel: mm/page_alloc.c (v6.18).  pcp->high itself is not written: nr_pcp_alloc()
-    and nr_pcp_high() clamp it into [high_min, high_max] on its next use.
-    """
-    for pcp in zone.pageset.values():
-        pcp.high_min, pcp.high_max, pcp.batch = high_min, high_max, batch
-
-
-def zone_set_pageset_high_and_batch(zone, cpu_online=0):
-    """zone_set_pageset_high_and_batch(): recompute a zone's pcp limits with the sysctl.
-
-    Kernel: mm/page_alloc.c (v6.18): reads percpu_pagelist_high_fraction (the machine's
-    ``zone.vm.percpu_pagelist_fraction``); "if unchanged, return" skips writes that
-    would change nothing, so the model always writes.
-    """
-    if not zone.populated():
-        return
-    batch, high_min, high_max = pcp_values(zone, zone.vm.percpu_pagelist_fraction, cpu_online)
-    __zone_set_pageset_high_and_batch(zone, high_min, high_max, batch)
-
-
-def zone_pcp_update(zone, cpu_online=0):
-    """zone_pcp_update(): what setup_per_zone_wmarks() runs on every zone at its end.
-
-    Kernel: zone_pcp_update() in mm/page_alloc.c (v6.18) (under pcp_batch_high_lock).
-    """
-    zone_set_pageset_high_and_batch(zone, cpu_online)
-
-
-def pageset_set_high_and_batch(zone, pcp, percpu_pagelist_high_fraction):
-    """One CPU's share of zone_set_pageset_high_and_batch() (the seam's per-pcp call).
-
-    Kernel: setup_zone_pageset() -> zone_set_pageset_high_and_batch(zone, 0) at boot and
-    percpu_pagelist_high_fraction_sysctl_handler() -> the same for every populated zone
-    (mm/page_alloc.c, v6.18); the shared Machine code calls it once per pcp.
-    """
-    pcp.batch, pcp.high_min, pcp.high_max = pcp_values(zone, percpu_pagelist_high_fraction)
+# batch, high_min and high_max (zone_set_pageset_high_and_batch(), zone_pcp_update(),
+# pageset_update()) are written by buddylab/kernels/v6_18/pageset.py from the formulas.
 
 
 # ---------------------------------------------------------------- zone flags
@@ -178,23 +118,6 @@ def _below_high(zone):
 def _reclaim_active(zone):
     """test_bit(ZONE_RECLAIM_ACTIVE, &zone->flags) (set while kswapd balances the node)."""
     return zone.reclaim_active
-
-
-# ------------------------------------------------------------- the buddy side
-def _rmqueue(zone, order, migratetype, alloc_flags, mode):
-    """__rmqueue(zone, order, migratetype, alloc_flags, &mode): one block, or -1."""
-    pfn, mode[0] = _buddy.rmqueue(zone, order, migratetype, alloc_flags, mode[0])
-    return pfn
-
-
-def _free_one_page_locked(zone, pfn, order, migratetype):
-    """__free_one_page(page, pfn, zone, order, migratetype, FPI_NONE)."""
-    _buddy.free_one_page_locked(zone, pfn, order, migratetype)
-
-
-def _free_one_page(zone, pfn, order):
-    """free_one_page(zone, page, pfn, order, fpi_flags): the buddy lists, the zone lock taken."""
-    _buddy.free_one_page(zone, pfn, order)
 
 
 def _mark(zone, pfn, order, state):
@@ -215,7 +138,7 @@ def nr_pcp_alloc(pcp, zone, order):
     """
     base_batch = pcp.batch
     high_min, high_max = pcp.high_min, pcp.high_max
-    high = pcp.high = max(high_min, min(pcp.high, high_max))
+    high = pcp.high = clamp(pcp.high, high_min, high_max)
     if high < base_batch:
         return 1
     batch = base_batch if order else base_batch << pcp.alloc_factor
@@ -242,10 +165,10 @@ def rmqueue_bulk(zone, order, count, pcp, pindex, migratetype, alloc_flags):
     """
     mm = zone.mm
     head = pcp.list_head(pindex)
-    mode = [0]                      # enum rmqueue_mode rmqm = RMQUEUE_NORMAL
+    mode = RMQUEUE_NORMAL
     pfns = []
     for _ in range(count):
-        pfn = _rmqueue(zone, order, migratetype, alloc_flags, mode)
+        pfn, mode = _buddy.rmqueue(zone, order, migratetype, alloc_flags, mode)
         if pfn < 0:
             break
         mm.list_add_tail(pfn, head)
@@ -254,7 +177,7 @@ def rmqueue_bulk(zone, order, count, pcp, pindex, migratetype, alloc_flags):
     tr = zone.vm.trace
     if tr is not None and pfns:
         tr.emit("pcp_refill", nid=zone.nid, zone=zone.name, cpu=pcp.cpu,
-                migratetype=migratetype, pfns=tuple(pfns),
+                migratetype=migratetype, order=order, pfns=tuple(pfns),
                 count=pcp.count + (len(pfns) << order))
     return len(pfns)
 
@@ -293,7 +216,7 @@ def rmqueue_pcplist(zone, pcp, migratetype, order=0, alloc_flags=0):
                             order_to_pindex(migratetype, order))
     tr = zone.vm.trace
     if tr is not None and pfn >= 0:
-        tr.emit("pcp_alloc", nid=zone.nid, zone=zone.name, cpu=pcp.cpu, pfn=pfn,
+        tr.emit("pcp_alloc", nid=zone.nid, zone=zone.name, cpu=pcp.cpu, pfn=pfn, order=order,
                 migratetype=migratetype, count=pcp.count)
     return pfn
 
@@ -315,7 +238,7 @@ def nr_pcp_free(pcp, batch, high, free_high):
     if high < batch:
         return 1
     min_nr_free, max_nr_free = batch, high - batch
-    return max(min_nr_free, min(pcp.free_count, max_nr_free))
+    return clamp(pcp.free_count, min_nr_free, max_nr_free)
 
 
 def nr_pcp_high(pcp, zone, batch, free_high):
@@ -330,7 +253,7 @@ def nr_pcp_high(pcp, zone, batch, free_high):
     free_count + batch more.
     """
     high_min, high_max = pcp.high_min, pcp.high_max
-    high = pcp.high = max(high_min, min(pcp.high, high_max))
+    high = pcp.high = clamp(pcp.high, high_min, high_max)
     if not high:
         return 0
     if free_high:
@@ -349,7 +272,7 @@ def nr_pcp_high(pcp, zone, batch, free_high):
     elif pcp.count >= high:
         need_high = pcp.free_count + batch
         if pcp.high < need_high:
-            pcp.high = max(high_min, min(need_high, high_max))
+            pcp.high = clamp(need_high, high_min, high_max)
     return high
 
 
@@ -372,7 +295,7 @@ def free_frozen_page_commit(zone, pcp, pfn, migratetype, order):
     pcp.count += 1 << order
     tr = zone.vm.trace
     if tr is not None:
-        tr.emit("pcp_free", nid=zone.nid, zone=zone.name, cpu=pcp.cpu, pfn=pfn,
+        tr.emit("pcp_free", nid=zone.nid, zone=zone.name, cpu=pcp.cpu, pfn=pfn, order=order,
                 migratetype=migratetype, count=pcp.count)
     batch = pcp.batch
     free_high = False
@@ -389,8 +312,8 @@ def free_frozen_page_commit(zone, pcp, pfn, migratetype, order):
     if pcp.count >= high:
         free_pcppages_bulk(zone, nr_pcp_free(pcp, batch, high, free_high), pcp, pindex,
                            reason="count >= high")
-        if _below_high(zone) and _zone_watermark_ok(zone, 0, zone.high_wmark_pages(),
-                                                    ZONE_MOVABLE, 0):
+        if _below_high(zone) and zone_watermark_ok(zone, 0, zone.high_wmark_pages(),
+                                                   ZONE_MOVABLE, 0):
             zone.below_high = False
 
 
@@ -405,12 +328,12 @@ def free_unref_page(zone, pcp, pfn, order=0):
     migratetype in the page: free_pcppages_bulk() reads the pageblock again.
     """
     if not pcp_allowed_order(order):
-        _free_one_page(zone, pfn, order)
+        _buddy.free_one_page(zone, pfn, order)
         return
     migratetype = zone.mm.get_pageblock_migratetype(pfn)
     if migratetype >= MIGRATE_PCPTYPES:
         if migratetype == MIGRATE_ISOLATE:
-            _free_one_page(zone, pfn, order)
+            _buddy.free_one_page(zone, pfn, order)
             return
         migratetype = MIGRATE_MOVABLE
     free_frozen_page_commit(zone, pcp, pfn, migratetype, order)
@@ -448,7 +371,7 @@ def free_pcppages_bulk(zone, count, pcp, pindex=0, reason="drain"):
             count -= nr_pages
             pcp.count -= nr_pages
             freed += nr_pages
-            _free_one_page_locked(zone, pfn, order, mt)
+            _buddy.free_one_page_locked(zone, pfn, order, mt, FPI_NONE)
             if tr is not None:
                 tr.emit("mm_page_pcpu_drain", pfn=pfn, order=order, migratetype=mt)
             if count <= 0 or mm.list_empty(head):
