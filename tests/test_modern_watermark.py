@@ -170,3 +170,20 @@ def test_classic_boots_without_khugepaged():
     import buddylab as bl
     m = bl.Machine(nodes=[{"DMA32": 4096, "Normal": 12288}], cpus_per_node=1)
     assert m.min_free_kbytes == 1024
+
+
+def test_pcp_high_splits_among_the_node_cpus_or_all_online():
+    """3 nodes of 16384 pages, CPUs (1, 2, 0): high_min/high_max split by node CPUs; a node
+    without CPUs splits among all 3 online CPUs."""
+    # mm/page_alloc.c, zone_highsize(), v6.18: nr_split_cpus =
+    # cpumask_weight(cpumask_of_node(nid)) + cpu_online, "if (!nr_split_cpus)
+    # nr_split_cpus = num_online_cpus()".  __setup_per_zone_wmarks(): lowmem 49152,
+    # pages_min 256, tmp = 256 * 16384 // 49152 = 85, step max(21, 16) = 21 -> low 106.
+    # zone_batchsize(16384): 16 // 4 = 4 -> rounddown_pow_of_two(6) - 1 = 3 (4 * 3 = 12).
+    # high_min = 106 // n, high_max = 16384 // 8 // n for n = 1, 2, 3.
+    import buddylab as bl
+    m = bl.Machine(nodes=[{"Normal": 16384}] * 3, kernel="modern", cpus_per_node=(1, 2, 0),
+                   max_order=11, pageblock_order=9, min_free_kbytes=1024)
+    got = [{(p.batch, p.high_min, p.high_max) for p in m.zone(nid, "Normal").pageset.values()}
+           for nid in range(3)]
+    assert got == [{(3, 106, 2048)}, {(3, 53, 1024)}, {(3, 35, 682)}]
