@@ -40,7 +40,7 @@ LAYERS = {
     # 10: the machine
     "machine": 10,
     # 11: built on machines, and the compat facades
-    "host": 11, "replay": 11, "experiments": 11,
+    "host": 11, "replay": 11, "experiments": 11, "tracereplay": 11,
     "gfp": 11, "buddy": 11, "alloc": 11,
 }
 TOP = 12
