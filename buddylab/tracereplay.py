@@ -38,6 +38,10 @@ COUNT_KEYS = ("refill_events", "refill_pages", "direct_buddy", "drain_events", "
 #: the model's events the replay counts (kmem.h names, both profiles)
 COUNTED_EVENTS = ("mm_page_alloc_zone_locked", "mm_page_pcpu_drain", "mm_page_alloc_extfrag")
 TRACE_NAMES = ("trace", "trace.gz")
+#: the traces shipped with the package (each DIR laid out as replay_trace_dir() reads it)
+TRACES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "traces")
+#: Linux 6.18, 2 CPUs: dd writes a 256 MiB file, rm deletes it (see TRACES/README.md)
+FILE_256M = os.path.join(TRACES, "file-256m")
 
 
 def new_counts():
