@@ -170,10 +170,14 @@ def _start_assumptions(m, zi, kernel):
            "boot frees them; the snapshot's buddyinfo/pagetypeinfo give only how many blocks "
            "of each order and type were free, not where, and nothing of the pages in use"]
     held = []
+    nids = list(dict.fromkeys(z.nid for z in zi.zones))     # read_host() renumbers them 0..
     for z in zi.zones:
+        model_zone = [mz for mz in m.zones if (mz.nid, mz.name) == (nids.index(z.nid), z.name)]
         for p in z.pagesets:
             if p.count:
-                held.append("cpu %d %s %d pages (high %d)" % (p.cpu, z.name, p.count, p.high))
+                mine = model_zone[0].pageset[p.cpu].high if model_zone else None
+                held.append("cpu %d %s %d pages (high %d; the model's high starts at %s)"
+                            % (p.cpu, z.name, p.count, p.high, mine))
     out.append("every pcp list starts empty in the model; the kernel's held %s: their orders, "
                "migrate types and pfns are not in the snapshot"
                % (", ".join(held) if held else "nothing"))
@@ -195,8 +199,8 @@ def replay_trace_dir(directory, kernel="modern"):
     """
     directory = os.fspath(directory)
     path = find_trace(directory)
-    m = Machine.from_host(root=os.path.join(directory, "proc"), kernel=kernel)
     kt = read_trace(path)
+    m = Machine.from_host(root=os.path.join(directory, "proc"), kernel=kernel)
     zi = m.host.zoneinfo
     where = _ZoneSpans(zi)
     kname = "%s (%s)" % (m.kernel.name, m.kernel.version)
