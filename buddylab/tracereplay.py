@@ -156,8 +156,9 @@ def gfp_mask_for(kernel, names):
     meaning on the classic model although the bit values were renumbered.
     """
     mask, dropped = 0, []
+    table = getattr(kernel.gfp, "GFP_BITS", {})
     for n in names:
-        bit = getattr(kernel.gfp, n, None) if n.startswith("__GFP_") else None
+        bit = table.get(n, getattr(kernel.gfp, n, None)) if n.startswith("__GFP_") else None
         if bit is None:
             dropped.append(n)
         else:
@@ -200,91 +201,122 @@ def replay_trace_dir(directory, kernel="modern"):
     directory = os.fspath(directory)
     path = find_trace(directory)
     kt = read_trace(path)
-    m = Machine.from_host(root=os.path.join(directory, "proc"), kernel=kernel)
-    zi = m.host.zoneinfo
-    where = _ZoneSpans(zi)
-    kname = "%s (%s)" % (m.kernel.name, m.kernel.version)
-    kern_cells, model_cells = {}, {}
-
-    def cell(cells, nid_zone, cpu):
-        key = (nid_zone, cpu)
-        if key not in cells:
-            cells[key] = new_counts()
-        return cells[key]
-
-    tr = m.start_trace(kinds=list(COUNTED_EVENTS))
-    pfn_map = {}                 # kernel head pfn -> (model head pfn, order)
-    stats = dict(allocs=0, frees=0, failed=0, model_failed=0, unknown_frees=0,
-                 order_mismatch=0, mt_mismatch=0, reused=0)
-    dropped = {}
-    decay = getattr(m, "refresh_cpu_vm_stats", None)
-    next_tick = None
+    proc = os.path.join(directory, "proc")
+    m = Machine.from_host(root=proc, kernel=kernel)
     for e in kt.events:
         if e.cpu >= m.nr_cpus:
             raise TraceFileError("%s line %d: cpu %d, but the snapshot %s has %d CPUs"
-                                 % (path, e.line, e.cpu, os.path.join(directory, "proc"),
-                                    m.nr_cpus))
-        if decay is not None:
-            if next_tick is None:
-                next_tick = int(e.timestamp) + 1
-            while e.timestamp >= next_tick:
-                for cpu in range(m.nr_cpus):
-                    _run(m, tr, model_cells, cell, cpu, decay, cpu)
-                next_tick += 1
+                                 % (path, e.line, e.cpu, proc, m.nr_cpus))
+    zi = m.host.zoneinfo
+    kname = "%s (%s)" % (m.kernel.name, m.kernel.version)
+    model = _ModelSide(m)
+    for e in kt.events:
+        model.tick(e.timestamp)
         if e.name == "mm_page_alloc":
-            if e["pfn"] < 0:
-                stats["failed"] += 1
-                continue
-            gfp, lost_bits = gfp_mask_for(m.kernel, e.gfp_names)
-            for n in lost_bits:
-                dropped[n] = dropped.get(n, 0) + 1
-            if m.kernel.gfp.gfpflags_to_migratetype(gfp) != e["migratetype"]:
-                stats["mt_mismatch"] += 1
-            page = _run(m, tr, model_cells, cell, e.cpu, m.alloc_pages, gfp, e["order"],
-                        e.cpu)
-            stats["allocs"] += 1
-            if page is None:
-                stats["model_failed"] += 1
-                pfn_map.pop(e["pfn"], None)
-                continue
-            if e["pfn"] in pfn_map:
-                stats["reused"] += 1     # a free the trace did not show; the old block stays
-            pfn_map[e["pfn"]] = (page.pfn, e["order"])
+            model.alloc(e)
         elif e.name == "mm_page_free":
-            got = pfn_map.pop(e["pfn"], None)
-            if got is None:
-                stats["unknown_frees"] += 1
-                continue
-            model_pfn, order = got
-            if order != e["order"]:
-                stats["order_mismatch"] += 1
-            _run(m, tr, model_cells, cell, e.cpu, m.free_pages, Page(model_pfn), order,
-                 e.cpu)
-            stats["frees"] += 1
-        else:
-            nid_zone = where(e["pfn"]) if e["pfn"] >= 0 else None
-            tally(cell(kern_cells, nid_zone, e.cpu), e.name,
-                  e.fields.get("order", e.fields.get("alloc_order", 0)),
-                  e.fields.get("percpu_refill", 0))
+            model.free(e)
     m.stop_trace()
-    return ReplayResult(directory, kname, _total(kern_cells), _total(model_cells),
-                        _per_pcp(kern_cells, model_cells, zi),
+    kern_cells = _kernel_cells(kt, _ZoneSpans(zi))
+    return ReplayResult(directory, kname, _total(kern_cells), _total(model.cells),
+                        _per_pcp(kern_cells, model.cells, zi),
                         tuple(_start_assumptions(m, zi, kname)),
-                        tuple(_notes(m, kt, stats, dropped, pfn_map)))
+                        tuple(_notes(m, kt, model)))
 
 
-def _run(m, tr, model_cells, cell, cpu, fn, *args):
-    """Call fn(*args) on the model and file the counted events it fired under `cpu`."""
-    n0 = len(tr.events)
-    out = fn(*args)
-    for ev in tr.events[n0:]:
-        f = ev.as_dict()
-        pfn = f["pfn"]
-        z = m.page_zone(pfn) if pfn >= 0 else None
-        order = f["order"] if "order" in f else f["alloc_order"]
-        tally(cell(model_cells, None if z is None else (z.nid, z.name), cpu), ev.name, order,
-              f.get("percpu_refill", 0))
-    return out
+def _cell(cells, nid_zone, cpu):
+    key = (nid_zone, cpu)
+    if key not in cells:
+        cells[key] = new_counts()
+    return cells[key]
+
+
+def _kernel_cells(kt, where):
+    """The kernel's counts per ((nid, zone) or None, cpu), from the events it printed."""
+    cells = {}
+    for e in kt.events:
+        if e.name in COUNTED_EVENTS:
+            f = e.fields
+            tally(_cell(cells, where(f["pfn"]) if f["pfn"] >= 0 else None, e.cpu), e.name,
+                  f.get("order", f.get("alloc_order", 0)), f.get("percpu_refill", 0))
+    return cells
+
+
+class _ModelSide:
+    """The model's half of a replay: the request stream fed to it, its events counted.
+
+    Holds the map kernel head pfn -> (model head pfn, order) and what had to be left out.
+    """
+
+    def __init__(self, m):
+        self.m = m
+        self.trace = m.start_trace(kinds=list(COUNTED_EVENTS))
+        self.cells = {}
+        self.pfn_map = {}
+        self.stats = dict(allocs=0, frees=0, failed=0, model_failed=0, unknown_frees=0,
+                          order_mismatch=0, mt_mismatch=0, reused=0)
+        self.dropped = {}                        # GFP name -> masks it was left out of
+        self.decay = getattr(m, "refresh_cpu_vm_stats", None)
+        self.next_tick = None
+        g = m.kernel.gfp
+        self.migratetype_of = getattr(g, "gfpflags_to_migratetype", None) \
+            or getattr(g, "gfp_migratetype", None)
+
+    def _call(self, cpu, fn, *args):
+        """fn(*args) on the model; the counted events it fired are filed under `cpu`."""
+        events = self.trace.events
+        n0 = len(events)
+        out = fn(*args)
+        for ev in events[n0:]:
+            f = ev.as_dict()
+            z = self.m.page_zone(f["pfn"]) if f["pfn"] >= 0 else None
+            tally(_cell(self.cells, None if z is None else (z.nid, z.name), cpu), ev.name,
+                  f["order"] if "order" in f else f["alloc_order"], f.get("percpu_refill", 0))
+        return out
+
+    def tick(self, timestamp):
+        """The assumed vmstat worker: every CPU at each whole second of the trace clock."""
+        if self.decay is None:
+            return
+        if self.next_tick is None:
+            self.next_tick = int(timestamp) + 1
+        while timestamp >= self.next_tick:
+            for cpu in range(self.m.nr_cpus):
+                self._call(cpu, self.decay, cpu)
+            self.next_tick += 1
+
+    def alloc(self, e):
+        """alloc_pages() of a kernel mm_page_alloc, with its GFP names in the model's bits."""
+        st = self.stats
+        if e["pfn"] < 0:
+            st["failed"] += 1
+            return
+        gfp, lost_bits = gfp_mask_for(self.m.kernel, e.gfp_names)
+        for n in lost_bits:
+            self.dropped[n] = self.dropped.get(n, 0) + 1
+        if self.migratetype_of is not None and self.migratetype_of(gfp) != e["migratetype"]:
+            st["mt_mismatch"] += 1
+        page = self._call(e.cpu, self.m.alloc_pages, gfp, e["order"], e.cpu)
+        st["allocs"] += 1
+        if page is None:
+            st["model_failed"] += 1
+            self.pfn_map.pop(e["pfn"], None)
+            return
+        if e["pfn"] in self.pfn_map:
+            st["reused"] += 1        # a free the trace did not show: the old block stays
+        self.pfn_map[e["pfn"]] = (page.pfn, e["order"])
+
+    def free(self, e):
+        """free_pages() of the model's block for a kernel mm_page_free's pfn, if it has one."""
+        got = self.pfn_map.pop(e["pfn"], None)
+        if got is None:
+            self.stats["unknown_frees"] += 1
+            return
+        model_pfn, order = got
+        if order != e["order"]:
+            self.stats["order_mismatch"] += 1
+        self._call(e.cpu, self.m.free_pages, Page(model_pfn), order, e.cpu)
+        self.stats["frees"] += 1
 
 
 def _total(cells):
@@ -308,7 +340,8 @@ def _per_pcp(kern_cells, model_cells, zi):
     return rows
 
 
-def _notes(m, kt, stats, dropped, pfn_map):
+def _notes(m, kt, model):
+    stats, dropped, pfn_map = model.stats, model.dropped, model.pfn_map
     c = kt.counts()
     out = ["trace %s (%s): %s; %d other lines skipped"
            % (kt.source, ", ".join(kt.formats) or "empty",
