@@ -236,7 +236,17 @@ def _short(line):
     return line if len(line) <= SHOWN_CHARS else line[:SHOWN_CHARS] + "..."
 
 
-def _parse_line(line):
+def _decode_gfp(text, printed_by, cache):
+    """(names, 6.18 mask or None) of a printed gfp_flags, memoised in `cache` (a trace repeats a
+    few masks thousands of times, and every event then shares one tuple)."""
+    key = (text, printed_by)
+    if key not in cache:
+        names = gfp_names(text, printed_by)
+        cache[key] = names, gfp_618_value(names) if printed_by == "6.x" else None
+    return cache[key]
+
+
+def _parse_line(line, gfp_cache):
     """(KmemEvent pieces, flavours) of one line; None to skip; raises ValueError (why)."""
     s = line.strip()
     if not s or s.startswith("#"):
@@ -280,10 +290,9 @@ def _parse_line(line):
         if k == "gfp_flags":
             gfp_text = v
             try:
-                names = gfp_names(v, printed_by)
+                names, fields[k] = _decode_gfp(v, printed_by, gfp_cache)
             except ValueError as e:
                 raise ValueError("%s gfp_flags=%s: %s" % (name, v, e)) from None
-            fields[k] = gfp_618_value(names) if printed_by == "6.x" else None
         elif k == "pfn" and printed_by == "6.x":
             if not _is_hex(v[2:]):
                 raise ValueError("%s: pfn=%s is not a hex number" % (name, v))
@@ -300,14 +309,14 @@ def _parse_line(line):
 def parse_trace_lines(lines, source="<lines>"):
     """A KernelTrace of these lines (str, no need for their newlines); `source` names them
     in error messages."""
-    events, skipped, lost, formats = [], 0, 0, {}
+    events, skipped, lost, formats, gfp_cache = [], 0, 0, {}, {}
     for no, line in enumerate(lines, 1):
         if not isinstance(line, str):
             raise TraceFileError("%s line %d: expected text, got %s"
                                  % (source, no, type(line).__name__))
         line = line.rstrip("\n")
         try:
-            got = _parse_line(line)
+            got = _parse_line(line, gfp_cache)
         except ValueError as e:
             raise TraceFileError("%s line %d: %s: %r" % (source, no, e, _short(line))) from None
         if got is None or got[0] == "skip":

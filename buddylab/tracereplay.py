@@ -38,6 +38,7 @@ COUNT_KEYS = ("refill_events", "refill_pages", "direct_buddy", "drain_events", "
 #: the model's events the replay counts (kmem.h names, both profiles)
 COUNTED_EVENTS = ("mm_page_alloc_zone_locked", "mm_page_pcpu_drain", "mm_page_alloc_extfrag")
 TRACE_NAMES = ("trace", "trace.gz")
+TRACE_CHUNK = 50_000       # model events kept before the replay starts a fresh Trace
 #: the traces shipped with the package (each DIR laid out as replay_trace_dir() reads it)
 TRACES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "traces")
 #: Linux 6.18, 2 CPUs: dd writes a 256 MiB file, rm deletes it (see TRACES/README.md)
@@ -272,6 +273,9 @@ class _ModelSide:
             z = self.m.page_zone(f["pfn"]) if f["pfn"] >= 0 else None
             tally(_cell(self.cells, None if z is None else (z.nid, z.name), cpu), ev.name,
                   f["order"] if "order" in f else f["alloc_order"], f.get("percpu_refill", 0))
+        if len(events) > TRACE_CHUNK:            # filed: a long replay keeps memory flat
+            self.m.stop_trace()
+            self.trace = self.m.start_trace(kinds=list(COUNTED_EVENTS))
         return out
 
     def tick(self, timestamp):
