@@ -28,7 +28,7 @@ import bisect
 import os
 from typing import Any, Dict, List, NamedTuple, Tuple
 
-from .errors import TraceFileError, UnknownCpuError
+from .errors import TraceFileError
 from .machine import Machine, Page
 from .tracefile import read_trace
 
