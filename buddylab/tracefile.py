@@ -39,7 +39,7 @@ is wrong.  Lines are cut with str methods, linear in their length.
 >>> parse_trace_lines(["   dd-1 [000] 1.5: mm_page_free: page=x pfn=12"], source="t.txt")
 Traceback (most recent call last):
 ...
-buddylab.errors.TraceFileError: t.txt line 1: mm_page_free has fields pfn, expected pfn, order: '   dd-1 [000] 1.5: mm_page_free: page=x pfn=12'
+buddylab.errors.TraceFileError: t.txt line 1: mm_page_free has fields pfn, expected pfn, ...
 """
 
 import gzip

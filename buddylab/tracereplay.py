@@ -18,10 +18,12 @@ model's own events of the same names.  Nothing is fitted: what the snapshot cann
 assumption listed in the result (``assumptions``), and what the replay had to leave out is
 listed in ``notes``.
 
-Simplifications, said aloud: the model's CPU of a refill or drain is the CPU of the request
-that caused it; the kernel's is the CPU that printed the event (a remote drain_all_pages() is
-printed by the CPU running it).  Failed kernel allocations (pfn printed 0, page NULL) are not
-replayed: they handed back no page to free later.
+Simplifications, said aloud: the trace's CPUs are the model's in zoneinfo's pageset order
+(`model_cpus()`; on a NUMA host the model splits them over nodes by sysfs, not by this map);
+the model's CPU of a refill or drain is the CPU of the request that caused it, the kernel's
+the CPU that printed the event (a remote drain_all_pages() is printed by the CPU running
+it).  Failed kernel allocations (pfn printed 0, page NULL) are not replayed: they handed
+back no page to free later.
 """
 
 import bisect
@@ -167,7 +169,7 @@ def gfp_mask_for(kernel, names):
     return mask, tuple(dropped)
 
 
-def _start_assumptions(m, zi, kernel):
+def _start_assumptions(m, zi, kernel, cpu_of):
     out = ["the model boots with every managed page free in the buddy lists, in the order its "
            "boot frees them; the snapshot's buddyinfo/pagetypeinfo give only how many blocks "
            "of each order and type were free, not where, and nothing of the pages in use"]
@@ -177,7 +179,7 @@ def _start_assumptions(m, zi, kernel):
         model_zone = [mz for mz in m.zones if (mz.nid, mz.name) == (nids.index(z.nid), z.name)]
         for p in z.pagesets:
             if p.count:
-                mine = model_zone[0].pageset[p.cpu].high if model_zone else None
+                mine = model_zone[0].pageset[cpu_of[p.cpu]].high if model_zone else None
                 held.append("cpu %d %s %d pages (high %d; the model's high starts at %s)"
                             % (p.cpu, z.name, p.count, p.high, mine))
     out.append("every pcp list starts empty in the model; the kernel's held %s: their orders, "
@@ -204,13 +206,15 @@ def replay_trace_dir(directory, kernel="modern"):
     kt = read_trace(path)
     proc = os.path.join(directory, "proc")
     m = Machine.from_host(root=proc, kernel=kernel)
-    for e in kt.events:
-        if e.cpu >= m.nr_cpus:
-            raise TraceFileError("%s line %d: cpu %d, but the snapshot %s has %d CPUs"
-                                 % (path, e.line, e.cpu, proc, m.nr_cpus))
     zi = m.host.zoneinfo
+    cpu_of = model_cpus(zi)
+    for e in kt.events:
+        if e.cpu not in cpu_of:
+            raise TraceFileError("%s line %d: cpu %d is not among the online CPUs of the "
+                                 "snapshot %s (%s)" % (path, e.line, e.cpu, proc,
+                                                       ", ".join(map(str, cpu_of))))
     kname = "%s (%s)" % (m.kernel.name, m.kernel.version)
-    model = _ModelSide(m)
+    model = _ModelSide(m, cpu_of)
     for e in kt.events:
         model.tick(e.timestamp)
         if e.name == "mm_page_alloc":
@@ -221,8 +225,20 @@ def replay_trace_dir(directory, kernel="modern"):
     kern_cells = _kernel_cells(kt, _ZoneSpans(zi))
     return ReplayResult(directory, kname, _total(kern_cells), _total(model.cells),
                         _per_pcp(kern_cells, model.cells, zi),
-                        tuple(_start_assumptions(m, zi, kname)),
+                        tuple(_start_assumptions(m, zi, kname, cpu_of)),
                         tuple(_notes(m, kt, model)))
+
+
+def model_cpus(zoneinfo):
+    """{kernel CPU id: model CPU}: the online CPUs, in the order zoneinfo's pagesets list them.
+
+    Machine.from_host() gives the model one CPU per pageset (host.read_host()), numbered from
+    0 in that order, so a machine whose online CPUs are 0, 2, 3 has model CPUs 0, 1, 2.
+    """
+    for z in zoneinfo.zones:
+        if z.pagesets:
+            return {p.cpu: i for i, p in enumerate(z.pagesets)}
+    return {0: 0}
 
 
 def _cell(cells, nid_zone, cpu):
@@ -249,8 +265,8 @@ class _ModelSide:
     Holds the map kernel head pfn -> (model head pfn, order) and what had to be left out.
     """
 
-    def __init__(self, m):
-        self.m = m
+    def __init__(self, m, cpu_of):
+        self.m, self.cpu_of = m, cpu_of
         self.trace = m.start_trace(kinds=list(COUNTED_EVENTS))
         self.cells = {}
         self.pfn_map = {}
@@ -264,7 +280,8 @@ class _ModelSide:
             or getattr(g, "gfp_migratetype", None)
 
     def _call(self, cpu, fn, *args):
-        """fn(*args) on the model; the counted events it fired are filed under `cpu`."""
+        """fn(*args) on the model; its counted events are filed under `cpu`, the kernel's
+        CPU id (as the kernel's own events are)."""
         events = self.trace.events
         n0 = len(events)
         out = fn(*args)
@@ -285,8 +302,8 @@ class _ModelSide:
         if self.next_tick is None:
             self.next_tick = int(timestamp) + 1
         while timestamp >= self.next_tick:
-            for cpu in range(self.m.nr_cpus):
-                self._call(cpu, self.decay, cpu)
+            for kernel_cpu, cpu in self.cpu_of.items():
+                self._call(kernel_cpu, self.decay, cpu)
             self.next_tick += 1
 
     def alloc(self, e):
@@ -300,7 +317,7 @@ class _ModelSide:
             self.dropped[n] = self.dropped.get(n, 0) + 1
         if self.migratetype_of is not None and self.migratetype_of(gfp) != e["migratetype"]:
             st["mt_mismatch"] += 1
-        page = self._call(e.cpu, self.m.alloc_pages, gfp, e["order"], e.cpu)
+        page = self._call(e.cpu, self.m.alloc_pages, gfp, e["order"], self.cpu_of[e.cpu])
         st["allocs"] += 1
         if page is None:
             st["model_failed"] += 1
@@ -319,7 +336,7 @@ class _ModelSide:
         model_pfn, order = got
         if order != e["order"]:
             self.stats["order_mismatch"] += 1
-        self._call(e.cpu, self.m.free_pages, Page(model_pfn), order, e.cpu)
+        self._call(e.cpu, self.m.free_pages, Page(model_pfn), order, self.cpu_of[e.cpu])
         self.stats["frees"] += 1
 
 

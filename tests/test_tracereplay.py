@@ -13,7 +13,9 @@ import pytest
 
 from buddylab.errors import TraceFileError
 from buddylab.kernels.v4_18 import gfp as G418
-from buddylab.tracereplay import FILE_256M, gfp_mask_for, new_counts, replay_trace_dir, tally
+from buddylab.procfs import parse_zoneinfo
+from buddylab.tracereplay import (FILE_256M, gfp_mask_for, model_cpus, new_counts,
+                                  replay_trace_dir, tally)
 from buddylab.kernels.select import get_kernel
 from modern_helpers import _modern_refusal
 
@@ -106,8 +108,21 @@ def test_hand_trace_on_classic(tmp_path):
 def test_cpu_beyond_the_snapshot(tmp_path):
     """A trace CPU the snapshot has no pageset for is an error naming the line."""
     lines = HAND_TRACE[:1] + [P % (2, "11.0") + "mm_page_free: page=1 pfn=0x1 order=0"]
-    with pytest.raises(TraceFileError, match=r"trace line 2: cpu 2, but the snapshot .* has 2 "):
+    with pytest.raises(TraceFileError,
+                       match=r"trace line 2: cpu 2 is not among the online CPUs .* \(0, 1\)"):
         replay_trace_dir(trace_dir(tmp_path, lines), kernel="classic")
+
+
+def test_cpu_ids_with_a_hole(tmp_path):
+    """Online CPUs 0 and 3: kernel CPU 3 is the model's CPU 1, reported under its own id."""
+    d = trace_dir(tmp_path, [line.replace("[001]", "[003]") for line in HAND_TRACE])
+    zoneinfo = (d / "proc" / "zoneinfo").read_text()
+    (d / "proc" / "zoneinfo").write_text(zoneinfo.replace("    cpu: 1\n", "    cpu: 3\n"))
+    assert model_cpus(parse_zoneinfo((d / "proc" / "zoneinfo").read_text())) == {0: 0, 3: 1}
+    r = replay_trace_dir(d, kernel="classic")
+    assert [(x["zone"], x["cpu"]) for x in r.per_pcp] == [("DMA32", 3), ("Normal", 0),
+                                                          ("Normal", 3)]
+    assert r.per_pcp[2]["model"] == counts(direct_buddy=1, extfrag=1)
 
 
 def test_no_trace_file(tmp_path):
