@@ -367,6 +367,11 @@ def _notes(m, kt, model):
     out = ["trace %s (%s): %s; %d other lines skipped"
            % (kt.source, ", ".join(kt.formats) or "empty",
               ", ".join("%d %s" % (n, k) for k, n in c.items()), kt.skipped)]
+    printed = [f for f in kt.formats if f in ("4.x", "6.x")]
+    if printed and m.kernel.version[1:2] != printed[0][0]:
+        out.append("the trace was printed by a %s kernel and the model runs %s: the counts "
+                   "show what %s does with the same requests" % (printed[0], m.kernel.version,
+                                                               m.kernel.version))
     if kt.lost:
         out.append("ftrace lost %d events (its buffer overflowed): the kernel's counts are short"
                    % kt.lost)

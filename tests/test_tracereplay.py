@@ -99,6 +99,7 @@ def test_hand_trace_on_classic(tmp_path):
     ]
     notes = "\n".join(r.notes)
     assert "replayed 2 allocations and 2 frees; 1 frees of pages allocated before" in notes
+    assert "printed by a 6.x kernel and the model runs v4.18" in notes
     text = r.table()
     assert "every pcp list starts empty in the model" in text
     assert "cpu 1 Normal 40785 pages (high 47104" in text      # the snapshot's zoneinfo
