@@ -29,6 +29,8 @@ from . import problems, reveal
 from .problems import problem
 from . import exercises
 from .host import machine_from_host, compare_with_host
+from . import tracefile, tracereplay          # a real kernel's trace read, and replayed
+from .errors import TraceFileError
 
 __version__ = "0.1.0"
 
@@ -45,4 +47,5 @@ __all__ = (
        "experiments", "mmzone", "gfp",
        "profiles", "host", "machine_from_host", "compare_with_host",
        "problems", "problem", "reveal", "exercises"]
+    + ["tracefile", "tracereplay", "TraceFileError"]
 )

@@ -1,13 +1,18 @@
 """python -m buddylab experiment NAME --seed N [--size tiny|default|large] [--no-progress]
    python -m buddylab problem [KIND] [--seed N] [-n OPS] [-A "+2,+0u,-0"] [-c] [--explain]
+   python -m buddylab replay DIR [--kernel classic|modern] [--json]
 
 `experiment` runs one of buddylab.experiments and prints its report (parameters
 first); `problem` prints a predict-then-reveal problem of one of the kinds of
-buddylab.problems (split when no kind is named).  Bad arguments print one line
-and exit with status 2.
+buddylab.problems (split when no kind is named); `replay` replays a real kernel's
+kmem trace (DIR/trace or DIR/trace.gz, with DIR/proc read just before it) on a
+model of that machine and sets the model's pcp refills, direct buddy allocations,
+drains and fallbacks beside the kernel's (buddylab.tracereplay).  Bad arguments
+print one line and exit with status 2.
 """
 
 import argparse
+import json
 import sys
 
 from .errors import BuddyLabError
@@ -88,6 +93,40 @@ def _experiment(args):
     return 0
 
 
+def _replay_parser(sub):
+    rp = sub.add_parser(
+        "replay", help="replay a real kernel's kmem trace on a model of the traced machine",
+        description="Build a model from DIR/proc, feed it the allocations and frees of "
+                    "DIR/trace (or trace.gz), and print the model's pcp refills, direct buddy "
+                    "allocations, drains and fallbacks beside the kernel's, per CPU and zone. "
+                    "The trace shipped with buddylab: %s" % _shipped_trace())
+    rp.add_argument("dir", metavar="DIR", help="a trace directory: trace or trace.gz, and proc/")
+    rp.add_argument("--kernel", choices=("classic", "modern"), default="modern",
+                    help="the model's profile (default modern, the 6.18 kernel traces come "
+                         "from)")
+    rp.add_argument("--json", action="store_true",
+                    help='print {"kernel": {...}, "model": {...}, "per_pcp": [...]}; the '
+                         "assumptions and notes go to stderr")
+    return rp
+
+
+def _shipped_trace():
+    from .tracereplay import FILE_256M
+    return FILE_256M
+
+
+def _replay(args):
+    from .tracereplay import replay_trace_dir
+    res = replay_trace_dir(args.dir, kernel=args.kernel)
+    if args.json:
+        sys.stdout.write(json.dumps(res.as_json(), indent=1) + "\n")
+        sys.stderr.write("".join("assumption: %s\n" % a for a in res.assumptions)
+                         + "".join("note: %s\n" % n for n in res.notes))
+    else:
+        sys.stdout.write(res.table())
+    return 0
+
+
 def main(argv=None):
     """Run the command line; returns the exit status (2 for bad arguments)."""
     from . import experiments
@@ -100,9 +139,11 @@ def main(argv=None):
     ex.add_argument("--steps", type=int, default=None, help="workload length (overrides --size)")
     ex.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     _problem_parser(sub)
+    _replay_parser(sub)
     args = ap.parse_args(argv)
+    run = {"problem": _problem, "experiment": _experiment, "replay": _replay}[args.cmd]
     try:
-        return _problem(args) if args.cmd == "problem" else _experiment(args)
+        return run(args)
     except BuddyLabError as e:
         sys.stderr.write("python -m buddylab %s: error: %s\n" % (args.cmd, e))
         return 2

@@ -66,3 +66,8 @@ class ProcParseError(BuddyLabError):
 
 class AllocationWarning(UserWarning):
     """The kernel's WARN_ON_ONCE / warn_alloc() messages ("page allocation failure")."""
+
+
+class TraceFileError(BuddyLabError):
+    """A real kernel's trace file (ftrace text or perf script output) that cannot be read:
+    the message names the file, the line number and what is wrong with the line."""
