@@ -21,8 +21,14 @@ v4.18) and MAX_NUMNODES = 64 nodes.  A host beyond them, or one whose files
 are malformed, raises LayoutError or ProcParseError naming the file and the
 line, before any Machine is built.
 
-Simplifications, said aloud: the model knows the zones DMA, DMA32, Normal
-and Movable (ZONE_DEVICE is left out, with a note); holes are the
+With ``kernel="modern"`` the machine runs the v6.18 rules (buddylab/kernels/v6_18):
+every zone including the empty Movable and Device zones, promo, the 5-entry
+protection, each CPU's pcp batch/high_min/high_max; `compare_host(machine)` lists
+every value the kernel derives and `live_comparison()` prints it for this machine,
+with DRIFT: where a live value can differ from the model.
+
+Simplifications, said aloud: the classic model knows the zones DMA, DMA32, Normal
+and Movable (ZONE_DEVICE is left out, with a note; the modern one has it); holes are the
 ``spanned - present`` pages at the end of a zone and the ``present -
 managed`` reserved pages sit at its start (a real machine has them
 scattered; watermarks and protection only see the counts); CPUs are
