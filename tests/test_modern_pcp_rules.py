@@ -492,3 +492,24 @@ def test_nr_pcp_free_clamps_as_the_kernel_does_when_high_is_below_two_batches():
     from types import SimpleNamespace
     assert P.nr_pcp_free(SimpleNamespace(count=9, free_count=7), 3, 5, False) == 2
     assert P.nr_pcp_free(SimpleNamespace(count=9, free_count=1), 3, 5, False) == 3
+
+
+def test_the_vmstat_pass_and_the_high_fraction_write_replay():
+    """refresh_cpu_vm_stats() and set_percpu_pagelist_high_fraction() are recorded operations."""
+    # A lab check (no kernel rule): replay() reruns the recorded calls on a fresh machine and
+    # gets the same events; both calls change pcp state (decay_pcp_high(), the sysctl
+    # handler of mm/page_alloc.c, v6.18), so a replay without them would differ.
+    m = bl.Machine(nodes=[{"Normal": 16384}], kernel="modern", cpus_per_node=1,
+                   min_free_kbytes=1024)
+    pages = [m.alloc_pages(0x100cca, 0) for _ in range(40)]
+    t = m.start_trace()
+    for page in pages:
+        m.free_pages(page, 0)
+    for _ in range(3):
+        m.refresh_cpu_vm_stats(0)
+    m.set_percpu_pagelist_high_fraction(64)
+    m.stop_trace()
+    assert [op for op, _ in t.ops][-4:] == ["refresh_cpu_vm_stats"] * 3 + [
+        "set_percpu_pagelist_high_fraction"]
+    again = bl.replay(t)
+    assert [str(e) for e in again] == [str(e) for e in t]
