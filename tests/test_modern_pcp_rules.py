@@ -127,8 +127,8 @@ def test_refill_puts_the_split_at_the_tail_in_pfn_order():
     t = m.start_trace(["mm_page_alloc_zone_locked"])
     assert P.rmqueue_pcplist(z, pcp, M) == 8
     m.stop_trace()
-    assert [(e["pfn"], e["order"], e["migratetype"]) for e in t] == [(8, 0, M), (9, 0, M),
-                                                                     (10, 0, M)]
+    assert [(e["pfn"], e["order"], e["migratetype"], e["percpu_refill"]) for e in t] == [
+        (8, 0, M, 1), (9, 0, M, 1), (10, 0, M, 1)]      # pcp_allowed_order(0) && M < PCPTYPES
     assert _lists(m, pcp)[1] == (9, 10)
     assert (pcp.count, pcp.alloc_factor) == (2, 1)
     assert tuple(m.mm.iter_list(z.free_list(0, M))) == (11,)
