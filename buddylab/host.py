@@ -42,12 +42,14 @@ from . import mmzone as mz
 from . import profiles
 from . import machine as _machine
 from .errors import LayoutError, ProcParseError
+from .kernels.select import get_kernel
 from .procfs import parse_zoneinfo, read_text
 from .hostread import (DEFAULT_RATIO, RATIO_ZONES, HOST_MAX_PFN, NR_CPUS, MAX_DISTANCE,  # noqa: F401
                        HostInfo, CompareRow, host_layout, read_host, build_machine,
                        _zoneinfo_of, _layout_of, _node_ids, _path)
 
-__all__ = ["machine_from_host", "compare_with_host", "format_comparison", "HostInfo",
+__all__ = ["machine_from_host", "compare_with_host", "compare_host", "live_comparison",
+           "drift_notes", "DRIFT", "PCP_DERIVED", "format_comparison", "HostInfo",
            "CompareRow", "khugepaged_min_free_kbytes", "khugepaged_recommendation",
            "nr_free_buffer_pages", "managed_at_last_recompute", "modern_zone_values",
            "compare_modern_with_host", "explain_min_free_kbytes", "host_layout", "proc_root",
@@ -109,8 +111,8 @@ def machine_from_host(root="/proc", kernel="classic", managed="live", sysfs=None
     (HostInfo) with what was read and every assumption made.
     """
     return build_machine(_machine.Machine,
-                         read_host(root, kernel, managed, sysfs, max_pfn=HOST_MAX_PFN,
-                                   recompute=managed_at_last_recompute))
+                         read_host(root, get_kernel(kernel), managed, sysfs,
+                                   max_pfn=HOST_MAX_PFN, recompute=managed_at_last_recompute))
 
 
 # ---------------------------------------------------------------- comparing
@@ -118,15 +120,20 @@ def _host_zone_order(zi, nid):
     return [z.name for z in zi.zones if z.nid == nid]
 
 
-def compare_with_host(machine, zoneinfo, populated_only=True):
-    """Rows (zone, field, host, model, equal) for min, low, high and protection.
+def compare_with_host(machine, zoneinfo, populated_only=True, pcp_fields=()):
+    """Rows (zone, field, host, model, equal) for the watermarks and protection.
 
     Kernel: the values of /proc/zoneinfo that __setup_per_zone_wmarks() and
     setup_per_zone_lowmem_reserve() write.  Every populated zone the model
     knows is compared (all zones with ``populated_only=False``; an empty
     Movable zone then differs on a 6.x host: 32 there, 0 in the classic
-    model).  The protection tuple is compared entry by entry for the zones
-    the model knows (a 6.x host prints a fifth, Device, entry).
+    model).  The watermarks are the machine's kernel's (min, low, high; the
+    modern kernel adds promo where the host prints it), each as
+    wmark_pages() prints it (boost included).  The protection tuple is
+    compared entry by entry for the zones the model knows (a 6.x host prints
+    a fifth, Device, entry, which only the modern kernel has).  `pcp_fields`
+    (e.g. ("batch", "high_min", "high_max")) adds one row per CPU and field,
+    field "cpu<N> <name>", the host's N-th pageset against the model's N-th CPU.
 
     >>> import os, buddylab as bl
     >>> root = os.path.join(os.path.dirname(bl.__file__), "..", "tests", "fixtures", "proc_618")
@@ -135,34 +142,139 @@ def compare_with_host(machine, zoneinfo, populated_only=True):
     True
     """
     zi = _zoneinfo_of(zoneinfo)
+    names = machine.kernel.ZONE_NAMES
     rows = []
     for hz in zi.zones:
-        if hz.name not in mz.ZONE_NAMES or hz.nid >= machine.nr_nodes:
+        if hz.name not in names or hz.nid >= machine.nr_nodes:
             continue
         if populated_only and not hz.populated:
             continue
         z = machine.zone(hz.nid, hz.name)
-        for i, field in enumerate(("min", "low", "high")):
-            host = getattr(hz, field)
-            rows.append(CompareRow((hz.nid, hz.name), field, host, z.watermark[i],
-                                   host == z.watermark[i]))
+        for i, field in enumerate(machine.kernel.WMARK_NAMES):
+            host = getattr(hz, field, None)
+            if host is None:                    # a 4.x host prints no promo line
+                continue
+            model = z.wmark_pages(i)
+            rows.append(CompareRow((hz.nid, hz.name), field, host, model, host == model))
         order = _host_zone_order(zi, hz.nid)
-        keep = [(i, name) for i, name in enumerate(order) if name in mz.ZONE_NAMES]
+        keep = [(i, name) for i, name in enumerate(order) if name in names]
         host = tuple(hz.protection[i] for i, _ in keep if i < len(hz.protection))
-        model = tuple(z.lowmem_reserve[mz.ZONE_NAMES.index(name)] for i, name in keep
+        model = tuple(z.lowmem_reserve[names.index(name)] for i, name in keep
                       if i < len(hz.protection))
         rows.append(CompareRow((hz.nid, hz.name), "protection", host, model, host == model))
+        cpus = sorted(z.pageset)
+        for hp, cpu in zip(hz.pagesets if z.populated() else (), cpus):
+            for field in pcp_fields:
+                host, model = getattr(hp, field), getattr(z.pageset[cpu], field)
+                rows.append(CompareRow((hz.nid, hz.name), "cpu%d %s" % (hp.cpu, field),
+                                       host, model, host == model))
     return rows
 
 
-def format_comparison(rows):
+def format_comparison(rows, field_width=10):
     """The rows of a comparison as a fixed-width text table."""
-    out = ["%-14s %-10s %-24s %-24s %s" % ("zone", "field", "host", "model", "equal")]
+    fmt = "%-14s %-" + str(field_width) + "s %-24s %-24s %s"
+    out = [fmt % ("zone", "field", "host", "model", "equal")]
     for r in rows:
         zone = "%d %s" % r.zone
-        out.append("%-14s %-10s %-24s %-24s %s" % (zone, r.field, r.host, r.model,
-                                                   "yes" if r.equal else "NO"))
+        out.append(fmt % (zone, r.field, r.host, r.model, "yes" if r.equal else "NO"))
     return "\n".join(out)
+
+
+#: the pcp values each kernel derives from the zone (the rest of a pageset line is live
+#: state: count, and v6.18's auto-tuned high)
+PCP_DERIVED = {"v4.18": ("batch", "high"), "v6.18": ("batch", "high_min", "high_max")}
+
+DRIFT = (
+    "Where a live value can drift from the model, although the rules are the kernel's:\n"
+    "- managed pages changed since the last recompute: pages handed to or taken from the "
+    "buddy allocator after it (freed init memory, a balloon or virtio-mem driver, CMA "
+    "activation) change zoneinfo's managed count through adjust_managed_page_count(), which "
+    "recomputes nothing; the watermarks, protection and pcp high_min/high_max are recomputed "
+    "only at boot, when khugepaged starts, on a write to min_free_kbytes, "
+    "watermark_scale_factor, lowmem_reserve_ratio or percpu_pagelist_high_fraction, and on "
+    "memory hotplug;\n"
+    "- memory hotplug: online_pages()/offline_pages() (mm/memory_hotplug.c) recompute the "
+    "watermarks (setup_per_zone_wmarks(), which changes every zone's share of "
+    "min_free_kbytes) and the zone's pcp values (zone_pcp_update()); a read taken between "
+    "two hotplug events shows one state, the model the other;\n"
+    "- a CPU going online or offline re-splits high_min/high_max (zone_pcp_update(zone, 1) "
+    "and (zone, 0) in page_alloc_cpu_online()/page_alloc_cpu_dead());\n"
+    "- a boosted zone (boost > 0) prints min/low/high/promo raised by its boost until "
+    "kswapd's balance_pgdat() takes the boost back; the model takes over the boost the host "
+    "printed, so the next read may show another.")
+
+
+def compare_host(machine, populated_only=False):
+    """compare_with_host() of a machine built by machine_from_host(), every value its kernel
+    derives: all zones, the watermarks, protection and each CPU's PCP_DERIVED fields."""
+    fields = PCP_DERIVED.get(machine.kernel.version, ())
+    if machine.host.layout == "6.x" and "high_min" not in fields:
+        fields = ("batch",) if "batch" in fields else ()   # a 6.x host's high is auto-tuned
+    return compare_with_host(machine, machine.host.zoneinfo, populated_only, fields)
+
+
+def drift_notes(machine, rows):
+    """Sentences on the differing rows: which zones the last-recompute search explains."""
+    bad = [r for r in rows if not r.equal]
+    if not bad:
+        return ["no differences"]
+    out = ["%d of %d values differ" % (len(bad), len(rows))]
+    found = managed_at_last_recompute(machine.host.zoneinfo, machine.min_free_kbytes,
+                                      machine.watermark_scale_factor)
+    for (nid, name), then in sorted((found or {}).items()):
+        now = machine.host.zoneinfo.zone(nid, name).managed
+        if then != now:
+            out.append("node %d zone %s: its watermarks were computed when it managed %d pages; "
+                       "it manages %d now (managed changed since the last recompute: "
+                       "machine_from_host(..., managed='recompute') rebuilds with %d)"
+                       % (nid, name, then, now, then))
+    if found is None:
+        out.append("no managed counts within reach reproduce the printed watermarks: a "
+                   "sysctl, CPU or hotplug event since the last recompute (see below)")
+    out += _high_max_notes(machine, bad)
+    return out
+
+
+def _high_max_notes(machine, bad):
+    """A differing high_max dates the managed count: zone_highsize() (mm/page_alloc.c, v6.18)
+    gives managed / 8 / CPUs of the node (above 4 batches), so the printed value bounds the
+    managed pages of the last zone_pcp_update()."""
+    out, seen = [], set()
+    for r in bad:
+        if not r.field.endswith(" high_max") or r.zone in seen:
+            continue
+        seen.add(r.zone)
+        nid, name = r.zone
+        ncpu = len(machine.nodes[nid].cpus) or machine.nr_cpus
+        lo = r.host * 8 * ncpu
+        now = machine.zone(nid, name).managed_pages
+        if not lo <= now < lo + 8 * ncpu:
+            out.append("node %d zone %s: high_max %d was computed from %d..%d managed pages "
+                       "(managed / 8 / %d CPUs); it manages %d now: managed changed since "
+                       "the last recompute" % (nid, name, r.host, lo, lo + 8 * ncpu - 1,
+                                               ncpu, now))
+    return out
+
+
+def live_comparison(root=None, kernel="modern"):
+    """Build the model of this machine, compare every derived value, print it; the rows.
+
+    Reads `root` (default: the live /proc, or the snapshot shipped with buddylab where
+    /proc cannot be read: proc_root()), builds machine_from_host(root, kernel), prints
+    the comparison table of compare_host(), a verdict, and where a live value can drift
+    (DRIFT).  The chapters call it on the student's machine.
+    """
+    root = proc_root() if root is None else _path(root, "root")
+    m = machine_from_host(root, kernel=kernel)
+    rows = compare_host(m)
+    print("kernel %s (%s) against %s: %s zoneinfo, %d node(s), CPUs per node %s, "
+          "min_free_kbytes %s" % (m.kernel.name, m.kernel.version, root, m.host.layout,
+                                  m.nr_nodes, m.host.cpus_per_node, m.min_free_kbytes))
+    print(format_comparison(rows, field_width=14))
+    print("\n".join(drift_notes(m, rows)))
+    print(DRIFT)
+    return rows
 
 
 def modern_zone_values(machine, percpu_pagelist_high_fraction=0):
@@ -306,11 +418,9 @@ def nr_free_buffer_pages(machine, nid=0):
     the local node's GFP_KERNEL zonelist (every node's zones up to Normal)
     and sums managed - high_wmark where managed > high.
     """
-    total = 0
-    for z in machine.nodes[nid].node_zonelists[mz.ZONELIST_FALLBACK]:
-        if z.idx <= mz.ZONE_NORMAL and z.managed_pages > z.high_wmark_pages():
-            total += z.managed_pages - z.high_wmark_pages()
-    return total
+    return profiles.nr_free_buffer_pages(
+        (z.idx, z.managed_pages, z.high_wmark_pages())
+        for z in machine.nodes[nid].node_zonelists[mz.ZONELIST_FALLBACK])
 
 
 def khugepaged_recommendation(machine, kernel="classic"):
@@ -325,16 +435,10 @@ def khugepaged_recommendation(machine, kernel="classic"):
     (a populated Movable zone), so `kernel="modern"` does.  The two agree
     unless a Movable zone is populated.
     """
-    nr = machine.pageblock_nr_pages
     zone_ok = profiles.formulas(kernel).khugepaged_zone_ok
     nr_zones = sum(1 for z in machine.zones if z.populated() and zone_ok(z.idx))
-    two_blocks = nr * nr_zones * 2
-    pcptypes = nr * nr_zones * mz.MIGRATE_PCPTYPES * mz.MIGRATE_PCPTYPES
-    cap = nr_free_buffer_pages(machine) // 20
-    pages = min(two_blocks + pcptypes, cap)
-    return dict(nr_zones=nr_zones, pageblock_nr_pages=nr, two_blocks=two_blocks,
-                pcptypes_blocks=pcptypes, five_percent_cap=cap, pages=pages,
-                kbytes=pages << (mz.PAGE_SHIFT - 10))
+    return profiles.recommended_min_steps(machine.pageblock_nr_pages, nr_zones,
+                                          nr_free_buffer_pages(machine))
 
 
 def khugepaged_min_free_kbytes(machine, kernel="classic"):

@@ -131,12 +131,13 @@ def _parse_distance(text, path):
     return [_sysfs_int(token, path, line, 0, MAX_DISTANCE) for token in line.split(" ")]
 
 
-def host_layout(zi, managed=None, max_pfn=None):
+def host_layout(zi, managed=None, max_pfn=None, zone_names=mz.ZONE_NAMES):
     """The `nodes=` layout of a parsed zoneinfo, and the notes it needed.
 
     `managed` overrides the managed pages of some zones ({(nid, name): pages}).
-    Zones the model does not know (Device, HighMem) are left out with a note.  `max_pfn`
-    (default HOST_MAX_PFN) is the last pfn a zone may end at.
+    Zones the model does not know (`zone_names`, the kernel's ZONE_NAMES: v4.18 has no
+    Device; HighMem in neither) are left out with a note.  `max_pfn` (default
+    HOST_MAX_PFN) is the last pfn a zone may end at.
     """
     max_pfn = HOST_MAX_PFN if max_pfn is None else max_pfn
     _check_host(zi)
@@ -149,7 +150,7 @@ def host_layout(zi, managed=None, max_pfn=None):
         for z in zi.zones:
             if z.nid != nid:
                 continue
-            if z.name not in mz.ZONE_NAMES:
+            if z.name not in zone_names:
                 if z.present or z.managed:
                     notes.append("node %d zone %s (%d present pages) is not modelled and left out"
                                  % (nid, z.name, z.present))
@@ -219,21 +220,39 @@ def _read_sysctls(root):
     return read_proc(root, SYSCTL_INTS + SYSCTL_TUPLES)
 
 
-def _ratio(sysctls, zi, notes):
-    """lowmem_reserve_ratio entries of DMA, DMA32, Normal and Movable (4.18 has those 4)."""
+def _ratio(sysctls, zi, notes, zone_names=RATIO_ZONES, default=None):
+    """lowmem_reserve_ratio entries of the model's zones (`zone_names`: v4.18's DMA, DMA32,
+    Normal, Movable; v6.18 adds Device), missing ones from `default` (v4.18's table)."""
+    default = dict(zip(zone_names, default)) if default is not None else DEFAULT_RATIO
     ratio = sysctls.get("lowmem_reserve_ratio")
     names = [z.name for z in zi.zones if z.nid == zi.zones[0].nid]
     if ratio is None:
-        notes.append("no sys/vm/lowmem_reserve_ratio: the defaults 256 256 32 0 are used")
-        return tuple(DEFAULT_RATIO[n] for n in RATIO_ZONES)
+        notes.append("no sys/vm/lowmem_reserve_ratio: the defaults %s are used"
+                     % " ".join(str(default[n]) for n in zone_names))
+        return tuple(default[n] for n in zone_names)
     if len(ratio) != len(names):
         notes.append("lowmem_reserve_ratio has %d entries for %d zones"
                      % (len(ratio), len(names)))
     by_name = dict(zip(names, ratio))
-    if len(ratio) > len(RATIO_ZONES):
-        notes.append("lowmem_reserve_ratio %s: the model takes DMA, DMA32, Normal, Movable "
-                     "(it has no ZONE_DEVICE)" % " ".join(map(str, ratio)))
-    return tuple(by_name.get(n, DEFAULT_RATIO[n]) for n in RATIO_ZONES)
+    if len(ratio) > len(zone_names):
+        notes.append("lowmem_reserve_ratio %s: the model takes %s (it has no ZONE_DEVICE)"
+                     % (" ".join(map(str, ratio)), ", ".join(zone_names)))
+    return tuple(by_name.get(n, default[n]) for n in zone_names)
+
+
+#: the note for a pcp sysctl of the other kernel, by its name
+OTHER_PCP_SYSCTL = {
+    "percpu_pagelist_high_fraction": "percpu_pagelist_high_fraction = %d is a modern sysctl "
+                                     "(pcp high_min/high_max); the classic pcp rule ignores it",
+    "percpu_pagelist_fraction": "percpu_pagelist_fraction = %d is a classic sysctl (v4.18's "
+                                "pcp high = managed / fraction); the modern pcp rule ignores it",
+}
+
+
+def _version(text):
+    """(major, minor) of "v6.18"."""
+    major, minor = text.lstrip("v").split(".")[:2]
+    return int(major), int(minor)
 
 
 def _path(path, what):
@@ -246,11 +265,13 @@ def _path(path, what):
                       % (what, path if isinstance(path, (bytes, type(None))) else type(path)))
 
 
-def read_host(root="/proc", kernel="classic", managed="live", sysfs=None, max_pfn=None,
+def read_host(root="/proc", kernel=None, managed="live", sysfs=None, max_pfn=None,
               recompute=None):
     """Read and check a host tree: (the Machine's keyword arguments, what HostInfo keeps).
 
     The reading half of host.machine_from_host() (see there for `managed` and `sysfs`);
+    `kernel` is the kernel object the machine will run (kernels.select.get_kernel()):
+    its zones, lowmem_reserve_ratio table and pcp sysctl decide what is read;
     `max_pfn` bounds the pfns (default HOST_MAX_PFN) and `recompute(zi, min_free_kbytes,
     watermark_scale_factor)` finds the managed pages of the last watermark recompute
     (``host.managed_at_last_recompute``) when `managed` is "recompute".  Raises before
@@ -258,10 +279,9 @@ def read_host(root="/proc", kernel="classic", managed="live", sysfs=None, max_pf
     """
     if managed not in ("live", "recompute"):
         raise LayoutError("managed must be 'live' or 'recompute', got %r" % (managed,))
-    if kernel not in ("classic", "v4.18"):
-        # TODO(issue 10 section 3): the host model of a v6.18 machine is being built
-        raise LayoutError("from_host(kernel=%r): only the classic host model is built yet"
-                          % (kernel,))
+    if kernel is None or not hasattr(kernel, "ZONE_NAMES"):
+        raise LayoutError("read_host() needs a kernel object (kernels.select.get_kernel()), "
+                          "got %r" % (kernel,))
     root = _path(root, "root")
     text_path = os.path.join(root, "zoneinfo")
     text = read_text(text_path, missing_ok=True)
@@ -298,7 +318,7 @@ def read_host(root="/proc", kernel="classic", managed="live", sysfs=None, max_pf
             notes.append("node %d zone %s: built with managed %d (the last watermark recompute) "
                          "instead of the live %d" % (nid, name, v, zi.zone(nid, name).managed))
     try:
-        nodes, layout_notes = host_layout(zi, override, max_pfn)
+        nodes, layout_notes = host_layout(zi, override, max_pfn, kernel.ZONE_NAMES)
     except LayoutError as e:
         raise LayoutError("%s: %s" % (text_path, e)) from None
     notes += layout_notes
@@ -329,20 +349,18 @@ def read_host(root="/proc", kernel="classic", managed="live", sysfs=None, max_pf
         cpus_per_node = tuple(counts)
     if mfk is None:
         notes.append("no sys/vm/min_free_kbytes: the model's boot default is used")
-    ratio = _ratio(sysctls, zi, notes)
-    fraction = 0
-    if "percpu_pagelist_fraction" in sysctls:
-        fraction = sysctls["percpu_pagelist_fraction"]
-    if "percpu_pagelist_high_fraction" in sysctls:
-        notes.append("percpu_pagelist_high_fraction = %d is a modern sysctl (pcp high_min/"
-                     "high_max); the classic pcp rule ignores it"
-                     % sysctls["percpu_pagelist_high_fraction"])
-    if sysctls.get("watermark_boost_factor"):
+    ratio = _ratio(sysctls, zi, notes, kernel.ZONE_NAMES, kernel.DEFAULT_LOWMEM_RESERVE_RATIO)
+    sysctl = kernel.pcp_fraction_sysctl          # this kernel's pcp sysctl
+    fraction = sysctls.get(sysctl, 0)
+    for other, note in OTHER_PCP_SYSCTL.items():
+        if other != sysctl and other in sysctls:
+            notes.append(note % sysctls[other])
+    if sysctls.get("watermark_boost_factor") and _version(kernel.version) < (5, 0):
         notes.append("watermark_boost_factor = %d: watermark boosting (5.0+) is not modelled"
                      % sysctls["watermark_boost_factor"])
-    kwargs = dict(nodes=nodes, cpus_per_node=cpus_per_node, kernel=kernel, distance=distance,
-                  min_free_kbytes=mfk, watermark_scale_factor=wsf, lowmem_reserve_ratio=ratio,
-                  percpu_pagelist_fraction=fraction)
+    kwargs = dict(nodes=nodes, cpus_per_node=cpus_per_node, kernel=kernel.name,
+                  distance=distance, min_free_kbytes=mfk, watermark_scale_factor=wsf,
+                  lowmem_reserve_ratio=ratio, **{sysctl: fraction})
     info = dict(root=root, layout=layout, zoneinfo=zi, sysctls=dict(sysctls), nodes=nodes,
                 cpus_per_node=cpus_per_node, notes=tuple(notes))
     return kwargs, info
@@ -359,5 +377,15 @@ def build_machine(machine_class, reading):
     except BuddyLabError as e:
         raise type(e)("the host at %s: %s" % (info["root"], e)) from None
     used = {(z.nid, z.name): z.managed_pages for z in m.zones if z.spanned_pages}
+    if _version(m.kernel.version) >= (5, 0):
+        # zone->watermark_boost as zoneinfo printed it (boost_watermark(), 5.0+): state at
+        # the moment of the read, which the printed min/low/high/promo include
+        notes = list(info["notes"])
+        for hz in info["zoneinfo"].zones:
+            if hz.boost and hz.nid < m.nr_nodes and hz.name in m.kernel.ZONE_NAMES:
+                m.zone(hz.nid, hz.name).watermark_boost = hz.boost
+                notes.append("node %d zone %s was boosted by %d pages when read: the model "
+                             "takes the boost over" % (hz.nid, hz.name, hz.boost))
+        info = dict(info, notes=tuple(notes))
     m.host = HostInfo(managed=used, **info)
     return m

@@ -815,8 +815,10 @@ class Machine:
 
         Nodes, zones (spanned, present, managed), CPUs and the allocator
         sysctls are read from zoneinfo and sys/vm; ``m.host`` keeps what was read.
+        ``kernel="modern"`` models a 6.x host with the v6.18 rules (every zone,
+        Device included; promo; pcp high_min/high_max).
         """
-        return build_machine(cls, read_host(root, kernel=kernel))
+        return build_machine(cls, read_host(root, kernel=get_kernel(kernel)))
 
     # ------------------------------------------------------------------ views
     def zonelist(self, nid, gfp_mask):

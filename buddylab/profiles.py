@@ -71,6 +71,11 @@ class _ClassicFormulas:
 
 
 CLASSIC_FORMULAS = _ClassicFormulas()
+
+# the same arithmetic in both kernels (mm/page_alloc.c, mm/khugepaged.c, v4.18 and v6.18),
+# written once in kernels/v6_18/formulas.py
+nr_free_buffer_pages = _modern.nr_free_buffer_pages
+recommended_min_steps = _modern.recommended_min_steps
 FORMULAS = {"classic": CLASSIC_FORMULAS, "modern": _modern}
 
 # The constants and rules that differ, as data (x86_64, 4 KiB pages, CMA and

@@ -54,6 +54,13 @@ def test_every_declared_event_has_an_emit_site():
     assert set(CLASSIC.EVENTS) == emitted
 
 
+def test_every_modern_event_has_an_emit_site():
+    # the modern table (kernels/v6_18/events.py): v6.18's code and the shared code emit
+    # exactly the events it declares
+    emitted = {name for name, _, where in emit_sites() if not where.startswith("kernels/v4_18/")}
+    assert set(MODERN.EVENTS) == emitted
+
+
 def test_the_compat_names_list_the_table():
     assert set(T.EVENT_NAMES) == set(CLASSIC.EVENTS) and len(T.EVENT_NAMES) == len(CLASSIC.EVENTS)
     assert T.KERNEL_EVENTS == ("mm_page_alloc", "mm_page_free", "mm_page_alloc_zone_locked",

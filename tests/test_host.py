@@ -218,10 +218,108 @@ def test_numa_without_sysfs_splits_cpus(tmp_path):
     assert any("split evenly" in n for n in m.host.notes)
 
 
-def test_modern_kernel_is_not_modelled():
-    """kernel='modern' is refused until its host model is built (issue 10, section 3)."""
-    with pytest.raises(LayoutError, match="only the classic host model"):
-        bl.Machine.from_host(FIXTURES / "proc_418", kernel="modern")
+# ---------------------------------------------------------------------------
+# kernel="modern" (issue 10, section 3): three real 6.18 captures, every derived number.
+MODERN_FIXTURES = ["proc_618", "proc_618_live", "proc_618_file256m"]
+
+
+@pytest.fixture(scope="module", params=MODERN_FIXTURES)
+def modern(request):
+    return bl.Machine.from_host(FIXTURES / request.param, kernel="modern")
+
+
+def test_modern_host_reproduces_every_derived_value(modern):
+    """Every zone (Device too): min, low, high, promo, protection; each CPU's pcp bounds."""
+    # mm/page_alloc.c, __setup_per_zone_wmarks(), setup_per_zone_lowmem_reserve(),
+    # zone_set_pageset_high_and_batch(), v6.18; mm/vmstat.c, zoneinfo_show_print(), v6.18.
+    rows = H.compare_host(modern)
+    # 5 zones x (4 watermarks + protection) + 3 populated zones x 2 CPUs x 3 pcp fields
+    assert len(rows) == 5 * 5 + 3 * 2 * 3
+    bad = [r for r in rows if not r.equal]
+    assert not bad, H.format_comparison(bad)
+    assert {r.zone[1] for r in rows} == {"DMA", "DMA32", "Normal", "Movable", "Device"}
+
+
+def test_modern_host_live_capture_by_hand():
+    """proc_618_live, worked from the kernel's formulas (not from the model)."""
+    # mm/page_alloc.c, __setup_per_zone_wmarks(), v6.18: pages_min = 67584 >> 2 = 16896;
+    # lowmem_pages = 3840 + 772798 + 1966080 = 2742718 (Movable and Device left out);
+    # DMA32 tmp = 16896 * 772798 // 2742718 = 4760; step = max(4760 >> 2 = 1190,
+    # 772798 * 10 // 10000 = 772) = 1190 -> low 5950, high 7140, promo 8330.
+    # zone_highsize(), v6.18: high_min = max(5950 // 2 CPUs, 63 << 2) = 2975;
+    # high_max = max(772798 // 8 // 2, 252) = 48299.
+    # setup_per_zone_lowmem_reserve(), v6.18: DMA (0, 772798 // 256 = 3018,
+    # (772798 + 1966080) // 256 = 10698, then Movable and Device add 0).
+    m = bl.Machine.from_host(FIXTURES / "proc_618_live", kernel="modern")
+    z = m.zone(0, "DMA32")
+    assert z.watermark == [4760, 5950, 7140, 8330]
+    assert [(p.batch, p.high_min, p.high_max) for _, p in sorted(z.pageset.items())] == \
+        [(63, 2975, 48299)] * 2
+    assert tuple(m.zone(0, "DMA").lowmem_reserve) == (0, 3018, 10698, 10698, 10698)
+    # Movable empty: clamp(0 // 1024, SWAP_CLUSTER_MAX, 128) = 32, step 0
+    assert m.zone(0, "Movable").watermark == [32, 32, 32, 32]
+    assert m.zone(0, "Device").watermark == [0, 0, 0, 0]
+
+
+def test_modern_host_reads_the_618_sysctls():
+    """5-entry lowmem_reserve_ratio, percpu_pagelist_high_fraction, Device modelled."""
+    m = bl.Machine.from_host(FIXTURES / "proc_618", kernel="modern")
+    assert m.kernel.name == "modern"
+    assert m.lowmem_reserve_ratio == (256, 256, 32, 0, 0)
+    assert m.percpu_pagelist_fraction == 0 and m.min_free_kbytes == 67584
+    assert not any("Device" in note or "sysctl" in note for note in m.host.notes), m.host.notes
+
+
+def test_modern_host_takes_over_a_printed_boost(tmp_path):
+    """A zone read while boosted prints min..promo + boost: the model takes the boost over."""
+    # include/linux/mmzone.h, wmark_pages(): _watermark[i] + watermark_boost, v6.18;
+    # mm/vmstat.c, zoneinfo_show_print() prints min_wmark_pages() .. promo_wmark_pages().
+    root = copy_fixture(tmp_path, "proc_618_live")
+    text = (root / "zoneinfo").read_text()
+    head, normal = text.split("Node 0, zone   Normal", 1)
+    for old, new in (("boost    0", "boost    512"), ("min      12111", "min      12623"),
+                     ("low      15138", "low      15650"), ("high     18165", "high     18677"),
+                     ("promo    21192", "promo    21704")):
+        normal = normal.replace(old, new, 1)
+    (root / "zoneinfo").write_text(head + "Node 0, zone   Normal" + normal)
+    m = bl.Machine.from_host(root, kernel="modern")
+    assert m.zone(0, "Normal").watermark_boost == 512
+    assert m.zone(0, "Normal").watermark == [12111, 15138, 18165, 21192]      # unboosted
+    assert all(r.equal for r in H.compare_host(m))
+    assert any("boosted by 512" in note for note in m.host.notes)
+
+
+def test_modern_host_drift_names_the_managed_change(tmp_path, capsys):
+    """Normal's managed count moved after the last recompute: the comparison says so."""
+    # mm/page_alloc.c, adjust_managed_page_count(): managed_pages changes, no recompute.
+    # Live managed 1966080 + 40: tmp = 16896 * 1966120 // 2742758 = 12111 still, but the
+    # pcp high_max = 1966120 // 8 // 2 = 122882 != the printed 122880.
+    root = copy_fixture(tmp_path, "proc_618_live")
+    text = (root / "zoneinfo").read_text()
+    (root / "zoneinfo").write_text(text.replace("managed  1966080", "managed  1966120"))
+    rows = H.live_comparison(root, kernel="modern")
+    out = capsys.readouterr().out
+    bad = {(r.zone[1], r.field) for r in rows if not r.equal}
+    assert ("Normal", "cpu0 high_max") in bad
+    # the printed high_max 122880 bounds the managed pages of the last recompute:
+    # 122880 * 8 * 2 = 1966080 .. 1966095
+    assert ("zone Normal: high_max 122880 was computed from 1966080..1966095 managed pages"
+            in out)
+    assert "memory hotplug" in out
+
+
+def test_modern_live_comparison_prints_zero_differences(capsys):
+    """The chapter's call on a fixture: a table, "no differences", and the drift note."""
+    rows = H.live_comparison(FIXTURES / "proc_618_file256m")
+    out = capsys.readouterr().out
+    assert len(rows) == 43 and "no differences" in out
+    assert "0 Device       promo          0" in out
+    assert "managed pages changed since the last recompute" in out
+
+
+def test_from_host_refuses_an_unknown_kernel():
+    with pytest.raises(LayoutError, match="kernel='v5.4'"):
+        bl.Machine.from_host(FIXTURES / "proc_618", kernel="v5.4")
 
 
 # ---------------------------------------------------------------------------

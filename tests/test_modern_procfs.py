@@ -190,3 +190,27 @@ def test_trace_extfrag_and_pcpu_drain_text():
                      r"alloc_migratetype=0 fallback_migratetype=1 fragmenting=0 "
                      r"change_ownership=1$", str(x))
     assert re.search(r"pfn=0x400 order=9 migratetype=1$", str(d))
+
+
+def test_model_prints_the_live_618_files_line_for_line():
+    """A model of the live capture prints zoneinfo, pagetypeinfo and buddyinfo with the same
+    lines as the kernel did (labels and order; the numbers are the model's own state)."""
+    # mm/vmstat.c, zoneinfo_show_print(), pagetypeinfo_show(), frag_show_print(), v6.18;
+    # tests/fixtures/proc_618_live holds the kernel's own output of this machine.
+    import pathlib
+
+    import buddylab as bl
+    root = pathlib.Path(__file__).parent / "fixtures" / "proc_618_live"
+    m = bl.Machine.from_host(root, kernel="modern")
+
+    def shape(text):
+        return [[re.sub(r"\d+", "#", tok) for tok in line.split()] for line in text.splitlines()]
+
+    for name, mine in (("zoneinfo", m.zoneinfo()), ("pagetypeinfo", m.pagetypeinfo()),
+                       ("buddyinfo", m.buddyinfo())):
+        live = (root / name).read_text()
+        assert shape(mine) == shape(live), name
+    # the derived zoneinfo lines are equal value for value, not only in shape
+    derived = re.compile(r" +(min|low|high|promo|protection:|batch:|high_min:|high_max:) ")
+    assert [line for line in m.zoneinfo().splitlines() if derived.match(line)] == \
+        [line for line in (root / "zoneinfo").read_text().splitlines() if derived.match(line)]

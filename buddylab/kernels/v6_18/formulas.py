@@ -29,8 +29,8 @@ __all__ = ["DEFAULT_LOWMEM_RESERVE_RATIO", "MIN_FREE_KBYTES_MAX", "BATCH_CAP_BYT
            "MIN_PERCPU_PAGELIST_HIGH_FRACTION", "SWAP_CLUSTER_MAX", "ZONE_NAMES",
            "zone_batchsize", "zone_highsize", "zone_set_pageset_high_and_batch",
            "default_min_free_kbytes", "calculate_min_free_kbytes", "counts_in_lowmem_pages",
-           "wmark_values", "zone_wmarks", "lowmem_reserve_values", "recommended_min_free_kbytes",
-           "khugepaged_zone_ok"]
+           "wmark_values", "zone_wmarks", "lowmem_reserve_values", "nr_free_buffer_pages", "recommended_min_steps",
+           "recommended_min_free_kbytes", "khugepaged_zone_ok"]
 
 # enum zone_type of a 6.18 x86_64 distribution kernel (ZONE_DEVICE on, no HIGHMEM)
 ZONE_NAMES = ("DMA", "DMA32", "Normal", "Movable", "Device")
@@ -200,8 +200,22 @@ def lowmem_reserve_values(managed, ratio):
     return rows
 
 
-def recommended_min_free_kbytes(pageblock_nr_pages, nr_zones, nr_free_buffer_pages):
-    """set_recommended_min_free_kbytes()'s value, in kB: 11 pageblocks per zone, at most 5 %.
+def nr_free_buffer_pages(zones):
+    """nr_free_buffer_pages(): managed - high over the zones up to ZONE_NORMAL, when positive.
+
+    Kernel: nr_free_zone_pages(gfp_zone(GFP_USER)) in mm/page_alloc.c (v6.18, as v4.18):
+    the local node's GFP_KERNEL zonelist.  `zones` is (zone_idx, managed, high_wmark_pages)
+    of each zone of that zonelist.
+
+    >>> nr_free_buffer_pages([(1, 4096, 96), (2, 12288, 288), (3, 4096, 32)])
+    16000
+    """
+    return sum(managed - high for idx, managed, high in zones
+               if idx <= mz.ZONE_NORMAL and managed > high)
+
+
+def recommended_min_steps(pageblock_nr_pages, nr_zones, nr_free_buffer_pages):
+    """The steps of set_recommended_min_free_kbytes(), as a dict (pages, then kbytes).
 
     Kernel: set_recommended_min_free_kbytes() in mm/khugepaged.c (v6.18, the same
     arithmetic in v4.18): 2 free pageblocks per counted zone "to assist fragmentation
@@ -210,13 +224,25 @@ def recommended_min_free_kbytes(pageblock_nr_pages, nr_zones, nr_free_buffer_pag
     then << (PAGE_SHIFT - 10).  It replaces min_free_kbytes only when larger.
     `nr_zones` counts the populated zones khugepaged_zone_ok() accepts.
 
+    >>> recommended_min_steps(512, 3, 2741000)["kbytes"]
+    67584
+    """
+    two_blocks = pageblock_nr_pages * nr_zones * 2
+    pcptypes = pageblock_nr_pages * nr_zones * mz.MIGRATE_PCPTYPES * mz.MIGRATE_PCPTYPES
+    cap = nr_free_buffer_pages // 20
+    pages = min(two_blocks + pcptypes, cap)
+    return dict(nr_zones=nr_zones, pageblock_nr_pages=pageblock_nr_pages,
+                two_blocks=two_blocks, pcptypes_blocks=pcptypes, five_percent_cap=cap,
+                pages=pages, kbytes=pages << (mz.PAGE_SHIFT - 10))
+
+
+def recommended_min_free_kbytes(pageblock_nr_pages, nr_zones, nr_free_buffer_pages):
+    """set_recommended_min_free_kbytes()'s value in kB (recommended_min_steps()).
+
     >>> recommended_min_free_kbytes(512, 3, 2741000), recommended_min_free_kbytes(512, 1, 16000)
     (67584, 3200)
     """
-    pages = pageblock_nr_pages * nr_zones * 2
-    pages += pageblock_nr_pages * nr_zones * mz.MIGRATE_PCPTYPES * mz.MIGRATE_PCPTYPES
-    pages = min(pages, nr_free_buffer_pages // 20)
-    return pages << (mz.PAGE_SHIFT - 10)
+    return recommended_min_steps(pageblock_nr_pages, nr_zones, nr_free_buffer_pages)["kbytes"]
 
 
 def khugepaged_zone_ok(zone_idx):

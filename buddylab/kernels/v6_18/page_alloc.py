@@ -219,7 +219,7 @@ def prepare_alloc_pages(m, gfp_mask, preferred_nid):
     migratetype = G.gfp_migratetype(gfp_mask, m.page_group_by_mobility_disabled)
     which = mz.ZONELIST_NOFALLBACK if gfp_mask & GFP_THISNODE else mz.ZONELIST_FALLBACK
     zonelist = m.nodes[preferred_nid].node_zonelists[which]
-    if G.gfp_migratetype(gfp_mask) == mz.MIGRATE_MOVABLE:
+    if migratetype == mz.MIGRATE_MOVABLE:             # gfp_to_alloc_flags_cma()
         alloc_flags |= ALLOC_CMA
     return AllocContext(zonelist, high_zoneidx, migratetype), alloc_flags
 
@@ -328,11 +328,15 @@ def alloc_pages_slowpath(m, gfp_mask, order, ac, cpu):
     flags of __gfp_pfmemalloc_flags() (keeping ALLOC_KSWAPD and ALLOC_CMA), try, direct
     reclaim, direct compaction, give up for __GFP_NORETRY and costly orders without
     __GFP_RETRY_MAYFAIL, should_reclaim_retry(), should_compact_retry(), the OOM killer.
+    Compaction is tried only when gfp_compaction_allowed() (CONFIG_COMPACTION and
+    __GFP_IO); a costly __GFP_NORETRY request whose early compaction was skipped or
+    deferred gives up at once.
     nopage: a __GFP_NOFAIL request tries once more with ALLOC_MIN_RESERVE.
     Returns (zone, pfn) or None.
     """
     can_direct_reclaim = bool(gfp_mask & GFP_DIRECT_RECLAIM)
     costly_order = order > mz.PAGE_ALLOC_COSTLY_ORDER
+    can_compact = m.compaction and bool(gfp_mask & G.__GFP_IO)   # gfp_compaction_allowed()
     # restart:
     state = SlowpathState(compact_priority=C.DEF_COMPACT_PRIORITY)
     compact_result = C.COMPACT_SKIPPED
@@ -346,7 +350,7 @@ def alloc_pages_slowpath(m, gfp_mask, order, ac, cpu):
     page = get_page_from_freelist(m, gfp_mask, order, alloc_flags, ac, cpu)
     if page is not None:
         return page
-    if can_direct_reclaim and m.compaction \
+    if can_direct_reclaim and can_compact \
             and (costly_order or (order > 0 and ac.migratetype != mz.MIGRATE_MOVABLE)) \
             and not _pfmemalloc_flags(m, gfp_mask):
         _slow(m, "early_compaction", alloc_flags, "async")
@@ -355,7 +359,7 @@ def alloc_pages_slowpath(m, gfp_mask, order, ac, cpu):
         if page is not None:
             return page
         if costly_order and gfp_mask & GFP_NORETRY:
-            if compact_result == C.COMPACT_SKIPPED:
+            if compact_result in (C.COMPACT_SKIPPED, C.COMPACT_DEFERRED):
                 return _nopage(m, gfp_mask, order, ac, cpu, can_direct_reclaim)
             state.compact_priority = C.INIT_COMPACT_PRIORITY
     no_kill_loops = 0
@@ -365,7 +369,7 @@ def alloc_pages_slowpath(m, gfp_mask, order, ac, cpu):
         reserve_flags = _pfmemalloc_flags(m, gfp_mask)
         if reserve_flags:
             alloc_flags = reserve_flags | (alloc_flags & ALLOC_KSWAPD)
-            if G.gfp_migratetype(gfp_mask) == mz.MIGRATE_MOVABLE:
+            if ac.migratetype == mz.MIGRATE_MOVABLE:
                 alloc_flags |= ALLOC_CMA                    # gfp_to_alloc_flags_cma()
         if not alloc_flags & ALLOC_CPUSET or reserve_flags:
             ac.preferred = first_zones_zonelist(ac.zonelist, ac.high_zoneidx)
@@ -394,8 +398,8 @@ def alloc_pages_slowpath(m, gfp_mask, order, ac, cpu):
             _slow(m, "should_reclaim_retry", alloc_flags,
                   "retry (no_progress_loops %d)" % state.no_progress_loops)
             continue
-        if did_some_progress > 0 and C.should_compact_retry(m, ac, order, alloc_flags,
-                                                            compact_result, state):
+        if did_some_progress > 0 and can_compact \
+                and C.should_compact_retry(m, ac, order, alloc_flags, compact_result, state):
             continue
         victims = nr_oom_victims(m)
         page, did_some_progress = alloc_pages_may_oom(m, gfp_mask, order, ac, cpu)

@@ -25,20 +25,22 @@ from . import pcp as P
 
 
 def find_large_buddy(zone, start_pfn):
-    """find_large_buddy(): the head of a free buddy of order > pageblock_order covering
-    start_pfn, else start_pfn.
+    """find_large_buddy(): the head of a free buddy that straddles start_pfn, else start_pfn.
 
-    Kernel: find_large_buddy() in mm/page_alloc.c (v6.18): looks at the aligned heads of
-    orders pageblock_order + 1 .. MAX_PAGE_ORDER below start_pfn.
+    Kernel: find_large_buddy() in mm/page_alloc.c (v6.18): from start_pfn, align down one
+    order at a time (up to MAX_PAGE_ORDER) until a PageBuddy head is met; it counts only if
+    its block reaches past start_pfn.
     """
     mm = zone.mm
-    order = zone.pageblock_order
+    order = 0
     pfn = start_pfn
-    while order < B.max_page_order(zone):
+    while not mm.buddy[pfn]:
         order += 1
+        if order > B.max_page_order(zone):
+            return start_pfn
         pfn &= ~0 << order
-        if zone.zone_spans_pfn(pfn) and mm.buddy[pfn] and mm.private[pfn] >= order:
-            return pfn
+    if pfn + (1 << mm.private[pfn]) > start_pfn:
+        return pfn
     return start_pfn
 
 
@@ -58,9 +60,9 @@ def move_freepages_block_isolate(zone, pfn, isolate, migratetype):
         return False
     start_pfn = prep[0]
     new_mt = mz.MIGRATE_ISOLATE if isolate else migratetype
-    if zone.pageblock_order != B.max_page_order(zone):
-        head = find_large_buddy(zone, start_pfn)
-        if head == start_pfn and not (mm.buddy[start_pfn]
+    if zone.pageblock_order != B.max_page_order(zone):   # else no buddy spans two blocks
+        head = find_large_buddy(zone, start_pfn)          # we're a tail block in a larger buddy
+        if head == start_pfn and not (mm.buddy[start_pfn]  # ... or its starting block
                                       and mm.private[start_pfn] > zone.pageblock_order):
             head = -1
         if head >= 0:

@@ -70,19 +70,10 @@ def default_min_free_kbytes(lowmem_kbytes):
 
 
 def nr_free_buffer_pages(zonelist):
-    """nr_free_buffer_pages(): managed - high over the zonelist's zones up to ZONE_NORMAL.
-
-    Kernel: nr_free_zone_pages(gfp_zone(GFP_USER)) in mm/page_alloc.c (v6.18): the local
-    node's GFP_KERNEL zonelist, each zone counting managed - high_wmark_pages() when
-    positive.  `zonelist` is any iterable of zones.
-    """
-    total = 0
-    for z in zonelist:
-        if z.idx <= mz.ZONE_NORMAL:
-            high = z.high_wmark_pages()
-            if z.managed_pages > high:
-                total += z.managed_pages - high
-    return total
+    """nr_free_buffer_pages() of a zonelist (formulas.nr_free_buffer_pages()): managed -
+    high_wmark_pages() over its zones up to ZONE_NORMAL (mm/page_alloc.c, v6.18)."""
+    return _f.nr_free_buffer_pages((z.idx, z.managed_pages, z.high_wmark_pages())
+                                   for z in zonelist)
 
 
 def set_recommended_min_free_kbytes(zones, zonelist, pageblock_nr_pages, min_free_kbytes,
