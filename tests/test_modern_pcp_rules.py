@@ -513,3 +513,42 @@ def test_the_vmstat_pass_and_the_high_fraction_write_replay():
         "set_percpu_pagelist_high_fraction"]
     again = bl.replay(t)
     assert [str(e) for e in again] == [str(e) for e in t]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_random_walks_keep_every_invariant(seed):
+    """Allocations of every pcp order and beyond, frees on either CPU, vmstat passes, drains and
+    sysctl writes: check() after each (debug=True); a final drain empties every pcp list."""
+    # Machine.check() (the lab's audit): pcp count == the pages its blocks cover, every page of
+    # a pcp block marked PCP, free + pcp + allocated == managed, buddies merged.
+    import random
+    rnd = random.Random(seed)
+    masks = (0x100cca, 0xcc0, 0xcd0, 0x2800, 0x820)   # HIGHUSER_MOVABLE, KERNEL, +RECLAIMABLE,
+    pbo = (2, 3, 9)[seed % 3]                          # NOWAIT, ATOMIC (6.18 bits)
+    mo, pages = {2: (4, 256), 3: (6, 1024), 9: (11, 8192)}[pbo]
+    m = bl.Machine(nodes=[{"DMA32": pages, "Normal": pages}], kernel="modern", cpus_per_node=2,
+                   max_order=mo, pageblock_order=pbo, min_free_kbytes=(0, 64, None)[seed % 3],
+                   debug=True)
+    held = []
+    for _ in range(250):
+        r = rnd.random()
+        if r < 0.5:
+            order = rnd.choice((0, 0, 0, 1, 2, 3, pbo, min(mo - 1, 4)))
+            page = m.alloc_pages(rnd.choice(masks), order, cpu=rnd.randrange(2))
+            if page is not None:
+                held.append((page, order))
+        elif r < 0.85 and held:
+            page, order = held.pop(rnd.randrange(len(held)))
+            m.free_pages(page, order, cpu=rnd.randrange(2))
+        elif r < 0.93:
+            m.refresh_cpu_vm_stats(rnd.randrange(2))
+        elif r < 0.96:
+            m.drain_all_pages()
+        else:
+            m.set_percpu_pagelist_high_fraction(rnd.choice((0, 8, 100)))
+    m.drain_all_pages()
+    for z in m.zones:
+        assert all(p.count == 0 for p in z.pageset.values())
+    held_pages = sum(1 << order for _, order in held)
+    assert sum(z.NR_FREE_PAGES for z in m.zones) + held_pages == sum(z.managed_pages
+                                                                     for z in m.zones)
