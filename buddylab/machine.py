@@ -597,7 +597,7 @@ class Machine:
         this CPU's pcp of every populated zone (high drops by an eighth, the pages
         above it go back to the buddy lists).  v4.18 has no decay; its only pcp work
         there, draining a remote node's pcp after three idle passes, is not modelled
-        (the kernel's refresh_cpu_vm_stats docstring in each version's pcp.py says
+        (refresh_cpu_vm_stats() in kernels/v4_18/pcp.py and kernels/v6_18/pcp.py says
         why).  The model runs the worker only when called.  Returns whether anything
         changed.
         """

@@ -18,6 +18,7 @@ from contextlib import contextmanager
 import pytest
 
 import buddylab as bl
+from buddylab.errors import BadParameterError
 from helpers import deep_state
 
 FREE_PAGES = "__free_pages"
@@ -357,6 +358,34 @@ def test_request_for_a_zone_the_machine_lacks_returns_null(tiny):
 ])
 def test_bad_sysctl_write(m, setter, value, keyword):
     rejects(m, bl.BuddyLabError, keyword, getattr(m, setter), value)
+
+
+def _busy_modern():
+    """A modern machine with blocks of several orders on both CPUs' pcp lists."""
+    mm = bl.Machine(nodes=[{"DMA": 1024, "Normal": 16384}], kernel="modern", cpus_per_node=2,
+                    min_free_kbytes=256)
+    for cpu, order in ((0, 0), (1, 0), (0, 1), (1, 3)):
+        mm.free_pages(mm.alloc_pages(0x100cca, order, cpu=cpu), order, cpu=cpu)
+    assert sum(p.count for p in mm.zone(0, "Normal").pageset.values())
+    return mm
+
+
+@pytest.mark.parametrize("setter, value, exc, keyword", [
+    ("set_percpu_pagelist_high_fraction", 5, bl.LayoutError, "percpu_pagelist_high_fraction"),
+    ("set_percpu_pagelist_high_fraction", -8, bl.LayoutError, "percpu_pagelist_high_fraction"),
+    ("set_percpu_pagelist_high_fraction", 8.0, bl.LayoutError, "percpu_pagelist_high_fraction"),
+    ("set_percpu_pagelist_fraction", 8, BadParameterError, "percpu_pagelist_high_fraction"),
+    ("refresh_cpu_vm_stats", 2, bl.UnknownCpuError, "cpu"),
+])
+def test_bad_modern_pcp_calls(setter, value, exc, keyword):
+    """The v6.18 pcp sysctl's range, the v4.18 name refused, a CPU the machine lacks."""
+    mm = _busy_modern()
+    rejects(mm, exc, keyword, getattr(mm, setter), value)
+
+
+def test_classic_refuses_the_modern_pcp_sysctl(m):
+    rejects(m, BadParameterError, "set_percpu_pagelist_fraction",
+            m.set_percpu_pagelist_high_fraction, 8)
 
 
 def test_unknown_zone_name_in_a_drain(m):

@@ -127,8 +127,8 @@ def test_refill_puts_the_split_at_the_tail_in_pfn_order():
     t = m.start_trace(["mm_page_alloc_zone_locked"])
     assert P.rmqueue_pcplist(z, pcp, M) == 8
     m.stop_trace()
-    assert [(e["pfn"], e["order"], e["migratetype"]) for e in t] == [(8, 0, M), (9, 0, M),
-                                                                     (10, 0, M)]
+    assert [(e["pfn"], e["order"], e["migratetype"], e["percpu_refill"]) for e in t] == [
+        (8, 0, M, 1), (9, 0, M, 1), (10, 0, M, 1)]      # pcp_allowed_order(0) && M < PCPTYPES
     assert _lists(m, pcp)[1] == (9, 10)
     assert (pcp.count, pcp.alloc_factor) == (2, 1)
     assert tuple(m.mm.iter_list(z.free_list(0, M))) == (11,)
@@ -492,3 +492,63 @@ def test_nr_pcp_free_clamps_as_the_kernel_does_when_high_is_below_two_batches():
     from types import SimpleNamespace
     assert P.nr_pcp_free(SimpleNamespace(count=9, free_count=7), 3, 5, False) == 2
     assert P.nr_pcp_free(SimpleNamespace(count=9, free_count=1), 3, 5, False) == 3
+
+
+def test_the_vmstat_pass_and_the_high_fraction_write_replay():
+    """refresh_cpu_vm_stats() and set_percpu_pagelist_high_fraction() are recorded operations."""
+    # A lab check (no kernel rule): replay() reruns the recorded calls on a fresh machine and
+    # gets the same events; both calls change pcp state (decay_pcp_high(), the sysctl
+    # handler of mm/page_alloc.c, v6.18), so a replay without them would differ.
+    m = bl.Machine(nodes=[{"Normal": 16384}], kernel="modern", cpus_per_node=1,
+                   min_free_kbytes=1024)
+    pages = [m.alloc_pages(0x100cca, 0) for _ in range(40)]
+    t = m.start_trace()
+    for page in pages:
+        m.free_pages(page, 0)
+    for _ in range(3):
+        m.refresh_cpu_vm_stats(0)
+    m.set_percpu_pagelist_high_fraction(64)
+    m.stop_trace()
+    assert [op for op, _ in t.ops][-4:] == ["refresh_cpu_vm_stats"] * 3 + [
+        "set_percpu_pagelist_high_fraction"]
+    again = bl.replay(t)
+    assert [str(e) for e in again] == [str(e) for e in t]
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_random_walks_keep_every_invariant(seed):
+    """Allocations of every pcp order and beyond, frees on either CPU, vmstat passes, drains and
+    sysctl writes: check() after each (debug=True); a final drain empties every pcp list."""
+    # Machine.check() (the lab's audit): pcp count == the pages its blocks cover, every page of
+    # a pcp block marked PCP, free + pcp + allocated == managed, buddies merged.
+    import random
+    rnd = random.Random(seed)
+    masks = (0x100cca, 0xcc0, 0xcd0, 0x2800, 0x820)   # HIGHUSER_MOVABLE, KERNEL, +RECLAIMABLE,
+    pbo = (2, 3, 9)[seed % 3]                          # NOWAIT, ATOMIC (6.18 bits)
+    mo, pages = {2: (4, 256), 3: (6, 1024), 9: (11, 8192)}[pbo]
+    m = bl.Machine(nodes=[{"DMA32": pages, "Normal": pages}], kernel="modern", cpus_per_node=2,
+                   max_order=mo, pageblock_order=pbo, min_free_kbytes=(0, 64, None)[seed % 3],
+                   debug=True)
+    held = []
+    for _ in range(250):
+        r = rnd.random()
+        if r < 0.5:
+            order = rnd.choice((0, 0, 0, 1, 2, 3, pbo, min(mo - 1, 4)))
+            page = m.alloc_pages(rnd.choice(masks), order, cpu=rnd.randrange(2))
+            if page is not None:
+                held.append((page, order))
+        elif r < 0.85 and held:
+            page, order = held.pop(rnd.randrange(len(held)))
+            m.free_pages(page, order, cpu=rnd.randrange(2))
+        elif r < 0.93:
+            m.refresh_cpu_vm_stats(rnd.randrange(2))
+        elif r < 0.96:
+            m.drain_all_pages()
+        else:
+            m.set_percpu_pagelist_high_fraction(rnd.choice((0, 8, 100)))
+    m.drain_all_pages()
+    for z in m.zones:
+        assert all(p.count == 0 for p in z.pageset.values())
+    held_pages = sum(1 << order for _, order in held)
+    assert sum(z.NR_FREE_PAGES for z in m.zones) + held_pages == sum(z.managed_pages
+                                                                     for z in m.zones)

@@ -70,8 +70,6 @@ NR_PCP_LISTS = mz.NR_PCP_LISTS
 PCPF_PREV_FREE_HIGH_ORDER = mz.PCPF_PREV_FREE_HIGH_ORDER
 PCPF_FREE_HIGH_BATCH = mz.PCPF_FREE_HIGH_BATCH
 PCP_BATCH_SCALE_MAX = 5             # CONFIG_PCP_BATCH_SCALE_MAX (mm/Kconfig default, live 6.18)
-BOOT_PAGESET_HIGH = 0               # per_cpu_pages_init(): the boot pageset disables the lists
-BOOT_PAGESET_BATCH = 1
 
 
 # ------------------------------------------------------------------ list indexing
