@@ -319,3 +319,20 @@ def test_refused_claim_moves_nothing_and_a_lower_order_claims_another_block():
     (e,) = t
     assert (e["pfn"], e["alloc_order"], e["fallback_order"], e["alloc_migratetype"],
             e["fallback_migratetype"], e["change_ownership"]) == (512, 4, 6, M, U, 1)
+
+
+def test_boot_with_pfn_0_reserved_frees_the_aligned_pieces_to_the_tail():
+    """Normal 0-63 with pfn 0 reserved: boot frees o0 1, o1 2, o2 4, then o3 8..56, each at
+    the tail; nothing merges; the first order-0 allocation returns 1."""
+    # mm/memblock.c, __free_pages_memory() (order = min(MAX_PAGE_ORDER, __ffs(start)), shrunk
+    # to fit), mm/page_alloc.c, __free_pages_core() -> __free_pages_ok(FPI_TO_TAIL) ->
+    # __free_one_page(), v6.18.  MAX_PAGE_ORDER 3, pageblock_order 2.  1's buddy 0 is
+    # reserved; 2's buddy 0 is not a free o1 block; 4's buddy 0 not a free o2 block -> no
+    # merge.  The order-0 request: pcp refill of nr_pcp_alloc() = 1 block (batch 1, high 4,
+    # see test_modern_boot.py): __rmqueue_smallest(0, M) -> head of free_list[0][M] = 1.
+    m = machine({"Normal": {"pages": 64, "managed": 63, "reserved": [(0, 1)]}}, max_page_order=3,
+                pageblock_order=2)
+    assert [flist(m, o, M) for o in range(4)] == [(1,), (2,), (4,),
+                                                  (8, 16, 24, 32, 40, 48, 56)]
+    assert zs(m).nr_free_pages == 63
+    assert alloc(m, MOV, 0) == 1
