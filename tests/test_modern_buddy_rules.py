@@ -284,3 +284,55 @@ def test_kmem_tracepoints_print_the_618_layout():
             "alloc_migratetype=0 fallback_migratetype=1 fragmenting=0 change_ownership=1") in lines
     assert lines[-1] == ("mm_page_alloc: pfn=0x0 order=10 migratetype=1 "
                          "gfp_flags=GFP_NOWAIT|__GFP_MOVABLE")
+
+
+def test_refused_claim_moves_nothing_and_a_lower_order_claims_another_block():
+    """MOVABLE o4: the o7 block's pageblock is too full to claim (nothing moves); at o6 the
+    claim takes the other pageblock, moves its four o6 blocks to the tail, and the LOWEST of
+    them is returned, not the head block that was looked at."""
+    # mm/page_alloc.c, __rmqueue_claim() (largest order first; a refused claim goes on at the
+    # next lower order), try_to_claim_block() (free + alike >= 256, else NULL with nothing
+    # moved; start type MOVABLE: alike = PageLRU pages), __move_freepages_block() (ascending,
+    # list_move_tail), __rmqueue_smallest(), v6.18.
+    # Setup (gfp 0 = UNMOVABLE): o7 -> 0 (claims o10 0 whole: blocks 0, 512 U; 512 o9,
+    # 256 o8, 128 o7 on U); o7 -> 128; o8 -> 256; o6 x8 -> 512, 576, ..., 960 (block 512 all
+    # taken); MOVABLE o10 x3 -> 1024, 2048, 3072.  Free o6 512, 640, 768, 896 (each to the
+    # head: free_list[6][U] = [896, 768, 640, 512]) and o7 128 (free_list[7][U] = [128]).
+    # MOVABLE o4, second pass: cur 7: head 128, block 0: free 128, LRU 0 -> 128 < 256 ->
+    # refused.  cur 6: head 896, block 512: free 256 -> claimed: 512, 640, 768, 896 to the
+    # tail of free_list[6][M]; block 512 M; __rmqueue_smallest(4, M): o6 head 512 split ->
+    # 544 (o5), 528 (o4) -> 512.
+    m = real(4096)
+    assert [alloc(m, UNMOV_NOKSWAPD, o) for o in (7, 7, 8)] == [0, 128, 256]
+    assert [alloc(m, UNMOV_NOKSWAPD, 6) for _ in range(8)] == list(range(512, 1024, 64))
+    assert [alloc(m, MOV, 10) for _ in range(3)] == [1024, 2048, 3072]
+    for pfn in (512, 640, 768, 896):
+        m.free_pages(bl.Page(pfn), 6)
+    m.free_pages(bl.Page(128), 7)
+    assert flist(m, 6, U) == (896, 768, 640, 512) and flist(m, 7, U) == (128,)
+    t = m.start_trace(["mm_page_alloc_extfrag"])
+    assert alloc(m, MOV, 4) == 512
+    m.stop_trace()
+    assert flist(m, 7, U) == (128,)
+    assert blocktypes(m)[0] == U and blocktypes(m)[512] == M
+    assert [flist(m, o, M) for o in (4, 5, 6)] == [(528,), (544,), (640, 768, 896)]
+    (e,) = t
+    assert (e["pfn"], e["alloc_order"], e["fallback_order"], e["alloc_migratetype"],
+            e["fallback_migratetype"], e["change_ownership"]) == (512, 4, 6, M, U, 1)
+
+
+def test_boot_with_pfn_0_reserved_frees_the_aligned_pieces_to_the_tail():
+    """Normal 0-63 with pfn 0 reserved: boot frees o0 1, o1 2, o2 4, then o3 8..56, each at
+    the tail; nothing merges; the first order-0 allocation returns 1."""
+    # mm/memblock.c, __free_pages_memory() (order = min(MAX_PAGE_ORDER, __ffs(start)), shrunk
+    # to fit), mm/page_alloc.c, __free_pages_core() -> __free_pages_ok(FPI_TO_TAIL) ->
+    # __free_one_page(), v6.18.  MAX_PAGE_ORDER 3, pageblock_order 2.  1's buddy 0 is
+    # reserved; 2's buddy 0 is not a free o1 block; 4's buddy 0 not a free o2 block -> no
+    # merge.  The order-0 request: pcp refill of nr_pcp_alloc() = 1 block (batch 1, high 4,
+    # see test_modern_boot.py): __rmqueue_smallest(0, M) -> head of free_list[0][M] = 1.
+    m = machine({"Normal": {"pages": 64, "managed": 63, "reserved": [(0, 1)]}}, max_page_order=3,
+                pageblock_order=2)
+    assert [flist(m, o, M) for o in range(4)] == [(1,), (2,), (4,),
+                                                  (8, 16, 24, 32, 40, 48, 56)]
+    assert zs(m).nr_free_pages == 63
+    assert alloc(m, MOV, 0) == 1

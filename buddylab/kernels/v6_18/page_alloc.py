@@ -25,8 +25,9 @@ is never running while the allocator walks the zonelist, so the multi-node "skip
 kswapd is active" first pass never skips; no ALLOC_TRYLOCK callers (alloc_pages_nolock);
 check_new_pages() never fails; a boosted wake runs the shared kswapd (v4.18's
 balance_pgdat(), which may swap) and then takes the boosts it saw off the node's zones and
-wakes kcompactd for pageblock_order, as 6.18's balance_pgdat() ends; the watermark checks
-are reached through ``m.kernel`` (zone_watermark_fast, zone_watermark_ok_full).
+wakes kcompactd for pageblock_order, as 6.18's balance_pgdat() ends; CMA areas are freed at
+boot straight to the buddy lists (free_one_page()), where 6.18's init_cma_reserved_pageblock()
+calls __free_pages(), whose THP-order block would pass through a pcp list first.
 """
 
 import warnings
@@ -43,6 +44,7 @@ from . import mmzone as mz618
 from . import gfp as G
 from . import buddy
 from . import pcp as P
+from .watermark import zone_watermark_fast, zone_watermark_ok_full
 from .buddy import FPI_NONE, FPI_TO_TAIL, RMQUEUE_NORMAL
 # version-neutral helpers of the v4.18 path, unchanged since v4.18
 from ..v4_18.page_alloc import (prep_new_page, nr_oom_victims, _current_is_oom_victim,
@@ -167,8 +169,7 @@ def get_page_from_freelist(m, gfp_mask, order, alloc_flags, ac, cpu):
             ok = False
             if not zone.below_high:
                 mark = zone.high_wmark_pages()
-                ok = m.kernel.zone_watermark_fast(zone, order, mark, highest_zoneidx,
-                                                  alloc_flags)
+                ok = zone_watermark_fast(zone, order, mark, highest_zoneidx, alloc_flags)
                 _zonelist_step(tr, zone, order, ALLOC_WMARK_HIGH, mark, highest_zoneidx,
                                alloc_flags, ok)
                 if not ok:
@@ -176,8 +177,7 @@ def get_page_from_freelist(m, gfp_mask, order, alloc_flags, ac, cpu):
             if not ok:                                             # check_alloc_wmark:
                 wm = alloc_flags & ALLOC_WMARK_MASK
                 mark = zone.wmark_pages(wm)
-                ok = m.kernel.zone_watermark_fast(zone, order, mark, highest_zoneidx,
-                                                  alloc_flags)
+                ok = zone_watermark_fast(zone, order, mark, highest_zoneidx, alloc_flags)
                 _zonelist_step(tr, zone, order, wm, mark, highest_zoneidx, alloc_flags, ok)
                 if not ok and not alloc_flags & ALLOC_NO_WATERMARKS:
                     continue
@@ -273,8 +273,8 @@ def should_reclaim_retry(m, gfp_mask, order, ac, alloc_flags, did_some_progress,
         return buddy.unreserve_highatomic_pageblock(list(ac.zones()), ac.migratetype, True)
     for zone in ac.zones():
         available = zone_reclaimable_pages(m, zone) + zone.NR_FREE_PAGES
-        if m.kernel.zone_watermark_ok_full(zone, order, zone.min_wmark_pages(),
-                                           ac.high_zoneidx, alloc_flags, available):
+        if zone_watermark_ok_full(zone, order, zone.min_wmark_pages(), ac.high_zoneidx,
+                                  alloc_flags, available):
             return True
     return buddy.unreserve_highatomic_pageblock(list(ac.zones()), ac.migratetype, True)
 
