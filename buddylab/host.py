@@ -51,13 +51,18 @@ __all__ = ["machine_from_host", "compare_with_host", "format_comparison", "HostI
            "CompareRow", "khugepaged_min_free_kbytes", "khugepaged_recommendation",
            "nr_free_buffer_pages", "managed_at_last_recompute", "modern_zone_values",
            "compare_modern_with_host", "explain_min_free_kbytes", "host_layout", "proc_root",
-           "LIVE_PROC", "SNAPSHOT"]
+           "LIVE_PROC", "SNAPSHOT", "SNAPSHOT_418"]
 
 # The live /proc, and the copy shipped with the package for machines without one (macOS,
 # Windows, some JupyterHubs): `cat` of /proc/{zoneinfo,buddyinfo,pagetypeinfo} and the
 # allocator's /proc/sys/vm files of this project's 6.18 machine (one node, 2 CPUs).
+# SNAPSHOT_418: the 4.18 machine the chapters compare against (6 GiB, written from the v4.18
+# formulas; the same files as tests/fixtures/proc_418), shipped so they run from an installed
+# package.
 LIVE_PROC = "/proc"
-SNAPSHOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "proc_618")
+DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
+SNAPSHOT = os.path.join(DATA_DIR, "proc_618")
+SNAPSHOT_418 = os.path.join(DATA_DIR, "proc_418")
 
 
 def proc_root(*names, root=None):
