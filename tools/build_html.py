@@ -175,17 +175,12 @@ def write_index(paths, out_dir: Path) -> Path:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("notebooks", nargs="*", type=Path)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--no-execute", action="store_true",
                         help="convert the saved outputs (widgets become a note only)")
-    parser.add_argument("--timeout", type=int, default=600, help="seconds per cell (default 600)")
-    args = parser.parse_args(argv)
-    if not args.notebooks:
-        print("no notebooks given: nothing to do")
+    args = refresh.notebook_args(parser, argv)
+    if args is None:
         return 0
-    if os.environ.pop("MPLBACKEND", None) is not None:
-        print("note: MPLBACKEND removed from the kernel environment", file=sys.stderr)
     out = args.out.resolve()
     for path in args.notebooks:
         print(convert(path, out, execute=not args.no_execute, timeout=args.timeout))
