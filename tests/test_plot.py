@@ -122,6 +122,20 @@ def test_palette_migratetypes_apart_under_colour_vision_deficiency(vision):
             assert d >= MIN_DELTA_E, (vision, a, b, round(d, 1))
 
 
+@pytest.mark.parametrize("vision", ["normal", "protanopia", "deuteranopia", "tritanopia"])
+def test_palette_zones_and_verdicts_never_look_like_a_migratetype(vision):
+    """Zone colours, and the ok/fail colours of a watermark check, stay MIN_DELTA_E from every
+    migrate type and the pcp colour and from each other (the DMA zone was orange beside the
+    vermillion Unmovable, and "fail" was the Unmovable colour itself)."""
+    from buddylab.plot.palette import ZONE_COLORS, OK_COLOR, FAIL_COLOR
+    taken = list(bp.MIGRATETYPE_COLORS) + [bp.STATE_COLORS["pcp"]]
+    own = list(ZONE_COLORS.values()) + [OK_COLOR, FAIL_COLOR]
+    for i, a in enumerate(own):
+        for b in taken + own[i + 1:]:
+            d = delta_e(seen_as(a, vision), seen_as(b, vision))
+            assert d >= MIN_DELTA_E, (vision, a, b, round(d, 1))
+
+
 def test_palette_migratetypes_apart_in_grayscale():
     """Printed in gray, the six migrate types (and the pcp colour) differ in lightness."""
     cols = list(bp.MIGRATETYPE_COLORS) + [bp.STATE_COLORS["pcp"]]

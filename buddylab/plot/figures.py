@@ -48,7 +48,8 @@ def build_all():
     import buddylab as bl
     from . import (plot_free_area_pair, plot_memory_map, plot_split_merge, plot_fallback,
                    plot_pcp_timeline, plot_zonelists, plot_zonelist_walk, plot_watermarks,
-                   plot_gfp_decisions)
+                   plot_gfp_decisions, plot_antifrag, plot_tail)
+    from .. import experiments
     out = []
     seed = 3
     m = tiny_machine()
@@ -106,6 +107,11 @@ def build_all():
     out.append(("zonelist_walk.png", plot_zonelist_walk(t).figure))
     out.append(("watermarks.png", plot_watermarks(nm.snapshot(), order=3).figure))
     out.append(("gfp_decisions.png", plot_gfp_decisions().figure))
+    # chapter 06's two experiments as the chapter runs them (tiny, seeds 0..2; ~7 s)
+    out.append(("antifrag_tiny.png", plot_antifrag(
+        experiments.run("antifrag", seed=0, size="tiny", progress=False)).figure))
+    out.append(("tail_tiny.png", plot_tail(
+        experiments.run("tail", seed=0, size="tiny", progress=False)).figure))
     return out
 
 

@@ -11,7 +11,7 @@ keeps against requests that could have used a higher zone).
 """
 
 from ..mmzone import ZONE_NAMES, WMARK_NAMES
-from .palette import OK_COLOR, FAIL_COLOR, ZONE_COLORS
+from .palette import OK_COLOR, FAIL_COLOR, ZONE_COLORS, NEUTRAL_LIGHT, NEUTRAL_DARK
 from ._util import new_axes, seed_note
 
 
@@ -95,7 +95,7 @@ def plot_zonelist_walk(events, ax=None, which=0, seed=None):
     `events` holds "zonelist_step" events; the `which`-th run of consecutive
     steps is drawn.  One horizontal bar per zone visited, top to bottom in
     walk order (gid ``"step <i> ok"`` or ``"step <i> fail"``), coloured
-    green when the zone passed and vermillion when it failed; a black tick
+    white when the zone passed and grey, hatched, when it failed; a black tick
     marks watermark + lowmem_reserve.  Returns the Axes.
 
     >>> import buddylab as bl
@@ -187,11 +187,11 @@ def plot_watermarks(snap, ax=None, order=0, classzone_idx=None, seed=None):
     rows = watermark_rows(snap, order, classzone_idx)
     for i, (z, row) in enumerate(zip(zones, rows)):
         res, usable = row[6], row[7]
-        ax.add_patch(Rectangle((i - 0.3, 0), 0.6, z.nr_free_pages, facecolor="#BBBBBB",
+        ax.add_patch(Rectangle((i - 0.3, 0), 0.6, z.nr_free_pages, facecolor=NEUTRAL_LIGHT,
                                edgecolor="black", linewidth=0.5,
                                gid="free %d %s" % (z.nid, z.name)))
         if order > 0:
-            ax.add_patch(Rectangle((i - 0.1, 0), 0.2, usable, facecolor="#0072B2",
+            ax.add_patch(Rectangle((i - 0.1, 0), 0.2, usable, facecolor=NEUTRAL_DARK,
                                    edgecolor="black", linewidth=0.5,
                                    gid="usable %d %s" % (z.nid, z.name)))
         for name, v in zip(WMARK_NAMES, z.watermark):
@@ -199,17 +199,17 @@ def plot_watermarks(snap, ax=None, order=0, classzone_idx=None, seed=None):
                     linewidth=1.5, label="watermark %s" % name if i == 0 else None)
         if res:
             ax.add_patch(Rectangle((i - 0.4, z.watermark[2]), 0.8, res, facecolor="none",
-                                   hatch="//", edgecolor="#D55E00", linewidth=0.8,
+                                   hatch="//", edgecolor="black", linewidth=0.8,
                                    gid="reserve %d %s" % (z.nid, z.name)))
         ax.text(i, z.nr_free_pages, "%d" % z.nr_free_pages, ha="center", va="bottom",
                 fontsize=8)
     from matplotlib.patches import Patch
     handles, labels = ax.get_legend_handles_labels()
-    handles = [Patch(facecolor="#BBBBBB", edgecolor="black", label="free pages")] + handles
+    handles = [Patch(facecolor=NEUTRAL_LIGHT, edgecolor="black", label="free pages")] + handles
     if order > 0:
-        handles.append(Patch(facecolor="#0072B2", edgecolor="black",
+        handles.append(Patch(facecolor=NEUTRAL_DARK, edgecolor="black",
                              label="free in blocks of order >= %d" % order))
-    handles.append(Patch(facecolor="none", hatch="//", edgecolor="#D55E00",
+    handles.append(Patch(facecolor="none", hatch="//", edgecolor="black",
                          label="lowmem_reserve[%s] above high" % ZONE_NAMES[classzone_idx]))
     ax.legend(handles=handles, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.set_xticks(range(len(zones)))
