@@ -419,10 +419,16 @@ def test_figures_are_byte_identical_run_to_run(tmp_path):
         r = subprocess.run([sys.executable, "-m", "buddylab.plot.figures", "--out", str(out)],
                            cwd=ROOT, capture_output=True, text=True)
         assert r.returncode == 0, r.stderr
-        hashes.append({f: hashlib.sha256((out / f).read_bytes()).hexdigest()
-                       for f in sorted(os.listdir(out))})
+        hashes.append({str(f.relative_to(out)): hashlib.sha256(f.read_bytes()).hexdigest()
+                       for f in sorted(out.rglob("*.png"))})
     assert hashes[0] == hashes[1]
-    assert len(hashes[0]) >= 10
+    assert len(hashes[0]) >= 20
+    # a thumbnail per figure, small enough for the README's chapter map
+    from PIL import Image
+    for name in hashes[0]:
+        if not name.startswith("thumbs/"):
+            with Image.open(tmp_path / "a" / "thumbs" / name) as im:
+                assert im.size[0] <= 320 and im.size[1] <= 150, (name, im.size)
 
 
 # -------------------------------------------------------------- readable at the size Lab shows
