@@ -150,7 +150,7 @@ def plot_compaction_frames(frames, pageblock_nr_pages, ax=None, title=None):
     n = len(frames)
     npfn = len(frames[0]["states"])
     if ax is None:
-        _, ax = plt.subplots(figsize=(11, 1.2 + 0.32 * n))
+        _, ax = plt.subplots(figsize=(7.4, 1.2 + 0.32 * n))    # <= 968 px with its legend
     img = np.array([f["states"] for f in frames])
     ax.imshow(img, cmap=_cmap(), vmin=0, vmax=len(STATE_COLORS) - 1, aspect="auto",
               interpolation="nearest", extent=(0, npfn, n, 0))
@@ -185,7 +185,7 @@ class CompactionStepper:
 
         self.frames, self.pb, self.width = frames, pageblock_nr_pages, width
         self._fw = FigureWidget()
-        self._fw._new_figure((10, 3.2))
+        self._fw._new_figure((9.6, 3.2))
         self.fig, self.out = self._fw.fig, self._fw.out
         self.ax = self.fig.subplots()
         n = len(frames)

@@ -432,20 +432,7 @@ def test_figures_are_byte_identical_run_to_run(tmp_path):
 
 
 # -------------------------------------------------------------- readable at the size Lab shows
-LAB_WIDTH_PX = 968      # JupyterLab scales a wider inline image down to the output area's width
-MIN_DISPLAYED_PT = 8.0
-
-
-def displayed_font_sizes(fig, dpi=100):
-    """(displayed pt, text) of every visible, non-empty text of `fig` once saved with
-    bbox_inches="tight" at `dpi` and shown in Lab: fontsize * shown width / drawn width."""
-    from matplotlib.text import Text
-    fig.set_dpi(dpi)
-    renderer = fig.canvas.get_renderer()
-    drawn_px = fig.get_tightbbox(renderer).width * dpi
-    scale = min(1.0, LAB_WIDTH_PX / drawn_px)
-    return [(t.get_fontsize() * scale, t.get_text()) for t in fig.findobj(Text)
-            if t.get_visible() and t.get_text().strip() and t.get_window_extent(renderer).width > 0]
+from helpers import LAB_WIDTH_PX, MIN_DISPLAYED_PT, displayed_font_sizes      # noqa: E402
 
 
 def test_displayed_font_size_measure():
