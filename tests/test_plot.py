@@ -473,3 +473,50 @@ def test_realistic_memory_map_labels_do_not_overlap():
     for i, a in enumerate(boxes):
         for b in boxes[i + 1:]:
             assert not a.overlaps(b), (a, b)
+
+
+def test_every_figure_names_its_data_helper():
+    """Each plot_* of buddylab.plot has a row in the package docstring's table naming at least
+    one helper of buddylab.plot that returns its data as a table (rows of plain values)."""
+    import re
+    table = bp.__doc__.split("====\n", 2)[2]
+    rows = {}
+    name = None
+    for line in table.splitlines():
+        m = re.match(r"(plot_\w+)(?:\(_pair\))?\s+(.*)", line)
+        if m:
+            name = m.group(1)
+            rows[name] = m.group(2)
+        elif name and line.startswith(" " * 10):
+            rows[name] += " " + line.strip()
+    plots = [n for n in bp.__all__ if n.startswith("plot_") and n != "plot_free_area_pair"]
+    for p in plots:
+        assert p in rows, "%s has no row in buddylab.plot's table" % p
+        helpers = [h for h in re.findall(r"(\w+)\(", rows[p]) if h in bp.__all__]
+        assert helpers and all(callable(getattr(bp, h)) for h in helpers), (p, rows[p])
+
+
+def test_fallback_and_zonelist_tables():
+    """The data of plot_fallback and plot_zonelists, worked by hand: on the 64-page machine an
+    Unmovable order-0 request finds its own list and Reclaimable empty and claims the head
+    order-4 Movable block (__rmqueue_fallback() searches from the largest order;
+    mm/page_alloc.c, v4.18), pfns 48-63, the head of free_list[Movable]; an order-4 block
+    spans two 8-page pageblocks and steal_suitable_fallback() retypes both
+    (change_pageblock_range() when the order is >= pageblock_order)."""
+    m = bl.Machine(nodes=[{"DMA": 64}], cpus_per_node=1, max_order=5, pageblock_order=3,
+                   min_free_kbytes=0)
+    before = m.zone_snapshot(0, "DMA")
+    t = m.start_trace()
+    m.alloc_pages(bl.GFP_KERNEL, 0)
+    m.stop_trace()
+    rows = bp.fallback_rows(t, before)
+    assert [r[:2] for r in rows[::5]] == [("Unmovable", "own"), ("Reclaimable", "fallback 1"),
+                                          ("Movable", "fallback 2")]
+    assert [r for r in rows if r[3] or r[4]] == [("Movable", "fallback 2", 4, 4, "claim")]
+    changed = [r for r in bp.fallback_pageblock_rows(t, before, m.zone_snapshot(0, "DMA"))
+               if r[1] != r[2]]
+    assert changed == [(48, "Movable", "Unmovable"), (56, "Movable", "Unmovable")]
+    two = bl.Machine(nodes=[{"DMA": 64}, {"Normal": 64}], cpus_per_node=1, max_order=5,
+                     pageblock_order=3, min_free_kbytes=0)
+    assert bp.zonelist_rows(two) == [(0, 0, 0, "DMA"), (0, 1, 1, "Normal"),
+                                     (1, 0, 1, "Normal"), (1, 1, 0, "DMA")]

@@ -15,6 +15,31 @@ from .palette import OK_COLOR, FAIL_COLOR, ZONE_COLORS, NEUTRAL_LIGHT, NEUTRAL_D
 from ._util import new_axes, seed_note
 
 
+def _zonelists(source, gfp_mask):
+    """({nid: [(nid, zone name), ...]}, what they are) from a Machine or a dict."""
+    if isinstance(source, dict):
+        return dict(source), "given zonelists"
+    from ..gfp import GFP_KERNEL
+    mask = GFP_KERNEL if gfp_mask is None else gfp_mask
+    return ({nid: source.zonelist(nid, mask) for nid in range(source.nr_nodes)},
+            "gfp_mask %s" % (mask,))
+
+
+def zonelist_rows(source, gfp_mask=None):
+    """`plot_zonelists` as a table: (node whose zonelist it is, position in the walk, zone's
+    node, zone name), in walk order.
+
+    >>> import buddylab as bl
+    >>> m = bl.Machine(nodes=[{"DMA": 64}, {"Normal": 64}], cpus_per_node=1, max_order=5,
+    ...                pageblock_order=3, min_free_kbytes=0)
+    >>> zonelist_rows(m)
+    [(0, 0, 0, 'DMA'), (0, 1, 1, 'Normal'), (1, 0, 1, 'Normal'), (1, 1, 0, 'DMA')]
+    """
+    zonelists, _ = _zonelists(source, gfp_mask)
+    return [(nid, i, znid, zname) for nid in sorted(zonelists)
+            for i, (znid, zname) in enumerate(zonelists[nid])]
+
+
 def plot_zonelists(source, ax=None, gfp_mask=None, seed=None):
     """Every node's zonelist as a row of boxes in walk order, with arrows.
 
@@ -22,7 +47,8 @@ def plot_zonelists(source, ax=None, gfp_mask=None, seed=None):
     every node; `gfp_mask` defaults to GFP_KERNEL) or a dict ``{nid: [(nid,
     zone name), ...]}`` of zonelists already taken.  A box (gid ``"zoneref
     <row nid> <i> <nid> <zone>"``) is coloured by zone type; boxes of another
-    node than the row's are hatched.  Returns the Axes.
+    node than the row's are hatched.  The data: `zonelist_rows(source, gfp_mask)`.
+    Returns the Axes.
 
     >>> import buddylab as bl
     >>> m = bl.Machine(nodes=[{"DMA": 64}, {"Normal": 64}], cpus_per_node=1, max_order=5,
@@ -32,14 +58,7 @@ def plot_zonelists(source, ax=None, gfp_mask=None, seed=None):
     ['zoneref 0 0 0 DMA', 'zoneref 0 1 1 Normal', 'zoneref 1 0 1 Normal', 'zoneref 1 1 0 DMA']
     """
     from matplotlib.patches import Rectangle, Patch
-    if isinstance(source, dict):
-        zonelists = dict(source)
-        what = "given zonelists"
-    else:
-        from ..gfp import GFP_KERNEL
-        mask = GFP_KERNEL if gfp_mask is None else gfp_mask
-        zonelists = {nid: source.zonelist(nid, mask) for nid in range(source.nr_nodes)}
-        what = "gfp_mask %s" % (mask,)
+    zonelists, what = _zonelists(source, gfp_mask)
     nids = sorted(zonelists)
     longest = max([len(zonelists[n]) for n in nids] + [1])
     ax = new_axes(ax, (min(14, 2 + 1.8 * longest), 1 + 0.8 * len(nids)))
