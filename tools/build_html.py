@@ -41,6 +41,7 @@ LIVE_NOTE = ("A widget: this page shows the picture it drew first; its controls 
              "JupyterHub (see the README).")
 CHAPTER_LINK = re.compile(r"\]\((\d\d_[\w-]+)\.ipynb")
 README_LINK = re.compile(r"\]\(\.\./README\.md")
+PRE = '<pre style="font-family:monospace;white-space:pre;margin:0">%s</pre>'
 BOX = {"VBoxModel": "column", "BoxModel": "column", "GridBoxModel": "row", "HBoxModel": "row",
        "AccordionModel": "column", "TabModel": "column"}
 
@@ -53,7 +54,7 @@ def _ref(child):
 def _output_html(out):
     """One output of an Output widget (or a cell), as HTML."""
     if out.get("output_type") == "stream":
-        return "<pre>%s</pre>" % html.escape(out.get("text", ""))
+        return PRE % html.escape(out.get("text", ""))
     data = out.get("data", {})
     if "image/png" in data:
         return '<img src="data:image/png;base64,%s" style="max-width:100%%">' % (
@@ -61,7 +62,7 @@ def _output_html(out):
     if "text/html" in data:
         return "".join(data["text/html"])
     if "text/plain" in data:
-        return "<pre>%s</pre>" % html.escape("".join(data["text/plain"]))
+        return PRE % html.escape("".join(data["text/plain"]))
     return ""
 
 
