@@ -29,9 +29,7 @@ scattered; watermarks and protection only see the counts); CPUs are
 split over nodes by sysfs's cpulist when a ``sys`` tree sits next to
 `root`, evenly otherwise.
 
->>> import os, buddylab as bl
->>> fixture = os.path.join(os.path.dirname(bl.__file__), "..", "tests", "fixtures", "proc_418")
->>> m = machine_from_host(fixture)
+>>> m = machine_from_host(SNAPSHOT_418)          # the 4.18 machine shipped in buddylab/data
 >>> [z.watermark for z in m.zones if z.present_pages]
 [[6, 9, 12], [1234, 1999, 2764], [1241, 2011, 2781]]
 """
@@ -133,9 +131,7 @@ def compare_with_host(machine, zoneinfo, populated_only=True):
     model).  The protection tuple is compared entry by entry for the zones
     the model knows (a 6.x host prints a fifth, Device, entry).
 
-    >>> import os, buddylab as bl
-    >>> root = os.path.join(os.path.dirname(bl.__file__), "..", "tests", "fixtures", "proc_618")
-    >>> m = machine_from_host(root)
+    >>> m = machine_from_host(SNAPSHOT)         # the 6.18 machine shipped in buddylab/data
     >>> all(row.equal for row in compare_with_host(m, m.host.zoneinfo))
     True
     """
@@ -246,9 +242,7 @@ def managed_at_last_recompute(zoneinfo, min_free_kbytes, watermark_scale_factor=
     printed min/low/high of every populated zone; the candidate closest to
     the live counts wins.  Returns {(nid, name): managed} or None.
 
-    >>> import os, buddylab as bl
-    >>> root = os.path.join(os.path.dirname(bl.__file__), "..", "tests", "fixtures", "proc_618")
-    >>> zi = parse_zoneinfo(open(os.path.join(root, "zoneinfo")).read())
+    >>> zi = parse_zoneinfo(open(os.path.join(SNAPSHOT, "zoneinfo")).read())
     >>> managed_at_last_recompute(zi, 67584)[(0, "DMA32")]
     772917
     """
