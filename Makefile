@@ -10,7 +10,7 @@ NOTEBOOKS := $(wildcard notebooks/*.ipynb)
 NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with nbval_sanitize.cfg \
                -p no:cacheprovider -n 2 --dist loadfile
 
-.PHONY: all venv lab test bench figures refresh clean distclean
+.PHONY: all venv lab test bench figures html refresh clean distclean
 
 all: test
 
@@ -52,6 +52,11 @@ bench: venv
 
 figures: venv
 	$(PY) -m buddylab.plot.figures
+
+# Static HTML of every chapter with its outputs, each widget as a picture of its first state
+# (build/html/index.html; not committed). Re-executes the chapters, ~2 min.
+html: venv
+	$(PY) tools/build_html.py --out build/html $(NOTEBOOKS)
 
 refresh: venv
 	$(PY) tools/refresh_notebooks.py $(NOTEBOOKS)

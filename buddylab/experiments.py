@@ -12,7 +12,7 @@ __rmqueue_fallback() of mm/page_alloc.c).
 data (dicts, lists, ints) with a printable ``"report"`` that starts by echoing
 the parameters (STYLE §7-8).  `overrides` replace the size's parameters
 (nr_pages, pageblock_order, max_order, steps) or set an experiment's own
-(fragtime's samples, tail's runs); an unknown name, size or parameter, a
+(fragtime's samples, antifrag's and tail's runs, tail's order); an unknown name, size or parameter, a
 negative step count, raises BadParameterError before anything runs.  Shell: ``python -m buddylab experiment NAME --seed
 N [--size tiny|default|large]``.
 
@@ -37,6 +37,8 @@ from .machine import Machine
 from .owners import ANON, FILE, KERNEL, SLAB
 from .progress import make_progress
 from .fragindex import fragmentation_index, unusable_free_index
+from .mmzone import MAX_NR_ZONES
+from .reclaim import shrink_node
 
 HUGE_GFP = (G.GFP_HIGHUSER_MOVABLE | G.__GFP_COMP | G.__GFP_THISNODE | G.__GFP_RETRY_MAYFAIL
             | G.__GFP_NOWARN)
@@ -200,40 +202,89 @@ def _run_workload(m, seed, steps, bar, sample_every=0, sampler=None):
 
 
 # ------------------------------------------------------------------ antifrag
-def antifrag(seed=0, size="default", progress=None, **overrides):
-    """Grouping by mobility on vs off; huge pages allocatable without and with compaction."""
+def spread(values):
+    """Mean, min and max of a run's numbers: the spread between seeds, printed beside the mean.
+
+    >>> spread([1, 2, 6])
+    {'mean': 3.0, 'min': 1, 'max': 6}
+    """
+    values = list(values)
+    return dict(mean=round(sum(values) / len(values), 1), min=min(values), max=max(values))
+
+
+def drop_caches(m):
+    """``echo 3 > /proc/sys/vm/drop_caches``: drop every clean page-cache and slab page.
+
+    Kernel: drop_caches_sysctl_handler() in fs/drop_caches.c (v4.18):
+    drop_pagecache_sb() and drop_slab().  The model's one LRU holds both, so
+    it is shrink_node() with no limit and no swap; anonymous and dirty pages
+    stay.  Returns the number of pages dropped.
+    """
+    n = sum(shrink_node(m, pgdat.node_id, MAX_NR_ZONES - 1, m.nr_pfns, 0, "drop_caches",
+                        may_swap=False) for pgdat in m.nodes)
+    m.drain_all_pages()
+    return n
+
+
+def antifrag(seed=0, size="default", progress=None, runs=3, **overrides):
+    """Grouping by mobility on vs off, compaction on vs off: huge pages at the end, per seed.
+
+    `runs` workloads (seeds seed, seed+1, ...) for each of the four arms.
+    After the workload every task exits; pageblock-order blocks are then
+    allocated until one fails ("as left": page cache still in memory), then
+    ``drop_caches`` drops page cache and slab and the allocation goes on
+    ("after drop_caches", counted together with the first ones).  Rows give
+    the mean over the runs and the min..max between seeds.
+    """
     cfg, p = _config("antifrag", seed, size, overrides)
+    p["runs"] = _count("runs", runs, 1)
     arms = [(g, c) for g in (False, True) for c in (False, True)]
-    bar = make_progress(progress, cfg["steps"] * len(arms), "antifrag")
+    bar = make_progress(progress, cfg["steps"] * len(arms) * runs, "antifrag")
     rows = []
     for disabled, compaction in arms:
-        m = make_machine(cfg["nr_pages"], cfg["pageblock_order"], cfg["max_order"],
-                         page_group_by_mobility_disabled=disabled, compaction=compaction)
-        w = _run_workload(m, seed, cfg["steps"], bar)
-        w.finish()
-        zone = m.zone(0, "Normal")
-        mixed = mixed_pageblocks(m, zone)
-        kernel_pages = sum(1 << h.order for h in w.kernel_handles)
-        n = alloc_huge_pages(m)
-        managed = zone.managed_pages
-        rows.append(dict(grouping=not disabled, compaction=compaction, huge_pages=n,
-                         percent=round(100.0 * (n << m.pageblock_order) / managed, 1),
-                         mixed_pageblocks=mixed, kernel_pages=kernel_pages,
+        per = dict(huge_pages=[], after_drop=[], mixed_pageblocks=[], kernel_pages=[],
+                   nr_migrated=[])
+        for k in range(runs):
+            m = make_machine(cfg["nr_pages"], cfg["pageblock_order"], cfg["max_order"],
+                             page_group_by_mobility_disabled=disabled, compaction=compaction)
+            w = _run_workload(m, seed + k, cfg["steps"], bar)
+            w.finish()
+            zone = m.zone(0, "Normal")
+            per["mixed_pageblocks"].append(mixed_pageblocks(m, zone))
+            per["kernel_pages"].append(sum(1 << h.order for h in w.kernel_handles))
+            n = alloc_huge_pages(m)
+            per["huge_pages"].append(n)
+            drop_caches(m)
+            per["after_drop"].append(n + alloc_huge_pages(m))
+            per["nr_migrated"].append(m.compact_stats.get("nr_migrated", 0))
+        managed = m.zone(0, "Normal").managed_pages
+        pct = [round(100.0 * (n << m.pageblock_order) / managed, 1) for n in per["after_drop"]]
+        pct_left = [round(100.0 * (n << m.pageblock_order) / managed, 1)
+                    for n in per["huge_pages"]]
+        rows.append(dict(grouping=not disabled, compaction=compaction,
                          pageblocks=managed >> m.pageblock_order,
-                         compact_stats=dict(m.compact_stats)))
+                         percent=spread(pct_left), percent_after_drop=spread(pct),
+                         **{key: spread(v) for key, v in per.items()}))
     bar.close()
+
+    def col(d, fmt="%.1f"):
+        return (fmt + " (%s..%s)") % (d["mean"], d["min"], d["max"])
     lines = [_header(p),
+             "  %d runs per arm, seeds %d..%d: mean (min..max between seeds)"
+             % (runs, seed, seed + runs - 1),
              "  after the workload every task exits; then pageblock-order (%d-page) blocks are "
-             "allocated until one fails" % (1 << cfg["pageblock_order"]),
+             "allocated until one fails," % (1 << cfg["pageblock_order"]),
+             "  as left (page cache still there), then after drop_caches (page cache and slab "
+             "dropped)",
              "",
-             "  %-9s %-10s %10s %9s %16s %12s" % ("grouping", "compaction", "huge pages",
-                                                  "% memory", "mixed pageblocks",
-                                                  "pages moved")]
+             "  %-8s %-10s %-22s %-22s %-18s %s" % ("grouping", "compaction",
+                                                  "% memory as left", "after drop_caches",
+                                                  "mixed pageblocks", "pages moved")]
     for r in rows:
-        lines.append("  %-9s %-10s %10d %8.1f%% %16d %12d"
+        lines.append("  %-8s %-10s %-22s %-22s %-18s %s"
                      % ("on" if r["grouping"] else "off", "on" if r["compaction"] else "off",
-                        r["huge_pages"], r["percent"], r["mixed_pageblocks"],
-                        r["compact_stats"].get("nr_migrated", 0)))
+                        col(r["percent"]), col(r["percent_after_drop"]),
+                        col(r["mixed_pageblocks"]), col(r["nr_migrated"])))
     lines += ["", "  Mel Gorman (2.6.24, ppc64): 1% of memory as huge pages without grouping, "
               "40% with it."]
     return dict(name="antifrag", params=p, rows=rows, report="\n".join(lines) + "\n")
@@ -274,53 +325,97 @@ def fragtime(seed=0, size="default", progress=None, samples=24, **overrides):
 
 
 # ---------------------------------------------------------------------- tail
-def tail(seed=0, size="default", progress=None, runs=3, **overrides):
-    """The tail-placement heuristic of __free_one_page(), on vs off: same workloads.
+CHURN_GFP = G.GFP_HIGHUSER_MOVABLE | G.__GFP_NOWARN
+CHURN_FILL = 0.75          # the share of the first fill kept allocated while churning
 
-    `runs` workloads (seeds seed, seed+1, ...) of half the usual length, each
-    with the heuristic on and off (compaction off, so only the order of the
-    free lists differs).  Counts merges, fallbacks (mm_page_alloc_extfrag),
-    the mean unusable free space index at pageblock_order - 2, and the huge
-    pages allocatable at the end; averages over the runs.
+
+def churn(m, seed, steps, order, bar, sample_every, sampler):
+    """Fill the zone with order-`order` movable blocks, free at random down to
+    CHURN_FILL of them, then churn: each step frees a random block or allocates
+    one, drawn back towards that level (a random walk around it, +-1/64 of
+    memory).  The first quarter of the steps is warm-up: no samples.
+    """
+    rng = random.Random(seed)
+    held = []
+    while True:
+        page = m.alloc_pages(CHURN_GFP, order)
+        if page is None:
+            break
+        held.append(page)
+    base = int(len(held) * CHURN_FILL)
+    wobble = max(8, (m.nr_pfns >> order) // 64)
+    for i in range(steps):
+        if not held or rng.random() < 0.5 + (base - len(held)) / (2.0 * wobble):
+            page = m.alloc_pages(CHURN_GFP, order)
+            if page is not None:
+                held.append(page)
+        else:
+            m.free_pages(held.pop(int(rng.random() * len(held))), order)
+        if i >= steps // 4 and i % sample_every == 0:
+            sampler(i)
+        bar.update(1)
+
+
+def tail(seed=0, size="default", progress=None, runs=3, order=1, **overrides):
+    """The tail-placement heuristic of __free_one_page(), on vs off: same churn, same seeds.
+
+    `runs` seeds (seed, seed+1, ...), each with the heuristic on and off
+    (compaction off; unowned pages, so no reclaim: only the order of the free
+    lists differs).  The workload is `churn()` of order-`order` blocks; order
+    1 by default, since order-0 frees pass through the per-CPU lists first
+    (at size "default" an order-0 churn shows almost no difference; at
+    "tiny" the pcp lists are empty, high 0).  Measured every 50 steps after the
+    warm-up: the free pages in blocks of order >= k, for k = order+1 ..
+    order+4 (at most pageblock_order); rows give
+    the mean over the run, then the mean (min..max) over the seeds.
     """
     cfg, p = _config("tail", seed, size, overrides)
     p["runs"] = _count("runs", runs, 1)
-    steps = cfg["steps"] // 2
+    p["order"] = _count("order", order, 0)
+    if order >= cfg["pageblock_order"]:
+        raise BadParameterError("order must be below pageblock_order %d, got %d"
+                                % (cfg["pageblock_order"], order))
+    steps = cfg["steps"]
     bar = make_progress(progress, steps * 2 * runs, "tail")
+    orders = list(range(order + 1, min(order + 5, cfg["pageblock_order"] + 1)))
     rows = []
     for on in (True, False):
-        tot = dict(merges=0, fallbacks=0, unusable=0, huge_pages=0, tail_placed=0)
+        per = dict(tail_placed=[], merges=[], **{"ge%d" % k: [] for k in orders})
         for k in range(runs):
             m = make_machine(cfg["nr_pages"], cfg["pageblock_order"], cfg["max_order"],
                              tail_placement=on, compaction=False)
             zone = m.zone(0, "Normal")
-            hi = m.pageblock_order - 2
             acc = []
-            tr = m.start_trace(kinds={"merge", "mm_page_alloc_extfrag", "place"})
-            w = _run_workload(m, seed + k, steps, bar, 50,
-                              lambda step, zone=zone, acc=acc, hi=hi:
-                              acc.append(unusable_free_index(hi, tuple(zone.nr_free))))
+            tr = m.start_trace(kinds={"merge", "place"})
+            churn(m, seed + k, steps, order, bar, 50,
+                  lambda step, zone=zone, acc=acc: acc.append(
+                      [sum(n << o for o, n in enumerate(zone.nr_free) if o >= j)
+                       for j in orders]))
             m.stop_trace()
-            w.finish()
-            tot["merges"] += len(tr.of("merge"))
-            tot["fallbacks"] += len(tr.of("mm_page_alloc_extfrag"))
-            tot["tail_placed"] += sum(1 for e in tr.of("place") if e["position"] == "tail")
-            tot["unusable"] += sum(acc) // max(1, len(acc))
-            tot["huge_pages"] += alloc_huge_pages(m)
-        rows.append(dict(tail_placement=on, order=hi,
-                         **{k: round(v / runs, 1) for k, v in tot.items()}))
+            per["merges"].append(len(tr.of("merge")))
+            per["tail_placed"].append(sum(1 for e in tr.of("place") if e["position"] == "tail"))
+            for i, j in enumerate(orders):
+                per["ge%d" % j].append(round(sum(a[i] for a in acc) / max(1, len(acc))))
+        rows.append(dict(tail_placement=on, **{key: spread(v) for key, v in per.items()}))
     bar.close()
-    lines = [_header(p), "  %d runs of %d steps each, seeds %d..%d; means per run"
-             % (runs, steps, seed, seed + runs - 1),
-             "  %-15s %11s %8s %10s %22s %11s" % (
-                 "tail placement", "tail-placed", "merges", "fallbacks",
-                 "unusable idx, order %d" % rows[0]["order"], "huge pages")]
+    lines = [_header(p),
+             "  churn of order-%d movable blocks around %d%% of memory; %d seeds (%d..%d) per "
+             "arm: mean (min..max)" % (order, round(100 * CHURN_FILL), runs, seed,
+                                       seed + runs - 1),
+             "  free pages in blocks of order >= k, mean over the run after the warm-up:",
+             "  %-15s %s" % ("tail placement", "".join("%20s" % ("order >= %d" % k)
+                                                       for k in orders))]
     for r in rows:
-        lines.append("  %-15s %11.1f %8.1f %10.1f %22.1f %11.1f"
-                     % ("on" if r["tail_placement"] else "off", r["tail_placed"], r["merges"],
-                        r["fallbacks"], r["unusable"], r["huge_pages"]))
-    lines.append("  (compaction off in both, so only the order of the free lists differs)")
-    return dict(name="tail", params=p, rows=rows, report="\n".join(lines) + "\n")
+        lines.append("  %-15s %s" % ("on" if r["tail_placement"] else "off", "".join(
+            "%20s" % ("%.0f (%d..%d)" % (d["mean"], d["min"], d["max"]))
+            for d in (r["ge%d" % k] for k in orders))))
+    lines.append("  blocks placed at the tail per run: %.0f (on), %.0f (off); merges per run: "
+                 "%.0f (on), %.0f (off)" % (rows[0]["tail_placed"]["mean"],
+                                            rows[1]["tail_placed"]["mean"],
+                                            rows[0]["merges"]["mean"], rows[1]["merges"]["mean"]))
+    lines.append("  (compaction off, no reclaim: only the order of the free lists differs)")
+    return dict(name="tail", params=p, orders=orders, rows=rows,
+                report="\n".join(lines) + "\n")
 
 
 # ---------------------------------------------------------------- compaction

@@ -35,9 +35,7 @@ scattered; watermarks and protection only see the counts); CPUs are
 split over nodes by sysfs's cpulist when a ``sys`` tree sits next to
 `root`, evenly otherwise.
 
->>> import os, buddylab as bl
->>> fixture = os.path.join(os.path.dirname(bl.__file__), "..", "tests", "fixtures", "proc_418")
->>> m = machine_from_host(fixture)
+>>> m = machine_from_host(SNAPSHOT_418)          # the 4.18 machine shipped in buddylab/data
 >>> [z.watermark for z in m.zones if z.present_pages]
 [[6, 9, 12], [1234, 1999, 2764], [1241, 2011, 2781]]
 """
@@ -59,13 +57,18 @@ __all__ = ["machine_from_host", "compare_with_host", "compare_host", "live_compa
            "CompareRow", "khugepaged_min_free_kbytes", "khugepaged_recommendation",
            "nr_free_buffer_pages", "managed_at_last_recompute", "modern_zone_values",
            "compare_modern_with_host", "explain_min_free_kbytes", "host_layout", "proc_root",
-           "LIVE_PROC", "SNAPSHOT"]
+           "LIVE_PROC", "SNAPSHOT", "SNAPSHOT_418"]
 
 # The live /proc, and the copy shipped with the package for machines without one (macOS,
 # Windows, some JupyterHubs): `cat` of /proc/{zoneinfo,buddyinfo,pagetypeinfo} and the
 # allocator's /proc/sys/vm files of this project's 6.18 machine (one node, 2 CPUs).
+# SNAPSHOT_418: the 4.18 machine the chapters compare against (6 GiB, written from the v4.18
+# formulas; the same files as tests/fixtures/proc_418), shipped so they run from an installed
+# package.
 LIVE_PROC = "/proc"
-SNAPSHOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "proc_618")
+DATA_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
+SNAPSHOT = os.path.join(DATA_DIR, "proc_618")
+SNAPSHOT_418 = os.path.join(DATA_DIR, "proc_418")
 
 
 def proc_root(*names, root=None):
@@ -141,9 +144,7 @@ def compare_with_host(machine, zoneinfo, populated_only=True, pcp_fields=()):
     (e.g. ("batch", "high_min", "high_max")) adds one row per CPU and field,
     field "cpu<N> <name>", the host's N-th pageset against the model's N-th CPU.
 
-    >>> import os, buddylab as bl
-    >>> root = os.path.join(os.path.dirname(bl.__file__), "..", "tests", "fixtures", "proc_618")
-    >>> m = machine_from_host(root)
+    >>> m = machine_from_host(SNAPSHOT)         # the 6.18 machine shipped in buddylab/data
     >>> all(row.equal for row in compare_with_host(m, m.host.zoneinfo))
     True
     """
@@ -359,9 +360,7 @@ def managed_at_last_recompute(zoneinfo, min_free_kbytes, watermark_scale_factor=
     printed min/low/high of every populated zone; the candidate closest to
     the live counts wins.  Returns {(nid, name): managed} or None.
 
-    >>> import os, buddylab as bl
-    >>> root = os.path.join(os.path.dirname(bl.__file__), "..", "tests", "fixtures", "proc_618")
-    >>> zi = parse_zoneinfo(open(os.path.join(root, "zoneinfo")).read())
+    >>> zi = parse_zoneinfo(open(os.path.join(SNAPSHOT, "zoneinfo")).read())
     >>> managed_at_last_recompute(zi, 67584)[(0, "DMA32")]
     772917
     """

@@ -23,8 +23,15 @@ from buddylab.mmzone import MIGRATE_MOVABLE, MIGRATE_UNMOVABLE
 FREE, PINNED, MOVABLE, MOVED = 0, 1, 2, 3
 STATE_NAMES = ("free", "in use, cannot move (kernel page)", "in use, movable",
                "moved here by compaction")
+# Moved pages: a lighter blue than Movable's (#00457A, about 55 % of it over white), a movable
+# page, now in its new place; it is at least 18 CIE76 units from the three other colours of
+# these figures under protanopia, deuteranopia and tritanopia (the simulation of
+# tests/test_plot.py).  The scanners are black: the migrate scanner solid, the free scanner
+# dashed (orange would be the Unmovable colour of the pinned pages).
 STATE_COLORS = ("#FFFFFF", MIGRATETYPE_COLORS[MIGRATE_UNMOVABLE], MIGRATETYPE_COLORS[MIGRATE_MOVABLE],
-                "#9EC9E6")      # a light tint of the Movable colour: a movable page in its new place
+                "#6F95B5")
+SCANNER_STYLE = {"migrate": dict(color="black", linestyle="-"),
+                 "free": dict(color="black", linestyle="--")}
 
 
 def quietly(f, *args, **kwargs):
@@ -126,8 +133,10 @@ def _legend(ax, **kw):
     from matplotlib.lines import Line2D
     handles = [Patch(facecolor=c, edgecolor="black", linewidth=0.5, label=n)
                for c, n in zip(STATE_COLORS, STATE_NAMES)]
-    handles += [Line2D([], [], color="black", marker=">", linestyle="", label="migrate scanner"),
-                Line2D([], [], color="#D55E00", marker="<", linestyle="", label="free scanner")]
+    handles += [Line2D([], [], marker=">", label="migrate scanner (solid outline)",
+                       **SCANNER_STYLE["migrate"]),
+                Line2D([], [], marker="<", label="free scanner (dashed outline)",
+                       **SCANNER_STYLE["free"])]
     ax.legend(handles=handles, **kw)
 
 
@@ -141,24 +150,24 @@ def plot_compaction_frames(frames, pageblock_nr_pages, ax=None, title=None):
     n = len(frames)
     npfn = len(frames[0]["states"])
     if ax is None:
-        _, ax = plt.subplots(figsize=(11, 1.2 + 0.32 * n))
+        _, ax = plt.subplots(figsize=(7.4, 1.2 + 0.32 * n))    # <= 968 px with its legend
     img = np.array([f["states"] for f in frames])
     ax.imshow(img, cmap=_cmap(), vmin=0, vmax=len(STATE_COLORS) - 1, aspect="auto",
               interpolation="nearest", extent=(0, npfn, n, 0))
     for i, f in enumerate(frames):
         ax.plot([f["migrate_pfn"]], [i + 0.5], marker=">", color="black", markersize=7)
-        ax.plot([f["free_pfn"]], [i + 0.5], marker="<", color="#D55E00", markersize=7)
+        ax.plot([f["free_pfn"]], [i + 0.5], marker="<", color="black", markersize=7)
     for x in range(0, npfn + 1, pageblock_nr_pages):
         ax.axvline(x, color="black", linewidth=0.6)
     for y in range(n + 1):
         ax.axhline(y, color="white", linewidth=1.5)
     ax.set_yticks([i + 0.5 for i in range(n)])
-    ax.set_yticklabels(["%d %s" % (i, f["step"]) for i, f in enumerate(frames)], fontsize=7)
+    ax.set_yticklabels(["%d %s" % (i, f["step"]) for i, f in enumerate(frames)], fontsize=8)
     ax.set_xticks(range(0, npfn + 1, pageblock_nr_pages))
-    ax.tick_params(axis="x", labelsize=7)
+    ax.tick_params(axis="x", labelsize=8)
     ax.set_xlabel("pfn (black lines: pageblock boundaries, %d pages each)" % pageblock_nr_pages)
     ax.set_title(title or "compact_zone(), step by step: one row per scanner step")
-    _legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False)
+    _legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     return ax
 
 
@@ -166,7 +175,7 @@ class CompactionStepper:
     """Slider, previous/next buttons and a Play over compaction frames (see compaction_frames).
 
     The page grid shows the zone in rows of `width` pfns after the chosen step, with the
-    migrate scanner's pfn outlined in black and the free scanner's in orange; ``.label`` holds
+    migrate scanner's pfn outlined solid and the free scanner's dashed; ``.label`` holds
     describe_frame().  State: ``.frames``, ``.step``, ``.slider``, ``.fig``, ``.ax``.
     """
 
@@ -176,7 +185,7 @@ class CompactionStepper:
 
         self.frames, self.pb, self.width = frames, pageblock_nr_pages, width
         self._fw = FigureWidget()
-        self._fw._new_figure((10, 3.2))
+        self._fw._new_figure((9.6, 3.2))
         self.fig, self.out = self._fw.fig, self._fw.out
         self.ax = self.fig.subplots()
         n = len(frames)
@@ -202,16 +211,18 @@ class CompactionStepper:
             ax.axvline(x, color="black", linewidth=0.6)
         for y in range(rows + 1):
             ax.axhline(y, color="white", linewidth=2)
-        for pfn, color in ((f["migrate_pfn"], "black"), (f["free_pfn"], "#D55E00")):
+        for pfn, style in ((f["migrate_pfn"], SCANNER_STYLE["migrate"]),
+                           (f["free_pfn"], SCANNER_STYLE["free"])):
             r, c = divmod(min(pfn, len(st) - 1), self.width)
-            ax.add_patch(Rectangle((c, r), 1, 1, fill=False, edgecolor=color, linewidth=2.5))
+            ax.add_patch(Rectangle((c, r), 1, 1, fill=False, edgecolor=style["color"],
+                                   linestyle=style["linestyle"], linewidth=2.5))
         ax.set_yticks([r + 0.5 for r in range(rows)])
-        ax.set_yticklabels([str(r * self.width) for r in range(rows)], fontsize=7)
+        ax.set_yticklabels([str(r * self.width) for r in range(rows)], fontsize=8)
         ax.set_ylabel("first pfn of the row")
         ax.set_title("step %d/%d: %s (migrate scanner %d, free scanner %d)"
                      % (i, len(self.frames) - 1, f["step"], f["migrate_pfn"], f["free_pfn"]),
                      fontsize=9)
-        _legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False)
+        _legend(ax, loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
         self.fig.tight_layout()
         self.label.value = describe_frame(f, self.pb)
         self._fw._show()

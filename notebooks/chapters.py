@@ -39,6 +39,18 @@ CHAPTERS = [
     (6, "06_buddy_problems.ipynb", "The buddy system's problems", "buddy的问题"),
 ]
 
+# The figure the README's chapter map shows beside each chapter: a file `make figures` writes
+# into figures/ (its thumbnail in figures/thumbs/).
+KEY_FIGURES = {
+    0: "free_area_tiny.png",
+    1: "memmap_tiny.png",
+    2: "fallback_tiny.png",
+    3: "pcp_timeline.png",
+    4: "watermarks.png",
+    5: "gfp_decisions.png",
+    6: "antifrag_tiny.png",
+}
+
 NAV_MARK = "<!-- nav -->"
 CONTENTS_MARK = "<!-- contents -->"
 CONTENTS_ANCHOR = "chapter-map"
@@ -74,13 +86,27 @@ def nav(n: int, folder: Path = HERE) -> str:
     return " | ".join(parts)
 
 
-def contents(folder: Path = HERE, link_prefix: str = "") -> str:
-    """The chapter map as a markdown table (English and Chinese titles)."""
-    rows = ["| # | chapter | 章节 | notebook |", "| --- | --- | --- | --- |"]
+def contents(folder: Path = HERE, link_prefix: str = "", figures: str = "") -> str:
+    """The chapter map as a markdown table (English and Chinese titles); with `figures` (the
+    path of figures/, as the README sees it) a last column shows each chapter's key figure as
+    a thumbnail linking to the full one."""
+    head, rule = "| # | chapter | 章节 | notebook |", "| --- | --- | --- | --- |"
+    if figures:
+        head, rule = head + " key figure |", rule + " --- |"
+    rows = [head, rule]
     for num, fname, en, zh in CHAPTERS:
         nb = "[%s](%s%s)" % (fname, link_prefix, fname) if exists(num, folder) else "coming"
-        rows.append("| %02d | %s | %s | %s |" % (num, en, zh, nb))
+        row = "| %02d | %s | %s | %s |" % (num, en, zh, nb)
+        if figures:
+            fig = KEY_FIGURES[num]
+            row += " [![%s](%sthumbs/%s)](%s%s) |" % (fig[:-4], figures, fig, figures, fig)
+        rows.append(row)
     return "\n".join(rows)
+
+
+def readme_table(folder: Path = HERE) -> str:
+    """The README's chapter map: links into notebooks/, key figures from figures/."""
+    return contents(folder, link_prefix="notebooks/", figures="figures/")
 
 
 def _nav_cell(n: int, folder: Path) -> str:
@@ -133,7 +159,7 @@ def update_readme(path: Path = README, folder: Path = HERE) -> bool:
     """Rewrite the README's chapter table; True if the file changed."""
     text = path.read_text(encoding="utf-8")
     start, end = readme_block(text)
-    new = text[:start] + contents(folder, link_prefix="notebooks/") + "\n" + text[end:]
+    new = text[:start] + readme_table(folder) + "\n" + text[end:]
     if new == text:
         return False
     path.write_text(new, encoding="utf-8")

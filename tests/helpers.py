@@ -89,3 +89,29 @@ def guarded(fn, *args, **kwargs):
     t.join(60)
     assert not t.is_alive(), "%s never returned" % getattr(fn, "__name__", fn)
     return out
+
+
+# -------------------------------------------------------------- readable at the size Lab shows
+LAB_WIDTH_PX = 968      # JupyterLab scales a wider inline image down to the output area's width
+MIN_DISPLAYED_PT = 8.0
+
+
+def displayed_font_sizes(fig, dpi=100):
+    """(displayed pt, text) of every visible, non-empty text of `fig` once saved with
+    bbox_inches="tight" at `dpi` and shown in Lab: fontsize * shown width / drawn width."""
+    from matplotlib.text import Text
+    fig.set_dpi(dpi)
+    if not hasattr(fig.canvas, "get_renderer"):      # a widget's bare Figure: draw it with Agg
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        FigureCanvasAgg(fig)
+    renderer = fig.canvas.get_renderer()
+    drawn_px = fig.get_tightbbox(renderer).width * dpi
+    scale = min(1.0, LAB_WIDTH_PX / drawn_px)
+    return [(t.get_fontsize() * scale, t.get_text()) for t in fig.findobj(Text)
+            if t.get_visible() and t.get_text().strip() and t.get_window_extent(renderer).width > 0]
+
+
+def small_texts(fig, name):
+    """The texts of `fig` shown under MIN_DISPLAYED_PT in Lab, as (name, pt, text)."""
+    return [(name, round(float(pt), 2), text[:30]) for pt, text in displayed_font_sizes(fig)
+            if pt < MIN_DISPLAYED_PT - 0.01]

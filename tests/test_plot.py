@@ -122,6 +122,20 @@ def test_palette_migratetypes_apart_under_colour_vision_deficiency(vision):
             assert d >= MIN_DELTA_E, (vision, a, b, round(d, 1))
 
 
+@pytest.mark.parametrize("vision", ["normal", "protanopia", "deuteranopia", "tritanopia"])
+def test_palette_zones_and_verdicts_never_look_like_a_migratetype(vision):
+    """Zone colours, and the ok/fail colours of a watermark check, stay MIN_DELTA_E from every
+    migrate type and the pcp colour and from each other (the DMA zone was orange beside the
+    vermillion Unmovable, and "fail" was the Unmovable colour itself)."""
+    from buddylab.plot.palette import ZONE_COLORS, OK_COLOR, FAIL_COLOR
+    taken = list(bp.MIGRATETYPE_COLORS) + [bp.STATE_COLORS["pcp"]]
+    own = list(ZONE_COLORS.values()) + [OK_COLOR, FAIL_COLOR]
+    for i, a in enumerate(own):
+        for b in taken + own[i + 1:]:
+            d = delta_e(seen_as(a, vision), seen_as(b, vision))
+            assert d >= MIN_DELTA_E, (vision, a, b, round(d, 1))
+
+
 def test_palette_migratetypes_apart_in_grayscale():
     """Printed in gray, the six migrate types (and the pcp colour) differ in lightness."""
     cols = list(bp.MIGRATETYPE_COLORS) + [bp.STATE_COLORS["pcp"]]
@@ -405,27 +419,20 @@ def test_figures_are_byte_identical_run_to_run(tmp_path):
         r = subprocess.run([sys.executable, "-m", "buddylab.plot.figures", "--out", str(out)],
                            cwd=ROOT, capture_output=True, text=True)
         assert r.returncode == 0, r.stderr
-        hashes.append({f: hashlib.sha256((out / f).read_bytes()).hexdigest()
-                       for f in sorted(os.listdir(out))})
+        hashes.append({str(f.relative_to(out)): hashlib.sha256(f.read_bytes()).hexdigest()
+                       for f in sorted(out.rglob("*.png"))})
     assert hashes[0] == hashes[1]
-    assert len(hashes[0]) >= 10
+    assert len(hashes[0]) >= 20
+    # a thumbnail per figure, small enough for the README's chapter map
+    from PIL import Image
+    for name in hashes[0]:
+        if not name.startswith("thumbs/"):
+            with Image.open(tmp_path / "a" / "thumbs" / name) as im:
+                assert im.size[0] <= 320 and im.size[1] <= 150, (name, im.size)
 
 
 # -------------------------------------------------------------- readable at the size Lab shows
-LAB_WIDTH_PX = 968      # JupyterLab scales a wider inline image down to the output area's width
-MIN_DISPLAYED_PT = 8.0
-
-
-def displayed_font_sizes(fig, dpi=100):
-    """(displayed pt, text) of every visible, non-empty text of `fig` once saved with
-    bbox_inches="tight" at `dpi` and shown in Lab: fontsize * shown width / drawn width."""
-    from matplotlib.text import Text
-    fig.set_dpi(dpi)
-    renderer = fig.canvas.get_renderer()
-    drawn_px = fig.get_tightbbox(renderer).width * dpi
-    scale = min(1.0, LAB_WIDTH_PX / drawn_px)
-    return [(t.get_fontsize() * scale, t.get_text()) for t in fig.findobj(Text)
-            if t.get_visible() and t.get_text().strip() and t.get_window_extent(renderer).width > 0]
+from helpers import LAB_WIDTH_PX, MIN_DISPLAYED_PT, displayed_font_sizes      # noqa: E402
 
 
 def test_displayed_font_size_measure():
@@ -466,3 +473,50 @@ def test_realistic_memory_map_labels_do_not_overlap():
     for i, a in enumerate(boxes):
         for b in boxes[i + 1:]:
             assert not a.overlaps(b), (a, b)
+
+
+def test_every_figure_names_its_data_helper():
+    """Each plot_* of buddylab.plot has a row in the package docstring's table naming at least
+    one helper of buddylab.plot that returns its data as a table (rows of plain values)."""
+    import re
+    table = bp.__doc__.split("====\n", 2)[2]
+    rows = {}
+    name = None
+    for line in table.splitlines():
+        m = re.match(r"(plot_\w+)(?:\(_pair\))?\s+(.*)", line)
+        if m:
+            name = m.group(1)
+            rows[name] = m.group(2)
+        elif name and line.startswith(" " * 10):
+            rows[name] += " " + line.strip()
+    plots = [n for n in bp.__all__ if n.startswith("plot_") and n != "plot_free_area_pair"]
+    for p in plots:
+        assert p in rows, "%s has no row in buddylab.plot's table" % p
+        helpers = [h for h in re.findall(r"(\w+)\(", rows[p]) if h in bp.__all__]
+        assert helpers and all(callable(getattr(bp, h)) for h in helpers), (p, rows[p])
+
+
+def test_fallback_and_zonelist_tables():
+    """The data of plot_fallback and plot_zonelists, worked by hand: on the 64-page machine an
+    Unmovable order-0 request finds its own list and Reclaimable empty and claims the head
+    order-4 Movable block (__rmqueue_fallback() searches from the largest order;
+    mm/page_alloc.c, v4.18), pfns 48-63, the head of free_list[Movable]; an order-4 block
+    spans two 8-page pageblocks and steal_suitable_fallback() retypes both
+    (change_pageblock_range() when the order is >= pageblock_order)."""
+    m = bl.Machine(nodes=[{"DMA": 64}], cpus_per_node=1, max_order=5, pageblock_order=3,
+                   min_free_kbytes=0)
+    before = m.zone_snapshot(0, "DMA")
+    t = m.start_trace()
+    m.alloc_pages(bl.GFP_KERNEL, 0)
+    m.stop_trace()
+    rows = bp.fallback_rows(t, before)
+    assert [r[:2] for r in rows[::5]] == [("Unmovable", "own"), ("Reclaimable", "fallback 1"),
+                                          ("Movable", "fallback 2")]
+    assert [r for r in rows if r[3] or r[4]] == [("Movable", "fallback 2", 4, 4, "claim")]
+    changed = [r for r in bp.fallback_pageblock_rows(t, before, m.zone_snapshot(0, "DMA"))
+               if r[1] != r[2]]
+    assert changed == [(48, "Movable", "Unmovable"), (56, "Movable", "Unmovable")]
+    two = bl.Machine(nodes=[{"DMA": 64}, {"Normal": 64}], cpus_per_node=1, max_order=5,
+                     pageblock_order=3, min_free_kbytes=0)
+    assert bp.zonelist_rows(two) == [(0, 0, 0, "DMA"), (0, 1, 1, "Normal"),
+                                     (1, 0, 1, "Normal"), (1, 1, 0, "DMA")]

@@ -26,10 +26,12 @@ def _tree(path):
     return sorted(str(p.relative_to(path)) for p in pathlib.Path(path).rglob("*") if p.is_file())
 
 
-def test_snapshot_is_the_618_fixture_byte_for_byte():
-    """One machine's files, twice: the shipped snapshot may not drift from the test fixture."""
-    assert _tree(H.SNAPSHOT) == _tree(FIXTURE)
-    match, mismatch, errors = filecmp.cmpfiles(H.SNAPSHOT, FIXTURE, _tree(FIXTURE), shallow=False)
+@pytest.mark.parametrize("shipped,fixture", [(H.SNAPSHOT, FIXTURE),
+                                              (H.SNAPSHOT_418, FIXTURE.parent / "proc_418")])
+def test_snapshot_is_the_fixture_byte_for_byte(shipped, fixture):
+    """One machine's files, twice: a shipped snapshot may not drift from its test fixture."""
+    assert _tree(shipped) == _tree(fixture)
+    match, mismatch, errors = filecmp.cmpfiles(shipped, fixture, _tree(fixture), shallow=False)
     assert (mismatch, errors) == ([], [])
 
 
@@ -127,5 +129,5 @@ def test_pyproject_ships_every_snapshot_file():
     globs = config["tool"]["setuptools"]["package-data"]["buddylab"]
     pkg = ROOT / "buddylab"
     files = [str(p.relative_to(pkg)) for p in (pkg / "data").rglob("*") if p.is_file()]
-    assert "data/proc_618/zoneinfo" in files
+    assert "data/proc_618/zoneinfo" in files and "data/proc_418/zoneinfo" in files
     assert [f for f in files if not any(fnmatch.fnmatch(f, g) for g in globs)] == []

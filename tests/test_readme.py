@@ -116,11 +116,21 @@ def test_readme_lists_every_chapter_in_both_languages():
 def test_readme_chapter_map_is_current():
     """The README's chapter table is what chapters.py generates ("coming" only for missing notebooks)."""
     start, end = chapters.readme_block(README)
-    expected = chapters.contents(link_prefix="notebooks/") + "\n"
+    expected = chapters.readme_table() + "\n"
     assert README[start:end] == expected, "run: python notebooks/chapters.py --update"
     for num, fname, _, _ in chapters.CHAPTERS:
         row = next(l for l in README[start:end].splitlines() if l.startswith("| %02d |" % num))
         assert ("coming" in row) != (ROOT / "notebooks" / fname).exists()
+
+
+def test_readme_chapter_map_shows_a_committed_figure_per_chapter():
+    """Each chapter's key figure and its thumbnail are files `make figures` committed, and the
+    chapter map sits on the README's first screen (before the first command)."""
+    assert sorted(chapters.KEY_FIGURES) == [c[0] for c in chapters.CHAPTERS]
+    for name in chapters.KEY_FIGURES.values():
+        assert (ROOT / "figures" / name).is_file() and (ROOT / "figures" / "thumbs" / name).is_file()
+        assert "(figures/thumbs/%s)](figures/%s)" % (name, name) in README
+    assert README.index(chapters.README_BEGIN) < README.index("make lab")
 
 
 def test_mapping_table_covers_every_modelled_kernel_name():

@@ -246,3 +246,20 @@ def test_ch04_free_slider_window_holds_the_verdict_flip():
         verdict = {f: [r[5] for r in h.walk(m, z.nid, gfp, 0, free={(z.nid, z.name): f})
                        if r[:2] == (z.nid, z.name)] for f in (0, top)}
         assert verdict == {0: [False], top: [True]}, (z.name, verdict)
+
+
+def test_widget_figures_readable_in_lab():
+    """Every figure a widget draws shows no text under 8 pt at Lab's output width, as first
+    drawn and after a step (the same rule as the suite's figures, tests/test_plot.py)."""
+    from helpers import small_texts
+    stp = stepper()
+    figures = [("TraceStepper", stp.fig)]
+    stp.slider.value = 2
+    figures.append(("TraceStepper step 2", stp.fig))
+    alloc = AllocFreeExplorer(tiny())
+    alloc.allocate.click()
+    figures += [("AllocFreeExplorer", alloc.fig), ("FreeAreaExplorer", FreeAreaExplorer(tiny()).fig),
+                ("FreeAreaExplorer without map", FreeAreaExplorer(tiny(), show_map=False).fig),
+                ("PcpExplorer", PcpExplorer(workload=[("alloc",)] * 10 + [("free", 0)] * 10).fig)]
+    small = [s for name, fig in figures for s in small_texts(fig, name)]
+    assert not small, small

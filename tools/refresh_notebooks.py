@@ -176,17 +176,26 @@ def refresh(path: Path, patterns, timeout: int) -> bool:
     return True
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def notebook_args(parser, argv):
+    """Add the notebooks and --timeout arguments to `parser`, parse `argv` and remove MPLBACKEND
+    from the kernels' environment; None (after saying so) when no notebook was given."""
     parser.add_argument("notebooks", nargs="*", type=Path)
     parser.add_argument("--timeout", type=int, default=600, help="seconds per cell (default 600)")
-    parser.add_argument("--sanitize-with", type=Path, default=SANITIZE_CFG)
     args = parser.parse_args(argv)
     if not args.notebooks:
         print("no notebooks given: nothing to do")
-        return 0
+        return None
     if os.environ.pop("MPLBACKEND", None) is not None:
         print("note: MPLBACKEND removed from the kernel environment", file=sys.stderr)
+    return args
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sanitize-with", type=Path, default=SANITIZE_CFG)
+    args = notebook_args(parser, argv)
+    if args is None:
+        return 0
     patterns = load_sanitize_patterns(args.sanitize_with)
     ok = True
     for path in args.notebooks:

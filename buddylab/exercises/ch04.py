@@ -5,8 +5,6 @@ setup_per_zone_lowmem_reserve(), __zone_watermark_ok() in mm/page_alloc.c;
 set_recommended_min_free_kbytes() in mm/khugepaged.c (v4.18).
 """
 
-import os
-
 from ..machine import Machine
 from ..gfp import GFP_KERNEL
 from ..mmzone import ZONE_NAMES, WMARK_LOW
@@ -82,10 +80,8 @@ EX_02 = Exercise(
            "Each zone's min is its share of those pages, in proportion to its managed pages.",
            "The gap between min and low is the larger of min/4 and managed_pages * 10 / 10000."])
 
-# 04.3: DMA's protection on the 4.18 fixture machine.
-FIXTURE_418 = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(__file__))),
-                           "tests", "fixtures", "proc_418")
-SETUP_03 = {"host": FIXTURE_418, "classzones": ("DMA", "DMA32", "Normal")}
+# 04.3: DMA's protection on the 4.18 machine shipped with the package (host.SNAPSHOT_418).
+SETUP_03 = {"host": host.SNAPSHOT_418, "classzones": ("DMA", "DMA32", "Normal")}
 
 
 def _solve_03(s):

@@ -14,12 +14,15 @@ figure                 its data
 plot_free_area(_pair)  free_area_rows(snap_zone) (free_area_text: the same, printed)
 plot_memory_map        memmap_cells(snap_zone, width) (memmap_text: one char a page)
 plot_split_merge       split_merge_groups(events)
-plot_fallback          the "fallback" events themselves, and snap.pageblock_mt
+plot_fallback          fallback_rows(events, snap_before), fallback_pageblock_rows(events,
+                       snap_before, snap_after)
 plot_pcp_timeline      pcp_timeline(events)
-plot_zonelists         m.zonelist(nid, gfp_mask) for each node
+plot_zonelists         zonelist_rows(m, gfp_mask)
 plot_zonelist_walk     zonelist_walks(events)
 plot_watermarks        watermark_rows(snap, order, classzone_idx)
 plot_gfp_decisions     gfp_decision_rows(names)
+plot_antifrag          antifrag_rows(result) (result = experiments.run("antifrag"))
+plot_tail              tail_rows(result) (result = experiments.run("tail"))
 ====================== ==============================================================
 
 Every figure `python -m buddylab.plot.figures` writes is checked to show no text under
@@ -39,15 +42,17 @@ from .free_area import (plot_free_area, plot_free_area_pair, order_size_label, f
                         free_area_text)
 from .memmap import plot_memory_map, memmap_text, memmap_cells
 from .splitmerge import plot_split_merge, split_merge_groups
-from .fallback import plot_fallback
+from .fallback import plot_fallback, fallback_rows, fallback_pageblock_rows
 from .pcp import plot_pcp_timeline, pcp_timeline
 from .gfpmap import plot_gfp_decisions, gfp_decision_rows
 from .zonelist import (plot_zonelists, plot_zonelist_walk, plot_watermarks, zonelist_walks,
-                       watermark_rows)
+                       watermark_rows, zonelist_rows)
+from .experiments import plot_antifrag, antifrag_rows, plot_tail, tail_rows
 
 __all__ = ["MIGRATETYPE_COLORS", "MIGRATETYPE_HATCHES", "MIGRATETYPE_LETTERS", "STATE_COLORS",
            "legend_handles", "plot_free_area", "free_area_rows", "free_area_text", "plot_free_area_pair", "order_size_label",
            "plot_memory_map", "memmap_text", "memmap_cells", "plot_split_merge",
            "split_merge_groups", "plot_fallback", "plot_pcp_timeline", "pcp_timeline",
            "plot_gfp_decisions", "gfp_decision_rows", "plot_zonelists", "plot_zonelist_walk", "plot_watermarks", "zonelist_walks",
-           "watermark_rows"]
+           "watermark_rows", "plot_antifrag", "antifrag_rows", "plot_tail", "tail_rows",
+           "fallback_rows", "fallback_pageblock_rows", "zonelist_rows"]

@@ -29,7 +29,8 @@ def plot_fallback(events, snap_before=None, snap_after=None, ax=None, which=0, s
     panel: the pageblock types before and after (one box per pageblock,
     coloured by type; the pageblock that changed outlined thick, gid
     ``"changed"``); without snapshots, only the one pageblock of the event.
-    `ax` is None or two Axes.  Returns the two Axes.
+    `ax` is None or two Axes.  The data: `fallback_rows` (left panel) and
+    `fallback_pageblock_rows` (right panel).  Returns the two Axes.
 
     >>> import buddylab as bl
     >>> m = bl.Machine(nodes=[{"DMA": 64}], cpus_per_node=1, max_order=5,
@@ -40,6 +41,17 @@ def plot_fallback(events, snap_before=None, snap_after=None, ax=None, which=0, s
     >>> [p.get_gid() for p in a.patches if p.get_gid() == "raided"]
     ['raided']
     """
+    fb, alloc_order = _fallback_event(events, which)
+    a, b = new_axes_row(ax, 2, (8.4, 4))
+    _draw_raid(a, fb, snap_before, alloc_order)
+    _draw_pageblocks(b, fb, snap_before, snap_after)
+    seed_note(b, seed)
+    return [a, b]
+
+
+def _fallback_event(events, which):
+    """The `which`-th "fallback" event and the order of the request it served (None when no
+    mm_page_alloc_extfrag event follows it)."""
     fbs = [e for e in events if e.name == "fallback"]
     if not fbs:
         raise ValueError("no 'fallback' event in these events")
@@ -49,20 +61,61 @@ def plot_fallback(events, snap_before=None, snap_after=None, ax=None, which=0, s
     evs = list(events)
     i = next(j for j, e in enumerate(evs) if e is fb)
     extfrag = next((e for e in evs[i:] if e.name == "mm_page_alloc_extfrag"), None)
-    alloc_order = extfrag["alloc_order"] if extfrag is not None else None
-    a, b = new_axes_row(ax, 2, (8.4, 4))
-    _draw_raid(a, fb, snap_before, alloc_order)
-    _draw_pageblocks(b, fb, snap_before, snap_after)
-    seed_note(b, seed)
-    return [a, b]
+    return fb, (extfrag["alloc_order"] if extfrag is not None else None)
+
+
+def _searched(fb, snap):
+    """The free lists __rmqueue_fallback() looked at (own type, then fallbacks[] in order) and
+    the number of orders shown."""
+    start = fb["start_migratetype"]
+    max_order = snap.max_order if snap is not None else max(fb["order"] + 1, 11)
+    return [start] + list(fallbacks.get(start, ())), max_order
+
+
+def fallback_rows(events, snap_before=None, which=0):
+    """The left panel of `plot_fallback` as a table: one row per searched free list and order,
+    (free_list type, "own" or "fallback i", order, free blocks before the call (None without
+    `snap_before`), "claim" or "steal" on the raided cell, else "").
+
+    >>> import buddylab as bl
+    >>> m = bl.Machine(nodes=[{"DMA": 64}], cpus_per_node=1, max_order=5,
+    ...                pageblock_order=3, min_free_kbytes=0)
+    >>> before = m.zone_snapshot(0, "DMA")
+    >>> t = m.start_trace(); p = m.alloc_pages(bl.GFP_KERNEL, 0); t = m.stop_trace()
+    >>> [r for r in fallback_rows(t, before) if r[3] or r[4]]
+    [('Movable', 'fallback 2', 4, 4, 'claim')]
+    """
+    fb, _ = _fallback_event(events, which)
+    lists, max_order = _searched(fb, snap_before)
+    how = "claim" if fb["claimed"] else "steal"
+    return [(MIGRATETYPE_NAMES[mt], "own" if i == 0 else "fallback %d" % i, o,
+             snap_before.free_count(mt, o) if snap_before is not None else None,
+             how if (mt, o) == (fb["fallback_migratetype"], fb["order"]) else "")
+            for i, mt in enumerate(lists) for o in range(max_order)]
+
+
+def fallback_pageblock_rows(events, snap_before=None, snap_after=None, which=0):
+    """The right panel of `plot_fallback` as a table: (pageblock's first pfn, type before,
+    type after); only the event's pageblock without both snapshots."""
+    fb, _ = _fallback_event(events, which)
+    before, after = _pageblock_pairs(fb, snap_before, snap_after)
+    after = dict(after)
+    return [(p, MIGRATETYPE_NAMES[mt], MIGRATETYPE_NAMES[after[p]]) for p, mt in before
+            if p in after]
+
+
+def _pageblock_pairs(fb, before, after):
+    """((pfn, type) before, (pfn, type) after): from the snapshots, else the event's block."""
+    if before is not None and after is not None:
+        return before.pageblock_mt, after.pageblock_mt
+    pb = fb["pageblock_pfn"]
+    return ((pb, fb["old_pageblock_mt"]),), ((pb, fb["new_pageblock_mt"]),)
 
 
 def _draw_raid(ax, fb, snap, alloc_order):
     from matplotlib.patches import Rectangle
-    start = fb["start_migratetype"]
     order = fb["order"]
-    max_order = snap.max_order if snap is not None else max(order + 1, 11)
-    rows = [start] + list(fallbacks.get(start, ()))
+    rows, max_order = _searched(fb, snap)
     for r, mt in enumerate(rows):
         for o in range(max_order):
             n = snap.free_count(mt, o) if snap is not None else 0
@@ -101,11 +154,7 @@ def _draw_raid(ax, fb, snap, alloc_order):
 def _draw_pageblocks(ax, fb, before, after):
     from matplotlib.patches import Rectangle
     pb = fb["pageblock_pfn"]
-    if before is not None and after is not None:
-        rows = [("before", before.pageblock_mt), ("after", after.pageblock_mt)]
-    else:
-        rows = [("before", ((pb, fb["old_pageblock_mt"]),)),
-                ("after", ((pb, fb["new_pageblock_mt"]),))]
+    rows = list(zip(("before", "after"), _pageblock_pairs(fb, before, after)))
     pbs = [p for p, _ in rows[0][1]]
     index = {p: i for i, p in enumerate(pbs)}
     mts = set()

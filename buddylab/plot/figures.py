@@ -4,7 +4,8 @@
 on a tiny machine (64 pages, max_order 5, pageblock_order 3) or from the
 default realistic machine, and is written as PNG without the metadata that
 changes between runs (Software, dates), so a rerun is byte-identical with
-the same matplotlib version.  Uses the Agg backend (it is a script).
+the same matplotlib version; a thumbnail of each goes into figures/thumbs/
+(the README's chapter map).  Uses the Agg backend (it is a script).
 """
 
 import argparse
@@ -14,6 +15,7 @@ import random
 TINY = dict(nodes=[{"DMA": 64}], cpus_per_node=1, max_order=5, pageblock_order=3,
             min_free_kbytes=0)
 SAVE = dict(dpi=100, metadata={"Software": None})
+THUMB_BOX = (320, 150)          # px: a thumbnail fits this box (figures/thumbs/)
 
 
 def tiny_machine(**kw):
@@ -48,7 +50,8 @@ def build_all():
     import buddylab as bl
     from . import (plot_free_area_pair, plot_memory_map, plot_split_merge, plot_fallback,
                    plot_pcp_timeline, plot_zonelists, plot_zonelist_walk, plot_watermarks,
-                   plot_gfp_decisions)
+                   plot_gfp_decisions, plot_antifrag, plot_tail)
+    from .. import experiments
     out = []
     seed = 3
     m = tiny_machine()
@@ -106,6 +109,11 @@ def build_all():
     out.append(("zonelist_walk.png", plot_zonelist_walk(t).figure))
     out.append(("watermarks.png", plot_watermarks(nm.snapshot(), order=3).figure))
     out.append(("gfp_decisions.png", plot_gfp_decisions().figure))
+    # chapter 06's two experiments as the chapter runs them (tiny, seeds 0..2; ~7 s)
+    out.append(("antifrag_tiny.png", plot_antifrag(
+        experiments.run("antifrag", seed=0, size="tiny", progress=False)).figure))
+    out.append(("tail_tiny.png", plot_tail(
+        experiments.run("tail", seed=0, size="tiny", progress=False)).figure))
     return out
 
 
@@ -119,12 +127,33 @@ def main(argv=None):
     ap.add_argument("--out", default=os.path.join(root, "figures"))
     args = ap.parse_args(argv)
     os.makedirs(args.out, exist_ok=True)
+    thumbs = os.path.join(args.out, "thumbs")
+    os.makedirs(thumbs, exist_ok=True)
     with plt.rc_context({"svg.hashsalt": "buddylab", "path.simplify": True}):
         for name, fig in build_all():
             path = os.path.join(args.out, name)
             fig.savefig(path, bbox_inches="tight", **SAVE)
+            save_thumbnail(fig, os.path.join(thumbs, name))
             plt.close(fig)
             print(path)
+
+
+def save_thumbnail(fig, path, box=THUMB_BOX):
+    """The figure again, small enough to fit `box` (width, height in px): the README's chapter
+    map shows these beside each chapter, each linking to the full figure."""
+    import io
+    import struct
+    bbox = fig.get_tightbbox(fig.canvas.get_renderer())       # inches
+    dpi = min(box[0] / bbox.width, box[1] / bbox.height)
+    for _ in range(3):          # the tight box's padding does not scale with dpi: shrink again
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", bbox_inches="tight", dpi=dpi, metadata=SAVE["metadata"])
+        width, height = struct.unpack(">II", buf.getvalue()[16:24])     # the PNG's IHDR
+        if width <= box[0] and height <= box[1]:
+            break
+        dpi *= min(box[0] / width, box[1] / height)
+    with open(path, "wb") as f:
+        f.write(buf.getvalue())
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@ protanopia, deuteranopia and tritanopia (simulated, Machado et al. 2009) and
 in grayscale; each type also has its own hatch.  tests/test_plot.py checks
 the distances.  Page states that are not "free on a buddy list" have colours
 of their own (`STATE_COLORS`): the per-CPU-list colour is a violet no
-migrate type uses (tested the same way).
+migrate type uses (tested the same way); so do zones (`ZONE_COLORS`, earth
+tones) and the pass/fail of a watermark check (`OK_COLOR`, `FAIL_COLOR`).
 
 >>> from buddylab.mmzone import MIGRATE_MOVABLE
 >>> MIGRATETYPE_COLORS[MIGRATE_MOVABLE], MIGRATETYPE_HATCHES[MIGRATE_MOVABLE]
@@ -41,10 +42,19 @@ STATE_LABELS = {
 }
 STATE_HATCHES = {"allocated": "", "pcp": "", "reserved": "", "hole": "xx"}
 
-# colours that are not page states (zonelist and watermark figures)
-OK_COLOR = "#009E73"
-FAIL_COLOR = "#D55E00"
-ZONE_COLORS = {"DMA": "#E69F00", "DMA32": "#56B4E9", "Normal": "#0072B2", "Movable": "#CC79A7"}
+# Colours that are not page states (zonelist, watermark and GFP figures).  Neither reuses a
+# migrate type's colour: a zone is not a free list, and the GFP figure shows both side by
+# side.  Zones are earth tones, lightness apart (L* 30, 52, 74, 83: DMA darkest); a watermark
+# check passes white and fails grey with the "xx" hatch.  tests/test_plot.py checks that
+# each stays MIN_DELTA_E from every migrate type, the pcp colour and each other, under
+# the simulated colour-vision deficiencies.
+OK_COLOR = "#FFFFFF"
+FAIL_COLOR = "#909090"
+ZONE_COLORS = {"DMA": "#604020", "DMA32": "#8C7A4A", "Normal": "#C8B48C", "Movable": "#F0CA78"}
+# Two greys for counts that belong to no migrate type or zone (the watermark figure's free and
+# usable pages, the experiments' bars).
+NEUTRAL_LIGHT = "#BBBBBB"
+NEUTRAL_DARK = "#505050"
 
 assert len(MIGRATETYPE_COLORS) == len(MIGRATETYPE_HATCHES) == MIGRATE_TYPES
 

@@ -11,8 +11,33 @@ keeps against requests that could have used a higher zone).
 """
 
 from ..mmzone import ZONE_NAMES, WMARK_NAMES
-from .palette import OK_COLOR, FAIL_COLOR, ZONE_COLORS
+from .palette import OK_COLOR, FAIL_COLOR, ZONE_COLORS, NEUTRAL_LIGHT, NEUTRAL_DARK
 from ._util import new_axes, seed_note
+
+
+def _zonelists(source, gfp_mask):
+    """({nid: [(nid, zone name), ...]}, what they are) from a Machine or a dict."""
+    if isinstance(source, dict):
+        return dict(source), "given zonelists"
+    from ..gfp import GFP_KERNEL
+    mask = GFP_KERNEL if gfp_mask is None else gfp_mask
+    return ({nid: source.zonelist(nid, mask) for nid in range(source.nr_nodes)},
+            "gfp_mask %s" % (mask,))
+
+
+def zonelist_rows(source, gfp_mask=None):
+    """`plot_zonelists` as a table: (node whose zonelist it is, position in the walk, zone's
+    node, zone name), in walk order.
+
+    >>> import buddylab as bl
+    >>> m = bl.Machine(nodes=[{"DMA": 64}, {"Normal": 64}], cpus_per_node=1, max_order=5,
+    ...                pageblock_order=3, min_free_kbytes=0)
+    >>> zonelist_rows(m)
+    [(0, 0, 0, 'DMA'), (0, 1, 1, 'Normal'), (1, 0, 1, 'Normal'), (1, 1, 0, 'DMA')]
+    """
+    zonelists, _ = _zonelists(source, gfp_mask)
+    return [(nid, i, znid, zname) for nid in sorted(zonelists)
+            for i, (znid, zname) in enumerate(zonelists[nid])]
 
 
 def plot_zonelists(source, ax=None, gfp_mask=None, seed=None):
@@ -22,7 +47,8 @@ def plot_zonelists(source, ax=None, gfp_mask=None, seed=None):
     every node; `gfp_mask` defaults to GFP_KERNEL) or a dict ``{nid: [(nid,
     zone name), ...]}`` of zonelists already taken.  A box (gid ``"zoneref
     <row nid> <i> <nid> <zone>"``) is coloured by zone type; boxes of another
-    node than the row's are hatched.  Returns the Axes.
+    node than the row's are hatched.  The data: `zonelist_rows(source, gfp_mask)`.
+    Returns the Axes.
 
     >>> import buddylab as bl
     >>> m = bl.Machine(nodes=[{"DMA": 64}, {"Normal": 64}], cpus_per_node=1, max_order=5,
@@ -32,14 +58,7 @@ def plot_zonelists(source, ax=None, gfp_mask=None, seed=None):
     ['zoneref 0 0 0 DMA', 'zoneref 0 1 1 Normal', 'zoneref 1 0 1 Normal', 'zoneref 1 1 0 DMA']
     """
     from matplotlib.patches import Rectangle, Patch
-    if isinstance(source, dict):
-        zonelists = dict(source)
-        what = "given zonelists"
-    else:
-        from ..gfp import GFP_KERNEL
-        mask = GFP_KERNEL if gfp_mask is None else gfp_mask
-        zonelists = {nid: source.zonelist(nid, mask) for nid in range(source.nr_nodes)}
-        what = "gfp_mask %s" % (mask,)
+    zonelists, what = _zonelists(source, gfp_mask)
     nids = sorted(zonelists)
     longest = max([len(zonelists[n]) for n in nids] + [1])
     ax = new_axes(ax, (min(14, 2 + 1.8 * longest), 1 + 0.8 * len(nids)))
@@ -95,7 +114,7 @@ def plot_zonelist_walk(events, ax=None, which=0, seed=None):
     `events` holds "zonelist_step" events; the `which`-th run of consecutive
     steps is drawn.  One horizontal bar per zone visited, top to bottom in
     walk order (gid ``"step <i> ok"`` or ``"step <i> fail"``), coloured
-    green when the zone passed and vermillion when it failed; a black tick
+    white when the zone passed and grey, hatched, when it failed; a black tick
     marks watermark + lowmem_reserve.  Returns the Axes.
 
     >>> import buddylab as bl
@@ -187,11 +206,11 @@ def plot_watermarks(snap, ax=None, order=0, classzone_idx=None, seed=None):
     rows = watermark_rows(snap, order, classzone_idx)
     for i, (z, row) in enumerate(zip(zones, rows)):
         res, usable = row[6], row[7]
-        ax.add_patch(Rectangle((i - 0.3, 0), 0.6, z.nr_free_pages, facecolor="#BBBBBB",
+        ax.add_patch(Rectangle((i - 0.3, 0), 0.6, z.nr_free_pages, facecolor=NEUTRAL_LIGHT,
                                edgecolor="black", linewidth=0.5,
                                gid="free %d %s" % (z.nid, z.name)))
         if order > 0:
-            ax.add_patch(Rectangle((i - 0.1, 0), 0.2, usable, facecolor="#0072B2",
+            ax.add_patch(Rectangle((i - 0.1, 0), 0.2, usable, facecolor=NEUTRAL_DARK,
                                    edgecolor="black", linewidth=0.5,
                                    gid="usable %d %s" % (z.nid, z.name)))
         for name, v in zip(WMARK_NAMES, z.watermark):
@@ -199,17 +218,17 @@ def plot_watermarks(snap, ax=None, order=0, classzone_idx=None, seed=None):
                     linewidth=1.5, label="watermark %s" % name if i == 0 else None)
         if res:
             ax.add_patch(Rectangle((i - 0.4, z.watermark[2]), 0.8, res, facecolor="none",
-                                   hatch="//", edgecolor="#D55E00", linewidth=0.8,
+                                   hatch="//", edgecolor="black", linewidth=0.8,
                                    gid="reserve %d %s" % (z.nid, z.name)))
         ax.text(i, z.nr_free_pages, "%d" % z.nr_free_pages, ha="center", va="bottom",
                 fontsize=8)
     from matplotlib.patches import Patch
     handles, labels = ax.get_legend_handles_labels()
-    handles = [Patch(facecolor="#BBBBBB", edgecolor="black", label="free pages")] + handles
+    handles = [Patch(facecolor=NEUTRAL_LIGHT, edgecolor="black", label="free pages")] + handles
     if order > 0:
-        handles.append(Patch(facecolor="#0072B2", edgecolor="black",
+        handles.append(Patch(facecolor=NEUTRAL_DARK, edgecolor="black",
                              label="free in blocks of order >= %d" % order))
-    handles.append(Patch(facecolor="none", hatch="//", edgecolor="#D55E00",
+    handles.append(Patch(facecolor="none", hatch="//", edgecolor="black",
                          label="lowmem_reserve[%s] above high" % ZONE_NAMES[classzone_idx]))
     ax.legend(handles=handles, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     ax.set_xticks(range(len(zones)))

@@ -68,7 +68,7 @@ class PcpExplorer(FigureWidget):
         self.high = W.IntSlider(value=high if high is not None else p.high, min=0, max=256,
                                 description="high", continuous_update=False)
         self.label = W.Label()
-        self._new_figure((10, 4))
+        self._new_figure((9.6, 4))
         self.ax = self.fig.subplots()
         self.batch.observe(lambda _: self.run(), names="value")
         self.high.observe(lambda _: self.run(), names="value")

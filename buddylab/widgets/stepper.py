@@ -88,7 +88,7 @@ class TraceStepper(FigureWidget):
         n = max(1, len(self.events))
         self.step = 0
         add_step_controls(self, n, description="event", interval=800)
-        self._new_figure((10, 6.5))
+        self._new_figure((9.6, 6.5))
         self.ax_map, self.ax_free = self.fig.subplots(2, 1, height_ratios=(1.4, 1))
         self.box = W.VBox([self.controls, self.label, self.out])
         self.draw(0)
