@@ -185,7 +185,7 @@ def _start_assumptions(m, zi, kernel, cpu_of):
     out.append("every pcp list starts empty in the model; the kernel's held %s: their orders, "
                "migrate types and pfns are not in the snapshot"
                % (", ".join(held) if held else "nothing"))
-    if hasattr(m, "refresh_cpu_vm_stats"):
+    if m.kernel.pcp_high_decays:
         out.append("each CPU's vmstat worker (decay_pcp_high) runs at every whole second of the "
                    "trace clock; where it really fell is not in the trace")
     else:
@@ -273,7 +273,7 @@ class _ModelSide:
         self.stats = dict(allocs=0, frees=0, failed=0, model_failed=0, unknown_frees=0,
                           order_mismatch=0, mt_mismatch=0, reused=0)
         self.dropped = {}                        # GFP name -> masks it was left out of
-        self.decay = getattr(m, "refresh_cpu_vm_stats", None)
+        self.decay = m.refresh_cpu_vm_stats if m.kernel.pcp_high_decays else None
         self.next_tick = None
         g = m.kernel.gfp
         self.migratetype_of = getattr(g, "gfpflags_to_migratetype", None) \
