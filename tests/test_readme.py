@@ -52,10 +52,18 @@ def _cells(line):
     return [c.strip() for c in line.strip().strip("|").split("|")]
 
 
-def mapping_rows():
-    """The rows of the kernel mapping table, as lists of 5 cells."""
+MODERN_SECTION = "## The modern profile (Linux v6.18)"
+
+
+def mapping_rows(section=None):
+    """The rows of the kernel mapping table (or of the first table after `section`), as lists
+    of 5 cells."""
     lines = README.splitlines()
-    start = lines.index(MAPPING_HEADER)
+    if section is None:
+        start = lines.index(MAPPING_HEADER)
+    else:
+        start = next(i for i in range(lines.index(section), len(lines))
+                     if lines[i].startswith("| kernel name | file |"))
     rows = []
     for line in lines[start + 2:]:
         if not line.startswith("|"):
@@ -164,6 +172,23 @@ def test_every_buddylab_name_in_the_mapping_table_exists():
                             % (row[0], name, e))
             checked += 1
     assert checked >= 100
+
+
+def test_every_buddylab_name_in_the_modern_table_exists():
+    """The modern profile's table: every buddylab name resolves, and it has its key rows."""
+    objects = _booted_objects()
+    rows = mapping_rows(MODERN_SECTION)
+    kernel_column = " ".join(row[0] for row in rows)
+    for name in ("FPI_TO_TAIL", "__rmqueue_claim", "__rmqueue_steal", "ALLOC_NOFRAGMENT",
+                 "boost_watermark", "WMARK_PROMO", "gfp_to_alloc_flags", "MAX_PAGE_ORDER"):
+        assert name in kernel_column, "modern table has no row for %s" % name
+    for row in rows:
+        for name in re.findall(r"`([^`]+)`", row[3]):
+            try:
+                resolve(name, objects)
+            except (AttributeError, ImportError) as e:
+                pytest.fail("README modern table, row %s: %s does not exist (%s)"
+                            % (row[0], name, e))
 
 
 def test_quick_start_runs():
