@@ -21,9 +21,11 @@ when printed ``0x``, else decimal); the hashed ``page=`` pointer is dropped, exc
 one (a failed allocation, printed with pfn 0) makes ``pfn`` -1 as in the model's events.
 ``gfp_flags`` is kept as printed (``gfp_text``), as single-bit names (``gfp_names``: each
 composite the kernel printed, ``GFP_KERNEL`` say, expanded into the ``__GFP_*`` bits of its
-definition in the kernel that printed it) and, where every part has a known 6.18 value, as
-the 6.18 mask (``fields["gfp_flags"]``; else None).  A replay maps the names, never the
-6.18 bits, onto the bits of the kernel it runs (``buddylab.tracereplay``).
+definition in the kernel that printed it) and as that kernel's mask (``fields["gfp_flags"]``;
+None when a name has no bit in the model's configuration).  The printing kernel is told by
+the pfn layout (6.x or 4.x) and its definitions are its gfp module, reached through
+``kernels.select.TRACE_PRINTERS``: this reader keeps no GFP table of its own.  A replay maps
+the names, never the bits, onto the bits of the kernel it runs (``buddylab.tracereplay``).
 
 Comment lines (``#``, ftrace's header), blank lines and events of other tracepoints are
 skipped (counted in ``skipped``); ftrace's ``CPU:N [LOST M EVENTS]`` lines are added up in
@@ -47,6 +49,7 @@ import os
 from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
 from .errors import TraceFileError
+from .kernels.select import TRACE_PRINTERS
 
 #: the fields each event prints after ``page=%p``, in the kernel's order (kmem.h, both versions)
 KMEM_FIELDS = {
@@ -64,61 +67,19 @@ KMEM_EVENTS = tuple(KMEM_FIELDS)
 _NULL_POINTERS = ("(null)", "(nil)", "0", "0x0", "0000000000000000", "00000000")
 SHOWN_CHARS = 160              # an error message shows at most this much of a line
 
-# --------------------------------------------------------------- GFP names (private, v6.18)
-# TODO(issue 10): switch to buddylab/kernels/v6_18/gfp.py, the one home of the 6.18 GFP table,
-# once it lands; this private copy exists only because that module is not written yet.
-# ___GFP_*_BIT enum of include/linux/gfp_types.h (v6.18); the config-dependent bits that follow
-# __GFP_ZEROTAGS (SKIP_ZERO, SKIP_KASAN with KASAN_HW_TAGS, NOLOCKDEP with LOCKDEP,
-# NO_OBJ_EXT with SLAB_OBJ_EXT) have no fixed value: known names, value None.
-_GFP_618_BITS = {
-    "__GFP_DMA": 0x1, "__GFP_HIGHMEM": 0x2, "__GFP_DMA32": 0x4, "__GFP_MOVABLE": 0x8,
-    "__GFP_RECLAIMABLE": 0x10, "__GFP_HIGH": 0x20, "__GFP_IO": 0x40, "__GFP_FS": 0x80,
-    "__GFP_ZERO": 0x100, "__GFP_DIRECT_RECLAIM": 0x400, "__GFP_KSWAPD_RECLAIM": 0x800,
-    "__GFP_WRITE": 0x1000, "__GFP_NOWARN": 0x2000, "__GFP_RETRY_MAYFAIL": 0x4000,
-    "__GFP_NOFAIL": 0x8000, "__GFP_NORETRY": 0x10000, "__GFP_MEMALLOC": 0x20000,
-    "__GFP_COMP": 0x40000, "__GFP_NOMEMALLOC": 0x80000, "__GFP_HARDWALL": 0x100000,
-    "__GFP_THISNODE": 0x200000, "__GFP_ACCOUNT": 0x400000, "__GFP_ZEROTAGS": 0x800000,
-    "__GFP_SKIP_ZERO": None, "__GFP_SKIP_KASAN": None, "__GFP_NOLOCKDEP": None,
-    "__GFP_NO_OBJ_EXT": None,
-    "__GFP_ATOMIC": None,        # v4.18..6.2 only (removed in 6.3): no 6.18 value
-}
-_RECLAIM = ("__GFP_DIRECT_RECLAIM", "__GFP_KSWAPD_RECLAIM")
-_USER = _RECLAIM + ("__GFP_IO", "__GFP_FS", "__GFP_HARDWALL")
-_HIGHUSER_MOVABLE = _USER + ("__GFP_HIGHMEM", "__GFP_MOVABLE")
-_TRANSHUGE_LIGHT = tuple(n for n in _HIGHUSER_MOVABLE if n not in _RECLAIM) + (
-    "__GFP_COMP", "__GFP_NOMEMALLOC", "__GFP_NOWARN")
-# The composites show_gfp_flags() prints (__def_gfpflag_names, include/trace/events/mmflags.h),
-# by their definitions in include/linux/gfp_types.h, v6.18 (GFP_HIGHUSER_MOVABLE's
-# __GFP_SKIP_KASAN is 0 without KASAN_HW_TAGS and left out).
-_GFP_618_COMPOSITES = {
-    "GFP_TRANSHUGE": _TRANSHUGE_LIGHT + ("__GFP_DIRECT_RECLAIM",),
-    "GFP_TRANSHUGE_LIGHT": _TRANSHUGE_LIGHT,
-    "GFP_HIGHUSER_MOVABLE": _HIGHUSER_MOVABLE,
-    "GFP_HIGHUSER": _USER + ("__GFP_HIGHMEM",),
-    "GFP_USER": _USER,
-    "GFP_KERNEL_ACCOUNT": _RECLAIM + ("__GFP_IO", "__GFP_FS", "__GFP_ACCOUNT"),
-    "GFP_KERNEL": _RECLAIM + ("__GFP_IO", "__GFP_FS"),
-    "GFP_NOFS": _RECLAIM + ("__GFP_IO",),
-    "GFP_ATOMIC": ("__GFP_HIGH", "__GFP_KSWAPD_RECLAIM"),
-    "GFP_NOIO": _RECLAIM,
-    "GFP_NOWAIT": ("__GFP_KSWAPD_RECLAIM", "__GFP_NOWARN"),
-    "GFP_DMA": ("__GFP_DMA",),
-    "GFP_DMA32": ("__GFP_DMA32",),
-    "__GFP_RECLAIM": _RECLAIM,
-}
-# The two composites whose definition differs in v4.18 (include/linux/gfp.h, v4.18): a trace
-# printed by a 4.x kernel (pfn in decimal) expands them this way.
-_GFP_418_DIFFERENT = {
-    "GFP_ATOMIC": ("__GFP_HIGH", "__GFP_ATOMIC", "__GFP_KSWAPD_RECLAIM"),
-    "GFP_NOWAIT": ("__GFP_KSWAPD_RECLAIM",),
-}
+# ------------------------------------------------------------------------ GFP names
+# The GFP bits and composites of the kernel that printed the trace have one home, its gfp
+# module (buddylab/kernels/v6_18/gfp.py, v4_18/gfp.py), reached through its kernel object.
+def _printer_gfp(printed_by):
+    return TRACE_PRINTERS[printed_by].gfp
 
 
 def gfp_names(text, printed_by="6.x"):
     """The single-bit names of a printed gfp_flags, composites expanded; unknown hex kept.
 
-    `printed_by` is "6.x" or "4.x", the kernel whose composite definitions apply.  Raises
-    ValueError for a part that is neither a known name nor a hex number.
+    `printed_by` is "6.x" or "4.x": a composite is expanded into the ``__GFP_*`` bits of its
+    definition in that kernel's gfp module (kernels.select.TRACE_PRINTERS), in bit order.
+    Raises ValueError for a part that is neither a name that kernel prints nor a hex number.
 
     >>> gfp_names("GFP_NOWAIT")
     ('__GFP_KSWAPD_RECLAIM', '__GFP_NOWARN')
@@ -127,15 +88,16 @@ def gfp_names(text, printed_by="6.x"):
     >>> gfp_names("__GFP_COMP|0x200")
     ('__GFP_COMP', '0x200')
     """
-    names = []
     if text == "none":
         return ()
+    gfp = _printer_gfp(printed_by)
+    composites = dict(gfp.COMPOSITES, __GFP_RECLAIM=gfp.__GFP_RECLAIM)
+    names = []
     for part in text.split("|"):
-        if printed_by == "4.x" and part in _GFP_418_DIFFERENT:
-            names.extend(_GFP_418_DIFFERENT[part])
-        elif part in _GFP_618_COMPOSITES:
-            names.extend(_GFP_618_COMPOSITES[part])
-        elif part in _GFP_618_BITS:
+        if part in composites:
+            mask = int(composites[part])
+            names.extend(n for n, bit in gfp.GFP_BITS.items() if int(bit) & mask)
+        elif part in gfp.GFP_BITS or part in gfp.CONFIG_GFP_NAMES:
             names.append(part)
         elif part[:2] == "0x" and _is_hex(part[2:]):
             names.append(part)
@@ -144,18 +106,24 @@ def gfp_names(text, printed_by="6.x"):
     return tuple(dict.fromkeys(names))
 
 
-def gfp_618_value(names):
-    """The 6.18 mask of single-bit names (hex parts as they are), or None if a name has none.
+def gfp_value(names, printed_by="6.x"):
+    """The mask of single-bit names in the bits of the kernel that printed them (hex parts as
+    they are), or None if a name has no bit in the model's configuration of that kernel.
 
-    >>> hex(gfp_618_value(gfp_names("GFP_KERNEL_ACCOUNT|__GFP_ZERO|__GFP_COMP")))
+    >>> hex(gfp_value(gfp_names("GFP_KERNEL_ACCOUNT|__GFP_ZERO|__GFP_COMP")))
     '0x440dc0'
+    >>> hex(gfp_value(gfp_names("GFP_KERNEL", "4.x"), "4.x"))
+    '0x6000c0'
     """
+    bits = _printer_gfp(printed_by).GFP_BITS
     mask = 0
     for n in names:
-        v = int(n, 16) if n[:2] == "0x" else _GFP_618_BITS[n]
-        if v is None:
+        if n[:2] == "0x":
+            mask |= int(n, 16)
+        elif n in bits:
+            mask |= int(bits[n])
+        else:
             return None
-        mask |= v
     return mask
 
 
@@ -166,7 +134,7 @@ class KmemEvent(NamedTuple):
     cpu: int
     timestamp: float               # seconds, as printed
     name: str                      # one of KMEM_EVENTS
-    fields: Dict[str, Any]         # KMEM_FIELDS[name] -> int (gfp_flags: 6.18 mask or None)
+    fields: Dict[str, Any]         # KMEM_FIELDS[name] -> int (gfp_flags: see gfp_value())
     gfp_text: Optional[str] = None          # mm_page_alloc: gfp_flags as printed
     gfp_names: Tuple[str, ...] = ()         # mm_page_alloc: its single-bit names
 
@@ -237,12 +205,12 @@ def _short(line):
 
 
 def _decode_gfp(text, printed_by, cache):
-    """(names, 6.18 mask or None) of a printed gfp_flags, memoised in `cache` (a trace repeats a
-    few masks thousands of times, and every event then shares one tuple)."""
+    """(names, the printing kernel's mask or None) of a printed gfp_flags, memoised in `cache`
+    (a trace repeats a few masks thousands of times, and every event then shares one tuple)."""
     key = (text, printed_by)
     if key not in cache:
         names = gfp_names(text, printed_by)
-        cache[key] = names, gfp_618_value(names) if printed_by == "6.x" else None
+        cache[key] = names, gfp_value(names, printed_by)
     return cache[key]
 
 

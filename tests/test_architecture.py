@@ -25,7 +25,7 @@ LAYERS = {
     "kernels.v4_18.mmzone": 0, "kernels.v4_18.zonelist": 0, "kernels.v6_18.mmzone": 0,
     "kernels.gfpbase": 1.5, "kmath": 0, "procfmt": 0,
     # 1: constants, argument checks, /proc parsing
-    "mmzone": 1, "checks": 1, "procfs": 1, "progress": 1, "tracefile": 1,
+    "mmzone": 1, "checks": 1, "procfs": 1, "progress": 1,
     # 2: v4.18's code that needs only constants; nodes; the /proc printers, host reading,
     # layout checks and snapshots
     "node": 2, "fragindex": 2, "kernels.v6_18.formulas": 2, "vmstat": 3, "hostread": 2, "layout": 2, "snapshot": 2, "kernels.v4_18.gfp": 2, "kernels.v6_18.gfp": 2.5,
@@ -41,6 +41,8 @@ LAYERS = {
     "reclaim": 5, "profiles": 5, "kernels.v4_18.page_alloc": 6, "kernels.v4_18.page_isolation": 7,
     "kernels.v6_18.page_alloc": 6.5, "kernels.v6_18.page_isolation": 7.5,
     "kernels.v4_18.kernel": 8, "kernels.v6_18.kernel": 8.5, "kernels.select": 9,
+    # the trace reader decodes GFP names with the printing kernel's gfp module (select)
+    "tracefile": 9.5,
     # 10: the machine
     "machine": 10,
     # 11: built on machines, and the compat facades

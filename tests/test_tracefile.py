@@ -9,7 +9,7 @@ import gzip
 import pytest
 
 from buddylab.errors import BuddyLabError, TraceFileError
-from buddylab.tracefile import (KMEM_EVENTS, gfp_618_value, gfp_names, parse_trace_lines,
+from buddylab.tracefile import (KMEM_EVENTS, gfp_names, gfp_value, parse_trace_lines,
                                 read_trace)
 from buddylab.tracereplay import FILE_256M
 
@@ -75,7 +75,9 @@ def test_ftrace_418_decimal_pfn_and_null_page():
     # include/linux/gfp.h, v4.18: GFP_ATOMIC = __GFP_HIGH|__GFP_ATOMIC|__GFP_KSWAPD_RECLAIM
     assert set(a.gfp_names) == {"__GFP_HIGH", "__GFP_ATOMIC", "__GFP_KSWAPD_RECLAIM",
                                 "__GFP_COMP"}
-    assert a["gfp_flags"] is None            # a 4.x mask has no 6.18 value (__GFP_ATOMIC)
+    # ... in v4.18's bits: __GFP_HIGH 0x20, __GFP_ATOMIC 0x80000, __GFP_KSWAPD_RECLAIM 0x400000,
+    # __GFP_COMP 0x4000 (include/linux/gfp.h, v4.18)
+    assert a["gfp_flags"] == 0x20 | 0x80000 | 0x400000 | 0x4000
     assert t.formats == ("ftrace", "4.x")
 
 
@@ -96,10 +98,31 @@ def test_gfp_names_expand_by_the_printing_kernel():
     # include/linux/gfp_types.h v6.18 / include/linux/gfp.h v4.18, GFP_NOWAIT
     assert set(gfp_names("GFP_NOWAIT")) == {"__GFP_KSWAPD_RECLAIM", "__GFP_NOWARN"}
     assert gfp_names("GFP_NOWAIT", printed_by="4.x") == ("__GFP_KSWAPD_RECLAIM",)
-    assert gfp_618_value(gfp_names("GFP_NOWAIT")) == 0x2800
-    assert gfp_618_value(gfp_names("GFP_TRANSHUGE")) == 0x1c24ca
+    assert gfp_value(gfp_names("GFP_NOWAIT")) == 0x2800
+    assert gfp_value(gfp_names("GFP_TRANSHUGE")) == 0x1c24ca
     assert gfp_names("none") == ()
-    assert gfp_618_value(gfp_names("GFP_KERNEL|0x200")) == 0xcc0 | 0x200
+    assert gfp_value(gfp_names("GFP_KERNEL|0x200")) == 0xcc0 | 0x200
+    # include/linux/gfp.h, v4.18: GFP_TRANSHUGE_LIGHT = (GFP_HIGHUSER_MOVABLE | __GFP_COMP |
+    # __GFP_NOMEMALLOC | __GFP_NOWARN) & ~__GFP_RECLAIM; without the reclaim bits
+    # GFP_HIGHUSER_MOVABLE is IO 0x40|FS 0x80|HARDWALL 0x20000|HIGHMEM 0x2|MOVABLE 0x8 =
+    # 0x200ca, and COMP 0x4000|NOMEMALLOC 0x10000|NOWARN 0x200 make 0x342ca
+    assert gfp_value(gfp_names("GFP_TRANSHUGE_LIGHT", "4.x"), "4.x") == 0x342ca
+
+
+def test_gfp_names_come_from_the_printing_kernels_gfp_module():
+    """The reader has no GFP table of its own: a name the printing kernel lacks is refused.
+
+    __GFP_ATOMIC exists in v4.18 (include/linux/gfp.h) and was removed in 6.3, so a 6.x line
+    cannot print it; __GFP_SKIP_KASAN (include/linux/gfp_types.h, v6.18, KASAN_HW_TAGS only)
+    is a known name without a bit in the model's configuration: names kept, mask None.
+    """
+    from buddylab.kernels.v4_18 import gfp as g418
+    assert gfp_names("__GFP_ATOMIC", "4.x") == ("__GFP_ATOMIC",)
+    assert gfp_value(("__GFP_ATOMIC",), "4.x") == int(g418.__GFP_ATOMIC) == 0x80000
+    with pytest.raises(ValueError, match="unknown GFP flag '__GFP_ATOMIC'"):
+        gfp_names("GFP_KERNEL|__GFP_ATOMIC")
+    assert gfp_names("__GFP_SKIP_KASAN|__GFP_COMP") == ("__GFP_SKIP_KASAN", "__GFP_COMP")
+    assert gfp_value(gfp_names("__GFP_SKIP_KASAN|__GFP_COMP")) is None
 
 
 def test_other_events_and_lost_lines():

@@ -9,6 +9,10 @@ from .v6_18.kernel import MODERN
 
 #: the running profiles, by name
 KERNELS = {"classic": CLASSIC, "modern": MODERN}
+#: the kernel whose definitions (GFP bits and composites) read a kmem trace, by how the trace
+#: prints a pfn: ``pfn=0x%lx`` as v6.18 does ("6.x"), ``pfn=%lu`` as v4.18 does ("4.x")
+#: (include/trace/events/kmem.h, v6.18 and v4.18); buddylab.tracefile reads it
+TRACE_PRINTERS = {"6.x": MODERN, "4.x": CLASSIC}
 
 
 def get_kernel(kernel):

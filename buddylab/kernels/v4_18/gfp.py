@@ -100,6 +100,10 @@ GFP_BITS = {
     "__GFP_KSWAPD_RECLAIM": __GFP_KSWAPD_RECLAIM,
 }
 
+# ___GFP_NOLOCKDEP (0x800000) exists only with CONFIG_LOCKDEP (include/linux/gfp.h, v4.18);
+# the model's configuration has no lockdep, but a kernel built with it prints the name.
+CONFIG_GFP_NAMES = ("__GFP_NOLOCKDEP",)
+
 COMPOSITES = {
     "GFP_ATOMIC": GFP_ATOMIC, "GFP_KERNEL": GFP_KERNEL, "GFP_KERNEL_ACCOUNT": GFP_KERNEL_ACCOUNT,
     "GFP_NOWAIT": GFP_NOWAIT, "GFP_NOIO": GFP_NOIO, "GFP_NOFS": GFP_NOFS, "GFP_USER": GFP_USER,
@@ -214,4 +218,4 @@ __all__ = sorted([n for n in dict(globals()) if n.startswith(("__GFP_", "GFP_"))
                   and n not in ("GFP_BITS",)] +
                  ["gfp_t", "gfp_str", "parse_gfp", "gfp_zone", "gfpflags_to_migratetype",
                   "gfp_to_alloc_flags", "gfpflags_allow_blocking", "gfp_pfmemalloc_flags",
-                  "GFP_BITS", "COMPOSITES", "GFPFLAG_NAMES"])
+                  "GFP_BITS", "COMPOSITES", "GFPFLAG_NAMES", "CONFIG_GFP_NAMES"])

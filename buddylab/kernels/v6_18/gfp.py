@@ -104,6 +104,12 @@ GFP_BITS = {
     "__GFP_ZEROTAGS": __GFP_ZEROTAGS, "__GFP_NO_OBJ_EXT": __GFP_NO_OBJ_EXT,
 }
 
+# Bits gfp_types.h (v6.18) defines only in some configurations, placed after __GFP_ZEROTAGS:
+# __GFP_SKIP_ZERO and __GFP_SKIP_KASAN (CONFIG_KASAN_HW_TAGS), __GFP_NOLOCKDEP (CONFIG_LOCKDEP).
+# The model's configuration has none of them (so GFP_BITS holds no value for them), but a
+# kernel built with them prints them in a trace: known names without a bit here.
+CONFIG_GFP_NAMES = ("__GFP_SKIP_ZERO", "__GFP_SKIP_KASAN", "__GFP_NOLOCKDEP")
+
 COMPOSITES = {
     "GFP_ATOMIC": GFP_ATOMIC, "GFP_KERNEL": GFP_KERNEL, "GFP_KERNEL_ACCOUNT": GFP_KERNEL_ACCOUNT,
     "GFP_NOWAIT": GFP_NOWAIT, "GFP_NOIO": GFP_NOIO, "GFP_NOFS": GFP_NOFS, "GFP_USER": GFP_USER,
@@ -220,4 +226,5 @@ __all__ = sorted([n for n in dict(globals()) if n.startswith(("__GFP_", "GFP_"))
                   and n not in ("GFP_BITS",)] +
                  ["gfp_t", "gfp_str", "parse_gfp", "gfp_zone", "gfp_migratetype",
                   "gfpflags_to_migratetype", "gfp_to_alloc_flags", "gfpflags_allow_blocking",
-                  "gfp_pfmemalloc_flags", "GFP_BITS", "COMPOSITES", "GFPFLAG_NAMES"])
+                  "gfp_pfmemalloc_flags", "GFP_BITS", "COMPOSITES", "GFPFLAG_NAMES",
+                  "CONFIG_GFP_NAMES"])
