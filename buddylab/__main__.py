@@ -1,6 +1,6 @@
 """python -m buddylab experiment NAME --seed N [--size tiny|default|large] [--no-progress]
    python -m buddylab problem [KIND] [--seed N] [-n OPS] [-A "+2,+0u,-0"] [-c] [--explain]
-   python -m buddylab replay DIR [--kernel classic|modern] [--json]
+   python -m buddylab replay DIR [--kernel classic|modern] [--pcp-start empty|snapshot] [--json]
 
 `experiment` runs one of buddylab.experiments and prints its report (parameters
 first); `problem` prints a predict-then-reveal problem of one of the kinds of
@@ -104,6 +104,10 @@ def _replay_parser(sub):
     rp.add_argument("--kernel", choices=("classic", "modern"), default="modern",
                     help="the model's profile (default modern, the 6.18 kernel traces come "
                          "from)")
+    rp.add_argument("--pcp-start", choices=("empty", "snapshot"), default="empty",
+                    help="the model's pcp lists start empty (default), or with the snapshot's "
+                         "high and count as zoneinfo printed them (the count split evenly over "
+                         "the order-0 lists: an assumption, printed)")
     rp.add_argument("--json", action="store_true",
                     help='print {"kernel": {...}, "model": {...}, "per_pcp": [...]}; the '
                          "assumptions and notes go to stderr")
@@ -117,7 +121,7 @@ def _shipped_trace():
 
 def _replay(args):
     from .tracereplay import replay_trace_dir
-    res = replay_trace_dir(args.dir, kernel=args.kernel)
+    res = replay_trace_dir(args.dir, kernel=args.kernel, pcp_start=args.pcp_start)
     if args.json:
         sys.stdout.write(json.dumps(res.as_json(), indent=1) + "\n")
         sys.stderr.write("".join("assumption: %s\n" % a for a in res.assumptions)

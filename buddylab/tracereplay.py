@@ -30,8 +30,10 @@ import bisect
 import os
 from typing import Any, Dict, List, NamedTuple, Tuple
 
-from .errors import TraceFileError
+from .errors import BadParameterError, TraceFileError
 from .machine import Machine, Page
+from .mmzone import MIGRATE_PCPTYPES
+from .procfs import parse_zoneinfo, read_text
 from .tracefile import read_trace
 
 #: the counts set side by side, in the order they are printed
@@ -40,6 +42,10 @@ COUNT_KEYS = ("refill_events", "refill_pages", "direct_buddy", "drain_events", "
 #: the model's events the replay counts (kmem.h names, both profiles)
 COUNTED_EVENTS = ("mm_page_alloc_zone_locked", "mm_page_pcpu_drain", "mm_page_alloc_extfrag")
 TRACE_NAMES = ("trace", "trace.gz")
+#: how the model's pcp lists start (replay_trace_dir(pcp_start=...)); see start_pcps()
+PCP_STARTS = ("empty", "snapshot")
+#: zoneinfo read just after tracing stopped, if the directory has it (compared in the notes)
+ZONEINFO_AFTER = "zoneinfo.after"
 TRACE_CHUNK = 50_000       # model events kept before the replay starts a fresh Trace
 #: the traces shipped with the package (each DIR laid out as replay_trace_dir() reads it)
 TRACES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "traces")
@@ -87,6 +93,8 @@ class ReplayResult(NamedTuple):
     per_pcp: List[Dict[str, Any]]  # {"node", "zone", "cpu", "kernel": {...}, "model": {...}}
     assumptions: Tuple[str, ...]   # what the snapshot cannot tell, taken as said
     notes: Tuple[str, ...]         # what was read, skipped or left out
+    pcp_end: Tuple[Dict[str, Any], ...] = ()   # {"node", "zone", "cpu", "count", "high"}:
+    #                                the model's pcps of the printed pagesets after the replay
 
     def as_json(self):
         """The ``--json`` object: exactly kernel, model and per_pcp."""
@@ -169,22 +177,75 @@ def gfp_mask_for(kernel, names):
     return mask, tuple(dropped)
 
 
-def _start_assumptions(m, zi, kernel, cpu_of):
-    out = ["the model boots with every managed page free in the buddy lists, in the order its "
-           "boot frees them; the snapshot's buddyinfo/pagetypeinfo give only how many blocks "
-           "of each order and type were free, not where, and nothing of the pages in use"]
-    held = []
+def _pagesets(m, zi, cpu_of):
+    """(zoneinfo zone, its pageset line, the model's per_cpu_pages) for every printed pageset."""
     nids = list(dict.fromkeys(z.nid for z in zi.zones))     # read_host() renumbers them 0..
     for z in zi.zones:
         model_zone = [mz for mz in m.zones if (mz.nid, mz.name) == (nids.index(z.nid), z.name)]
         for p in z.pagesets:
-            if p.count:
-                mine = model_zone[0].pageset[cpu_of[p.cpu]].high if model_zone else None
-                held.append("cpu %d %s %d pages (high %d; the model's high starts at %s)"
-                            % (p.cpu, z.name, p.count, p.high, mine))
-    out.append("every pcp list starts empty in the model; the kernel's held %s: their orders, "
-               "migrate types and pfns are not in the snapshot"
-               % (", ".join(held) if held else "nothing"))
+            if model_zone and cpu_of[p.cpu] in model_zone[0].pageset:
+                yield z, p, model_zone[0], model_zone[0].pageset[cpu_of[p.cpu]]
+
+
+def start_pcps(m, zi, cpu_of, pcp_start):
+    """Give the model's pcp lists their start state; the assumption it makes, as text.
+
+    ``"empty"``: the lists as Machine.from_host() leaves them, empty, with high as the
+    kernel's formulas set it.  ``"snapshot"``: each CPU's ``high`` and ``count`` as the
+    snapshot's zoneinfo printed them (read, not fitted); the ``count`` pages are order-0
+    blocks split evenly over the MIGRATE_PCPTYPES order-0 lists (UNMOVABLE, MOVABLE,
+    RECLAIMABLE, the remainder to the first), taken from the model's buddy lists by the
+    kernel's own refill (``kernel.pcp_list_refill``, rmqueue_bulk()).  zoneinfo never says
+    which lists held them: the even split favours none.  Only on the kernel family that
+    printed the snapshot (a 6.x high is an auto-tuned value the v4.18 model has no place
+    for): the caller checks.
+    """
+    if pcp_start not in PCP_STARTS:
+        raise BadParameterError("pcp_start=%r: expected one of %s"
+                                % (pcp_start, ", ".join(PCP_STARTS)))
+    held = ["cpu %d %s %d pages (high %d; the model's high starts at %s)"
+            % (p.cpu, z.name, p.count, p.high, _start_high(pcp))
+            for z, p, _, pcp in _pagesets(m, zi, cpu_of) if p.count]
+    if pcp_start == "empty":
+        return ("every pcp list starts empty in the model; the kernel's held %s: their orders, "
+                "migrate types and pfns are not in the snapshot"
+                % (", ".join(held) if held else "nothing"))
+    short = []
+    for z, p, zone, pcp in _pagesets(m, zi, cpu_of):
+        pcp.high = p.high
+        for i in range(MIGRATE_PCPTYPES):
+            want = p.count // MIGRATE_PCPTYPES + (i < p.count % MIGRATE_PCPTYPES)
+            got = m.kernel.pcp_list_refill(zone, pcp, i, want) if want else 0
+            if got < want:
+                short.append("cpu %d %s type %d: %d of %d" % (p.cpu, z.name, i, got, want))
+    return ("each CPU's pcp starts with the snapshot's high and count (read, not fitted): %s; "
+            "the count is order-0 pages split evenly over the UNMOVABLE, MOVABLE and "
+            "RECLAIMABLE lists, taken from the model's buddy lists (zoneinfo never says "
+            "which lists held them, nor at which orders)%s"
+            % (", ".join(held) if held else "nothing held",
+               "; the buddy lists ran short: " + ", ".join(short) if short else ""))
+
+
+def _start_high(pcp):
+    """The model's pcp high before the replay, as text (v6.18 clamps a boot high of 0 into
+    [high_min, high_max] at first use: nr_pcp_alloc(), nr_pcp_high())."""
+    high_min = getattr(pcp, "high_min", None)
+    if high_min is not None and pcp.high < high_min:
+        return "%d, clamped to high_min %d at first use" % (pcp.high, high_min)
+    return "%d" % pcp.high
+
+
+def _same_family(m, kt):
+    """Whether the trace was printed by the kernel family the model runs (6.x on v6.18)."""
+    printed = [f for f in kt.formats if f in ("4.x", "6.x")]
+    return not printed or m.kernel.version[1:2] == printed[0][0]
+
+
+def _start_assumptions(m, kernel, pcp_assumption):
+    out = ["the model boots with every managed page free in the buddy lists, in the order its "
+           "boot frees them; the snapshot's buddyinfo/pagetypeinfo give only how many blocks "
+           "of each order and type were free, not where, and nothing of the pages in use",
+           pcp_assumption]
     if m.kernel.pcp_high_decays:
         out.append("each CPU's vmstat worker (decay_pcp_high) runs at every whole second of the "
                    "trace clock; where it really fell is not in the trace")
@@ -194,12 +255,14 @@ def _start_assumptions(m, zi, kernel, cpu_of):
     return out
 
 
-def replay_trace_dir(directory, kernel="modern"):
+def replay_trace_dir(directory, kernel="modern", pcp_start="empty"):
     """Replay DIR's trace on Machine.from_host(DIR/proc, kernel); a ReplayResult.
 
-    Raises what from_host raises (LayoutError while a profile does not run, ProcParseError
-    for a bad snapshot), TraceFileError for a bad trace or one that names a CPU the snapshot
-    does not have.
+    `pcp_start` is how the model's pcp lists start (PCP_STARTS, start_pcps()): "empty", or
+    "snapshot" (zoneinfo's high and count, on the kernel family that printed the trace).
+    Raises what from_host raises (ProcParseError for a bad snapshot), TraceFileError for a
+    bad trace or one that names a CPU the snapshot does not have, BadParameterError for an
+    unknown pcp_start or "snapshot" on another kernel family than the trace's.
     """
     directory = os.fspath(directory)
     path = find_trace(directory)
@@ -214,6 +277,12 @@ def replay_trace_dir(directory, kernel="modern"):
                                  "snapshot %s (%s)" % (path, e.line, e.cpu, proc,
                                                        ", ".join(map(str, cpu_of))))
     kname = "%s (%s)" % (m.kernel.name, m.kernel.version)
+    if pcp_start == "snapshot" and not _same_family(m, kt):
+        raise BadParameterError("pcp_start='snapshot' copies the snapshot's pcp high and count, "
+                                "which only the kernel family that printed it (%s) has; the "
+                                "model runs %s" % (", ".join(f for f in kt.formats if "." in f),
+                                                   m.kernel.version))
+    pcp_assumption = start_pcps(m, zi, cpu_of, pcp_start)
     model = _ModelSide(m, cpu_of)
     for e in kt.events:
         model.tick(e.timestamp)
@@ -223,10 +292,29 @@ def replay_trace_dir(directory, kernel="modern"):
             model.free(e)
     m.stop_trace()
     kern_cells = _kernel_cells(kt, _ZoneSpans(zi))
+    pcp_end = tuple({"node": z.nid, "zone": z.name, "cpu": p.cpu, "count": pcp.count,
+                     "high": pcp.high} for z, p, _, pcp in _pagesets(m, zi, cpu_of))
     return ReplayResult(directory, kname, _total(kern_cells), _total(model.cells),
                         _per_pcp(kern_cells, model.cells, zi),
-                        tuple(_start_assumptions(m, zi, kname, cpu_of)),
-                        tuple(_notes(m, kt, model)))
+                        tuple(_start_assumptions(m, kname, pcp_assumption)),
+                        tuple(_notes(m, kt, model) + _after_notes(proc, pcp_end)), pcp_end)
+
+
+def _after_notes(proc, pcp_end):
+    """The model's pcp count and high after the replay beside zoneinfo.after's, if read."""
+    path = os.path.join(proc, ZONEINFO_AFTER)
+    if not os.path.isfile(path):
+        return []
+    after = {(z.nid, z.name, p.cpu): p for z in parse_zoneinfo(read_text(path)).zones
+             for p in z.pagesets}
+    out = []
+    for r in pcp_end:
+        p = after.get((r["node"], r["zone"], r["cpu"]))
+        if p is not None and (p.count or r["count"]):
+            out.append("after the trace, cpu %d %s: kernel count %d high %d (%s), model count "
+                       "%d high %d" % (r["cpu"], r["zone"], p.count, p.high, ZONEINFO_AFTER,
+                                       r["count"], r["high"]))
+    return out
 
 
 def model_cpus(zoneinfo):
@@ -368,7 +456,7 @@ def _notes(m, kt, model):
            % (kt.source, ", ".join(kt.formats) or "empty",
               ", ".join("%d %s" % (n, k) for k, n in c.items()), kt.skipped)]
     printed = [f for f in kt.formats if f in ("4.x", "6.x")]
-    if printed and m.kernel.version[1:2] != printed[0][0]:
+    if not _same_family(m, kt):
         out.append("the trace was printed by a %s kernel and the model runs %s: the counts "
                    "show what %s does with the same requests" % (printed[0], m.kernel.version,
                                                                m.kernel.version))

@@ -77,6 +77,8 @@ SEAM = (
     ("drain_all_pages", "func", "drain_all_pages()"),
     ("order_to_pindex", "func", "order_to_pindex(): the pcp list of (migratetype, order)"),
     ("pindex_to_order", "func", "pindex_to_order(): the order of a pcp list's blocks"),
+    ("pcp_list_refill", "func", "rmqueue_bulk() of order-0 blocks onto one pcp list, pcp->count "
+                                "raised as its caller (rmqueue_pcplist()) raises it"),
     ("pcp_high_decays", "const", "the vmstat worker decays pcp->high (decay_pcp_high(), v6.7+)"),
     ("refresh_cpu_vm_stats", "func", "refresh_cpu_vm_stats() (mm/vmstat.c): the vmstat "
                                      "worker's pass over one CPU's pcp lists"),

@@ -79,6 +79,7 @@ class Classic(Kernel):
     drain_all_pages = staticmethod(_pcp.drain_all_pages)
     order_to_pindex = staticmethod(_pcp.order_to_pindex)
     pindex_to_order = staticmethod(_pcp.pindex_to_order)
+    pcp_list_refill = staticmethod(_pcp.pcp_list_refill)
     pcp_high_decays = False
     refresh_cpu_vm_stats = staticmethod(_pcp.refresh_cpu_vm_stats)
 

@@ -159,6 +159,20 @@ def rmqueue_bulk(zone, order, count, pcp, migratetype):
     return len(pfns)
 
 
+def pcp_list_refill(zone, pcp, migratetype, count):
+    """The refill half of rmqueue_pcplist() on an empty list: `count` pages onto its TAIL.
+
+    Kernel: __rmqueue_pcplist() in mm/page_alloc.c (v4.18): ``pcp->count +=
+    rmqueue_bulk(zone, 0, pcp->batch, list, migratetype)``, with the caller's count in
+    place of batch and without the allocation that follows.  Returns the pages placed.
+    Used to give a model's pcp lists a start count read from /proc/zoneinfo
+    (buddylab.tracereplay).
+    """
+    placed = rmqueue_bulk(zone, 0, count, pcp, migratetype)
+    pcp.count += placed
+    return placed
+
+
 def rmqueue_pcplist(zone, pcp, migratetype):
     """rmqueue_pcplist(): an order-0 page from the head of this CPU's list.
 

@@ -201,6 +201,21 @@ def __rmqueue_pcplist(zone, order, migratetype, alloc_flags, pcp, pindex):
     return pfn
 
 
+def pcp_list_refill(zone, pcp, migratetype, count):
+    """The refill half of __rmqueue_pcplist() on order 0: `count` blocks onto a list's TAIL.
+
+    Kernel: __rmqueue_pcplist() in mm/page_alloc.c (v6.18): rmqueue_bulk(zone, 0, count,
+    list, migratetype, alloc_flags) then ``pcp->count += alloced << order``, without the
+    allocation from the list head that follows (nor nr_pcp_alloc(): the caller gives the
+    count).  alloc_flags 0 (no ALLOC_CMA, no ALLOC_NOFRAGMENT).  Returns the blocks placed.
+    Used to give a model's pcp lists a start count read from /proc/zoneinfo
+    (buddylab.tracereplay); no kernel path calls it with a count of its own choosing.
+    """
+    placed = rmqueue_bulk(zone, 0, count, pcp, order_to_pindex(migratetype, 0), migratetype, 0)
+    pcp.count += placed
+    return placed
+
+
 def rmqueue_pcplist(zone, pcp, migratetype, order=0, alloc_flags=0):
     """rmqueue_pcplist(): a block of a pcp order from this CPU's list, or -1.
 
