@@ -65,7 +65,11 @@ def tally(counts, name, order, percpu_refill=0):
     page taken by rmqueue_buddy() after a failed pcp trylock) and 0 for a block handed straight
     to the caller; mm_page_pcpu_drain once per block free_pcppages_bulk() returns to the buddy
     lists; mm_page_alloc_extfrag once per fallback (include/trace/events/kmem.h and
-    mm/page_alloc.c, v4.18 and v6.18).
+    mm/page_alloc.c, v4.18 and v6.18).  In v6.18 mm_page_alloc_zone_locked fires in
+    __rmqueue_smallest() alone: a block handed out by __rmqueue_steal(), or by
+    try_to_claim_block() claiming a whole free block of pageblock_order or more, fires only
+    mm_page_alloc_extfrag, so refills count the blocks taken from the buddy lists without
+    those (on both sides alike: the model fires the kernel's tracepoints where it does).
 
     >>> c = new_counts(); tally(c, "mm_page_alloc_zone_locked", 0, 1)
     >>> tally(c, "mm_page_pcpu_drain", 3); (c["refill_pages"], c["drain_pages"])
