@@ -321,6 +321,32 @@ def _after_notes(proc, pcp_end):
     return out
 
 
+def starts_table(directory=FILE_256M, kernel="modern"):
+    """The kernel's totals beside the model's from each pcp start (PCP_STARTS), as text.
+
+    For a chapter cell: ``print(tracereplay.starts_table())`` replays the shipped trace once
+    per start (about a second each) and prints one row per side, with the model's difference
+    to the kernel; "snapshot" is left out where the model runs another kernel family than
+    the trace's.  The assumptions of each start are in replay_trace_dir(...).table().
+    """
+    w = max(len(k) for k in COUNT_KEYS)
+    out = ["%-18s" % "" + "".join(" %*s" % (w, k) for k in COUNT_KEYS)]
+    kern = None
+    for start in PCP_STARTS:
+        try:
+            r = replay_trace_dir(directory, kernel=kernel, pcp_start=start)
+        except BadParameterError:
+            continue
+        if kern is None:
+            kern = r.kernel
+            out.append("%-18s" % "kernel" + "".join(" %*d" % (w, kern[k]) for k in COUNT_KEYS))
+        out.append("%-18s" % ("model, %s" % start)
+                   + "".join(" %*d" % (w, r.model[k]) for k in COUNT_KEYS))
+        out.append("%-18s" % "" + "".join(" %*s" % (w, _diff(kern[k], r.model[k]))
+                                          for k in COUNT_KEYS))
+    return "\n".join(out) + "\n"
+
+
 def model_cpus(zoneinfo):
     """{kernel CPU id: model CPU}: the online CPUs, in the order zoneinfo's pagesets list them.
 

@@ -19,7 +19,7 @@ from buddylab.machine import Machine
 from buddylab.procfs import parse_zoneinfo
 from buddylab.tracefile import read_trace
 from buddylab.tracereplay import (FILE_256M, gfp_mask_for, model_cpus, new_counts,
-                                  replay_trace_dir, tally)
+                                  replay_trace_dir, starts_table, tally)
 from buddylab.kernels.select import get_kernel
 
 KEYS = ["refill_events", "refill_pages", "direct_buddy", "drain_events", "drain_pages",
@@ -367,3 +367,16 @@ def test_pcp_list_refill_seam(kernel):
     pfns = list(zone.mm.iter_list(pcp.list_head(m.kernel.order_to_pindex(1, 0))))
     assert pcp.count == len(pfns) == 10 and zone.NR_FREE_PAGES == free - 10
     assert pfns == list(range(pfns[0], pfns[0] + 10))
+
+
+def test_starts_table_for_the_chapter():
+    """starts_table(): the kernel's grep totals, then one model row per start it can run.
+
+    On the classic model of a 6.x trace the snapshot start is refused (its high is 6.x's
+    auto-tuned value), so only the empty start is printed.
+    """
+    lines = starts_table(kernel="classic").splitlines()
+    assert lines[0].split() == KEYS
+    assert lines[1].split() == ["kernel"] + [str(SHIPPED_KERNEL[k]) for k in KEYS]
+    assert [ln.split(",")[0] for ln in lines[2::2]] == ["model"]
+    assert lines[2].startswith("model, empty")
