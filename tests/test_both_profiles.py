@@ -54,3 +54,70 @@ def test_experiment_kernel_from_the_shell(capsys):
         main(["experiment", "tail", "--kernel", "v5"])
     assert e.value.code == 2
     assert "invalid choice: 'v5'" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------------------ problems
+def test_split_on_the_modern_kernel_worked_by_hand():
+    """64 pages, orders 0..3, pageblocks of 4: boot frees the order-3 blocks at the TAIL in
+    ascending order (mm/page_alloc.c, __free_pages_core() -> FPI_TO_TAIL, v6.18), so the
+    list is [0, 8, ..., 56] and the first order-0 request gets pfn 0 (expand() leaves 4, 2, 1
+    at the heads).  Order 1 also goes through the pcp lists (pcp_allowed_order(): order <=
+    PAGE_ALLOC_COSTLY_ORDER); batch 1, so rmqueue_bulk() takes one order-1 block, the head 2
+    (nr_pcp_alloc() returns batch when batch is 1, mm/page_alloc.c, v6.18).  Freeing pfn 0
+    puts it on the order-0 pcp list (count 1 < high), so it never reaches the buddy lists."""
+    p = bl.problem("split", ops="+0,+1,-0", kernel="modern")
+    assert p.text(solved=True).splitlines() == [
+        'python -m buddylab problem split --pages 64 --max-order 4 --pageblock-order 2 '
+        '-A "+0m,+1m,-0" --kernel modern -c',
+        "machine: v6.18 kernel, one Normal zone of 64 pages, orders 0..3, pageblocks of 4 "
+        "pages, 1 CPU, min_free_kbytes 0, pcp lists for orders 0..3, batch 1, high_min 4, "
+        "high_max 8",
+        "at boot: free_area[3] Movable [0, 8, 16, 24, 32, 40, 48, 56]",
+        "op 1: a0 = alloc_pages(GFP_HIGHUSER_MOVABLE, 0) -> pfn 0",
+        "op 2: a1 = alloc_pages(GFP_HIGHUSER_MOVABLE, 1) -> pfn 2",
+        "op 3: __free_pages(a0, 0)",
+        "free lists at the end (head -> tail):",
+        "  free_area[0] Movable [1]",
+        "  free_area[2] Movable [4]",
+        "  free_area[3] Movable [8, 16, 24, 32, 40, 48, 56]"]
+    assert p.check(p.answers()).correct
+    # the rebuilt instance is the same, kernel included
+    assert bl.problem(p.kind, seed=p.seed, **p.params) == p and p.params["kernel"] == "modern"
+
+
+def test_split_hints_name_the_modern_rules():
+    p = bl.problem("split", ops="+0u", kernel="modern")
+    hints = [p.hint() for _ in range(5)]
+    assert any("orders 0..3 pass through the per-cpu lists" in h for h in hints)
+    assert any("FPI_TO_TAIL" in h for h in hints)
+    assert any("__rmqueue_claim()" in h and "__rmqueue_steal()" in h for h in hints)
+    assert not any("__rmqueue_fallback" in h for h in hints)
+    classic = bl.problem("split", ops="+0u")
+    assert any("__rmqueue_fallback" in classic.hint() for _ in range(5))
+
+
+@pytest.mark.parametrize("kind", ["merge", "fallback", "pcp", "watermark", "zonelist",
+                                  "interface", "drill"])
+def test_classic_only_kinds_refuse_modern_in_one_line(kind):
+    with pytest.raises(bl.BuddyLabError) as e:
+        bl.problem(kind, seed=0, kernel="modern")
+    msg = str(e.value)
+    assert msg.startswith("problem %s runs on the classic kernel only: " % kind)
+    assert "\n" not in msg and len(msg) > 60
+    bl.problem(kind, seed=0, kernel="classic")          # the classic one still builds
+
+
+def test_problem_unknown_kernel():
+    with pytest.raises(bl.BuddyLabError, match="--kernel must be one of classic, modern, got 'v5'"):
+        bl.problem("split", kernel="v5")
+
+
+def test_problem_kernel_from_the_shell(capsys):
+    assert main(["problem", "split", "-A", "+0", "--kernel", "modern", "-c"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].endswith('-A "+0m" --kernel modern -c')
+    assert out[3] == "op 1: a0 = alloc_pages(GFP_HIGHUSER_MOVABLE, 0) -> pfn 0"
+    assert main(["problem", "fallback", "--kernel", "modern"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("python -m buddylab problem: error: problem fallback runs on the "
+                          "classic kernel only: it asks about __rmqueue_fallback()")
