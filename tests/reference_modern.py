@@ -127,8 +127,14 @@ class ReferenceModern:
                     break
             self._del(buddy_pfn, order, buddy_mt)
             if buddy_mt != mt:
-                for b in range(buddy_pfn, buddy_pfn + (1 << order), self.pb_pages):
-                    self.block_mt[b] = mt
+                # set_pageblock_migratetype(buddy, migratetype): the ONE pageblock holding the
+                # buddy's first page (its type was the one read above), even when the buddy
+                # spans several pageblocks (order > pageblock_order): the v6.18 text.  The
+                # stable fix "mm/page_alloc: change all pageblocks migrate type on coalescing"
+                # (Dec 2025, Fixes: e6cf9e1c4cde, Cc: stable) re-types every pageblock of the
+                # buddy (change_pageblock_range()); the two differ only when pageblock_order <
+                # MAX_PAGE_ORDER - 1, never with x86_64's 9 and 10.
+                self.block_mt[buddy_pfn] = mt
             pfn &= buddy_pfn
             order += 1
         tail = to_tail or self._merge_likely(pfn, buddy_pfn, order)

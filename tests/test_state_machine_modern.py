@@ -25,7 +25,7 @@ import buddylab as bl
 import reference_modern as R
 
 LONG = bool(os.environ.get("BUDDYLAB_LONG_MODERN"))
-SETTINGS = settings(max_examples=5000 if LONG else 100, stateful_step_count=25,
+SETTINGS = settings(max_examples=5000 if LONG else 150, stateful_step_count=40,
                     derandomize=True, deadline=None, database=None,
                     suppress_health_check=list(HealthCheck))
 MASKS = sorted(R.GFP_MASKS)
@@ -134,3 +134,67 @@ class ModernComparison(RuleBasedStateMachine):
 
 TestModernComparison = ModernComparison.TestCase
 TestModernComparison.settings = SETTINGS
+
+
+# ------------------------------------------------------------ seeded long sequences
+# The state machine above shrinks a failure to a short history; these seeded runs go deeper
+# (300 steps each, to the fast path's first failure), which is where claims of whole
+# pageblocks, merges that re-type a buddy's pageblock and pcp drains of every order pile up.
+# About 2 s for the default 200 seeds; BUDDYLAB_LONG_MODERN=1 runs 5000.
+
+def _random_config(rng):
+    max_order = rng.randint(4, 6)
+    pageblock_order = rng.randint(2, max_order - 1)
+    big = 1 << (max_order - 1)
+    pages = big * rng.randint(2, 8) + rng.choice([0, 0, 1 << pageblock_order, 3])
+    return dict(pages=min(999, max(pages, 6 << pageblock_order)), nr_cpus=rng.randint(1, 2),
+                max_order=max_order, pageblock_order=pageblock_order,
+                fraction=rng.choice([8, 16, 100]))
+
+
+def run_seed(seed, steps=300):
+    """One seeded sequence on both; returns the number of steps compared."""
+    import random
+    rng = random.Random(seed)
+    cfg = _random_config(rng)
+    m = bl.Machine(nodes=[{"Normal": cfg["pages"]}], cpus_per_node=cfg["nr_cpus"],
+                   max_order=cfg["max_order"], pageblock_order=cfg["pageblock_order"],
+                   min_free_kbytes=0, kernel="modern",
+                   percpu_pagelist_high_fraction=cfg["fraction"])
+    ref = R.ReferenceModern(**cfg)
+    live, log = [], ["seed %d: %r" % (seed, cfg)]
+    for step in range(steps):
+        cpu = rng.randrange(cfg["nr_cpus"])
+        x = rng.random()
+        if x < 0.55 or not live:
+            name = MASKS[rng.randrange(len(MASKS))]
+            order = min(rng.choice([0, 0, 0, 1, 1, 2, 3, 4, 5]), cfg["max_order"] - 1)
+            want = ref.alloc_pages(R.GFP_MASKS[name], order, cpu)
+            if want is R.FAILED:
+                return step
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                page = m.alloc_pages(R.GFP_MASKS[name], order=order, cpu=cpu)
+            log.append("alloc_pages(%s, %d, cpu %d) -> %r (reference %r)"
+                       % (name, order, cpu, page, want))
+            assert page is not None and page.pfn == want, "\n".join(log)
+            live.append((want, order))
+        elif x < 0.97:
+            pfn, order = live.pop(rng.randrange(len(live)))
+            log.append("free_pages(%d, order %d, cpu %d)" % (pfn, order, cpu))
+            m.free_pages(bl.Page(pfn), order=order, cpu=cpu)
+            ref.free_pages(pfn, order, cpu)
+        else:
+            log.append("drain_all_pages()")
+            m.drain_all_pages()
+            ref.drain_all_pages()
+        got, want = model_state(m), ref.state()
+        for key in want:
+            assert got[key] == want[key], "%s differs\n buddylab:  %r\n reference: %r\n%s" % (
+                key, got[key], want[key], "\n".join(log))
+    return steps
+
+
+def test_seeded_sequences_match_the_reference():
+    compared = sum(run_seed(seed) for seed in range(5000 if LONG else 200))
+    assert compared > 10000          # the runs are long enough to reach fragmented states
