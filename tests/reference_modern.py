@@ -14,7 +14,9 @@ Scope, said aloud (the compared machines are restricted to what this covers):
   ALLOC_NOFRAGMENT (alloc_flags_nofragment(): a Normal zone on one node), retried without
   ALLOC_NOFRAGMENT when nothing is found.  When the fast path fails the request would enter
   __alloc_pages_slowpath(); `alloc_pages` returns FAILED and the caller stops comparing;
-- plain pages (no LRU), so prep_move_freepages_block() counts no movable pages;
+- the lab's convention for PageLRU (as tests/reference.py): a block allocated with a MOVABLE
+  request is user memory on the LRU, so prep_move_freepages_block() counts its pages as
+  movable; other allocations are not;
 - PCPF_FREE_HIGH_BATCH clear (setup_pcp_cacheinfo() is not modelled by either side).
 """
 
@@ -64,6 +66,7 @@ class ReferenceModern:
         self.block_mt = {p: MOVABLE for p in range(0, pages, self.pb_pages)}
         self.nr_free_pages = 0
         self.allocated = {}                           # pfn -> order
+        self.lru = set()                              # PageLRU pfns (MOVABLE requests)
         # zone_batchsize() (mm/page_alloc.c, v6.18): min(managed >> 10, SZ_1M / PAGE_SIZE) / 4,
         # at least 1, then rounddown_pow_of_two(b + b / 2) - 1: below 1024 pages that is
         # rounddown_pow_of_two(1) - 1 = 0, and zone_set_pageset_high_and_batch() takes
@@ -94,7 +97,14 @@ class ReferenceModern:
         self.buddy[pfn] = order
 
     def _del(self, pfn, order, mt):
-        self.free[order][mt].remove(pfn)
+        """list_del(): the block leaves whatever list it is on.  `mt` is the type the caller
+        passed; after a one-pageblock re-type (see _free_one_page) a block can sit on a list
+        other than its pageblock's type, and the kernel only warns
+        (__del_page_from_free_list(): "page type is %d, passed migratetype is %d")."""
+        lst = self.free[order][mt]
+        if pfn not in lst:
+            lst = next(per for per in self.free[order] if pfn in per)
+        lst.remove(pfn)
         del self.buddy[pfn]
 
     def _mt_of(self, pfn):
@@ -192,16 +202,21 @@ class ReferenceModern:
         start = pfn & ~(self.pb_pages - 1)
         if start + self.pb_pages > self.pages:       # prep_move_freepages_block(): zone end
             return None
-        free_pages, p, blocks = 0, start, []
+        free_pages, movable, p, blocks = 0, 0, start, []
         while p < start + self.pb_pages:
             if p in self.buddy:
                 blocks.append((p, self.buddy[p]))
                 free_pages += 1 << self.buddy[p]
                 p += 1 << self.buddy[p]
             else:
-                p += 1                                # not on the LRU: not movable
-        alike = self.pb_pages - free_pages if (start_mt != MOVABLE and block_mt == MOVABLE) \
-            else 0
+                movable += p in self.lru              # PageLRU: counted as movable
+                p += 1
+        if start_mt == MOVABLE:
+            alike = movable
+        elif block_mt == MOVABLE:
+            alike = self.pb_pages - (free_pages + movable)
+        else:
+            alike = 0
         if free_pages + alike < (1 << (self.pb_order - 1)):
             return None
         for p, o in blocks:                           # __move_freepages_block(): to the tail
@@ -311,6 +326,8 @@ class ReferenceModern:
                 pfn = self._rmqueue(order, mt, nofrag, ["normal"])
             if pfn is not None:
                 self.allocated[pfn] = order
+                if mt == MOVABLE:
+                    self.lru.update(range(pfn, pfn + (1 << order)))
                 return pfn
         return FAILED
 
@@ -335,6 +352,7 @@ class ReferenceModern:
 
     def free_pages(self, pfn, order, cpu):
         del self.allocated[pfn]
+        self.lru.difference_update(range(pfn, pfn + (1 << order)))
         if order > COSTLY:
             self._split_large_buddy(pfn, order)       # __free_pages_ok() -> free_one_page()
             return
