@@ -163,12 +163,17 @@ def run_seed(seed, steps=300):
                    percpu_pagelist_high_fraction=cfg["fraction"])
     ref = R.ReferenceModern(**cfg)
     live, log = [], ["seed %d: %r" % (seed, cfg)]
+    # a per-seed mix of request types: even, mostly movable (steals of small movable
+    # requests), mostly unmovable/reclaimable (claims)
+    names = [MASKS, MASKS + ["GFP_HIGHUSER_MOVABLE"] * 6,
+             MASKS + ["GFP_KERNEL", "GFP_KERNEL|__GFP_RECLAIMABLE"] * 3][seed % 3]
+    orders = [0, 0, 0, 1, 1, 2, 3, 4, 5] if seed % 3 != 1 else [0, 0, 0, 0, 0, 1]
     for step in range(steps):
         cpu = rng.randrange(cfg["nr_cpus"])
         x = rng.random()
         if x < 0.55 or not live:
-            name = MASKS[rng.randrange(len(MASKS))]
-            order = min(rng.choice([0, 0, 0, 1, 1, 2, 3, 4, 5]), cfg["max_order"] - 1)
+            name = names[rng.randrange(len(names))]
+            order = min(orders[rng.randrange(len(orders))], cfg["max_order"] - 1)
             want = ref.alloc_pages(R.GFP_MASKS[name], order, cpu)
             if want is R.FAILED:
                 return step
