@@ -25,7 +25,7 @@ import buddylab as bl
 import reference_modern as R
 
 LONG = bool(os.environ.get("BUDDYLAB_LONG_MODERN"))
-SETTINGS = settings(max_examples=5000 if LONG else 150, stateful_step_count=40,
+SETTINGS = settings(max_examples=5000 if LONG else 80, stateful_step_count=40,
                     derandomize=True, deadline=None, database=None,
                     suppress_health_check=list(HealthCheck))
 MASKS = sorted(R.GFP_MASKS)
@@ -140,7 +140,7 @@ TestModernComparison.settings = SETTINGS
 # The state machine above shrinks a failure to a short history; these seeded runs go deeper
 # (300 steps each, to the fast path's first failure), which is where claims of whole
 # pageblocks, merges that re-type a buddy's pageblock and pcp drains of every order pile up.
-# About 2 s for the default 200 seeds; BUDDYLAB_LONG_MODERN=1 runs 5000.
+# About 2 s for the default 120 seeds; BUDDYLAB_LONG_MODERN=1 runs 5000.
 
 def _random_config(rng):
     max_order = rng.randint(4, 6)
@@ -201,5 +201,5 @@ def run_seed(seed, steps=300):
 
 
 def test_seeded_sequences_match_the_reference():
-    compared = sum(run_seed(seed) for seed in range(5000 if LONG else 200))
-    assert compared > 10000          # the runs are long enough to reach fragmented states
+    compared = sum(run_seed(seed) for seed in range(5000 if LONG else 120))
+    assert compared > 8000           # the runs are long enough to reach fragmented states
