@@ -1,5 +1,7 @@
 """python -m buddylab experiment NAME --seed N [--size tiny|default|large] [--no-progress]
+                                 [--kernel classic|modern]
    python -m buddylab problem [KIND] [--seed N] [-n OPS] [-A "+2,+0u,-0"] [-c] [--explain]
+                               [--kernel classic|modern]
    python -m buddylab replay DIR [--kernel classic|modern] [--pcp-start empty|snapshot] [--json]
 
 `experiment` runs one of buddylab.experiments and prints its report (parameters
@@ -88,7 +90,8 @@ def _experiment(args):
         raise BuddyLabError("--seed must be >= 0, got %d" % args.seed)
     over = {} if args.steps is None else {"steps": args.steps}
     res = experiments.run(args.name, seed=args.seed, size=args.size,
-                          progress=False if args.no_progress else None, **over)
+                          progress=False if args.no_progress else None, kernel=args.kernel,
+                          **over)
     sys.stdout.write(res["report"])
     return 0
 
@@ -142,6 +145,8 @@ def main(argv=None):
     ex.add_argument("--size", choices=sorted(experiments.SIZES), default="default")
     ex.add_argument("--steps", type=int, default=None, help="workload length (overrides --size)")
     ex.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    ex.add_argument("--kernel", choices=experiments.KERNELS, default="classic",
+                    help="the model's profile: classic (v4.18, the default) or modern (v6.18)")
     _problem_parser(sub)
     _replay_parser(sub)
     args = ap.parse_args(argv)

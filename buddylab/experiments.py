@@ -8,13 +8,17 @@ __rmqueue_fallback() of mm/page_alloc.c).
     >>> r["name"], r["params"]["seed"]
     ('compaction', 0)
 
-``run(name, seed=0, size="default", progress=None, **overrides)`` returns plain
+``run(name, seed=0, size="default", progress=None, kernel="classic", **overrides)`` runs
+on the classic (v4.18) or the modern (v6.18) profile and returns plain
 data (dicts, lists, ints) with a printable ``"report"`` that starts by echoing
 the parameters (STYLE §7-8).  `overrides` replace the size's parameters
 (nr_pages, pageblock_order, max_order, steps) or set an experiment's own
 (fragtime's samples, antifrag's and tail's runs, tail's order); an unknown name, size or parameter, a
 negative step count, raises BadParameterError before anything runs.  Shell: ``python -m buddylab experiment NAME --seed
-N [--size tiny|default|large]``.
+N [--size tiny|default|large] [--kernel classic|modern]``.  Every experiment runs on both
+profiles: the workload asks for memory by kind (the owner's GFP mask under the running
+kernel's bit values) and the huge-page and churn masks are built from the running kernel's
+GFP bits (`huge_gfp`, `churn_gfp`).
 
 The workload (`Workload`): short-lived tasks start and exit; each maps
 anonymous memory, reads files (page cache) and needs a few kernel pages (page
@@ -31,8 +35,9 @@ __GFP_NOWARN) until one fails.  Scaled down, said aloud: a machine of
 
 import random
 
-from .kernels.v4_18 import gfp as G     # HUGE_GFP: the experiments run classic machines
+from .kernels.v4_18 import gfp as G     # HUGE_GFP, CHURN_GFP: the classic profile's values
 from .errors import BadParameterError
+from .kernels.select import KERNELS as PROFILES
 from .machine import Machine
 from .owners import ANON, FILE, KERNEL, SLAB
 from .progress import make_progress
@@ -50,10 +55,35 @@ SIZES = {
 }
 
 
-def make_machine(nr_pages, pageblock_order, max_order, **opts):
-    """One node, one Normal zone, one CPU."""
+#: the profiles an experiment runs on (every one: see the module docstring)
+KERNELS = tuple(PROFILES)
+
+
+def make_machine(nr_pages, pageblock_order, max_order, kernel="classic", **opts):
+    """One node, one Normal zone, one CPU, of `kernel`'s profile."""
     return Machine(nodes=[{"Normal": nr_pages}], cpus_per_node=1, max_order=max_order,
-                   pageblock_order=pageblock_order, **opts)
+                   pageblock_order=pageblock_order, kernel=kernel, **opts)
+
+
+def _mask(m, *names):
+    """The OR of the __GFP_*/GFP_* `names` under `m`'s kernel's bit values."""
+    value = 0
+    for name in names:
+        value |= getattr(m.kernel.gfp, name)
+    return value
+
+
+def huge_gfp(m):
+    """hugetlbfs's mask (HUGE_GFP) under `m`'s kernel: GFP_HIGHUSER_MOVABLE | __GFP_COMP |
+    __GFP_THISNODE | __GFP_RETRY_MAYFAIL | __GFP_NOWARN (the bits differ between v4.18 and
+    v6.18, include/linux/gfp.h and gfp_types.h)."""
+    return _mask(m, "GFP_HIGHUSER_MOVABLE", "__GFP_COMP", "__GFP_THISNODE",
+                 "__GFP_RETRY_MAYFAIL", "__GFP_NOWARN")
+
+
+def churn_gfp(m):
+    """The churn's mask (CHURN_GFP) under `m`'s kernel: GFP_HIGHUSER_MOVABLE | __GFP_NOWARN."""
+    return _mask(m, "GFP_HIGHUSER_MOVABLE", "__GFP_NOWARN")
 
 
 class Workload:
@@ -151,7 +181,8 @@ def largest_free_order(zone):
 def alloc_huge_pages(m):
     """Allocate pageblock-order blocks as hugetlbfs would, until one fails; how many."""
     n = 0
-    while m.alloc_pages(HUGE_GFP, m.pageblock_order) is not None:
+    gfp = huge_gfp(m)
+    while m.alloc_pages(gfp, m.pageblock_order) is not None:
         n += 1
     return n
 
@@ -163,7 +194,7 @@ def _count(what, value, minimum):
     return value
 
 
-def _config(name, seed, size, overrides):
+def _config(name, seed, size, overrides, kernel="classic"):
     """The parameters of a run: the size's, with `overrides`, checked; and the echoed params.
 
     >>> _config("tail", 0, "tiny", {"steps": -5})
@@ -173,6 +204,9 @@ def _config(name, seed, size, overrides):
     """
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise BadParameterError("seed must be an int, got %r" % (seed,))
+    if not isinstance(kernel, str) or kernel not in KERNELS:
+        raise BadParameterError("unknown kernel %r (choose from %s)"
+                                % (kernel, ", ".join(KERNELS)))
     if not isinstance(size, str) or size not in SIZES:
         raise BadParameterError("unknown size %r (choose from %s)" % (size, ", ".join(SIZES)))
     unknown = sorted(set(overrides) - set(SIZES[size]))
@@ -181,14 +215,19 @@ def _config(name, seed, size, overrides):
                                 % (name, ", ".join(unknown), ", ".join(SIZES[size])))
     cfg = dict(SIZES[size], **overrides)
     _count("steps", cfg["steps"], 0)
-    return cfg, dict(name=name, seed=seed, size=size, **cfg)
+    return dict(cfg, kernel=kernel), dict(name=name, seed=seed, size=size, kernel=kernel, **cfg)
 
 
 def _header(p):
-    return ("experiment %s --seed %d --size %s\n  machine: %d pages (one Normal zone), "
-            "pageblock_order %d, MAX_ORDER %d; workload steps %d\n"
-            % (p["name"], p["seed"], p["size"], p["nr_pages"], p["pageblock_order"],
-               p["max_order"], p["steps"]))
+    """The command and the machine; the orders in the profile's own terms (v4.18: exclusive
+    MAX_ORDER; v6.18: inclusive MAX_PAGE_ORDER = max_order - 1, include/linux/mmzone.h)."""
+    cmd = "" if p["kernel"] == KERNELS[0] else " --kernel %s" % p["kernel"]
+    orders = ("MAX_PAGE_ORDER %d" % (p["max_order"] - 1)
+              if PROFILES[p["kernel"]].order_limit_inclusive else "MAX_ORDER %d" % p["max_order"])
+    return ("experiment %s --seed %d --size %s%s\n  machine: %d pages (one Normal zone), "
+            "pageblock_order %d, %s; workload steps %d\n"
+            % (p["name"], p["seed"], p["size"], cmd, p["nr_pages"], p["pageblock_order"],
+               orders, p["steps"]))
 
 
 def _run_workload(m, seed, steps, bar, sample_every=0, sampler=None):
@@ -226,7 +265,7 @@ def drop_caches(m):
     return n
 
 
-def antifrag(seed=0, size="default", progress=None, runs=3, **overrides):
+def antifrag(seed=0, size="default", progress=None, kernel="classic", runs=3, **overrides):
     """Grouping by mobility on vs off, compaction on vs off: huge pages at the end, per seed.
 
     `runs` workloads (seeds seed, seed+1, ...) for each of the four arms.
@@ -236,7 +275,7 @@ def antifrag(seed=0, size="default", progress=None, runs=3, **overrides):
     ("after drop_caches", counted together with the first ones).  Rows give
     the mean over the runs and the min..max between seeds.
     """
-    cfg, p = _config("antifrag", seed, size, overrides)
+    cfg, p = _config("antifrag", seed, size, overrides, kernel)
     p["runs"] = _count("runs", runs, 1)
     arms = [(g, c) for g in (False, True) for c in (False, True)]
     bar = make_progress(progress, cfg["steps"] * len(arms) * runs, "antifrag")
@@ -245,7 +284,7 @@ def antifrag(seed=0, size="default", progress=None, runs=3, **overrides):
         per = dict(huge_pages=[], after_drop=[], mixed_pageblocks=[], kernel_pages=[],
                    nr_migrated=[])
         for k in range(runs):
-            m = make_machine(cfg["nr_pages"], cfg["pageblock_order"], cfg["max_order"],
+            m = make_machine(cfg["nr_pages"], cfg["pageblock_order"], cfg["max_order"], cfg["kernel"],
                              page_group_by_mobility_disabled=disabled, compaction=compaction)
             w = _run_workload(m, seed + k, cfg["steps"], bar)
             w.finish()
@@ -291,11 +330,11 @@ def antifrag(seed=0, size="default", progress=None, runs=3, **overrides):
 
 
 # ------------------------------------------------------------------ fragtime
-def fragtime(seed=0, size="default", progress=None, samples=24, **overrides):
+def fragtime(seed=0, size="default", progress=None, kernel="classic", samples=24, **overrides):
     """Unusable free space index and extfrag index per order while the workload runs."""
-    cfg, p = _config("fragtime", seed, size, overrides)
+    cfg, p = _config("fragtime", seed, size, overrides, kernel)
     p["samples"] = _count("samples", samples, 1)
-    m = make_machine(cfg["nr_pages"], cfg["pageblock_order"], cfg["max_order"])
+    m = make_machine(cfg["nr_pages"], cfg["pageblock_order"], cfg["max_order"], cfg["kernel"])
     zone = m.zone(0, "Normal")
     out = []
 
@@ -337,8 +376,9 @@ def churn(m, seed, steps, order, bar, sample_every, sampler):
     """
     rng = random.Random(seed)
     held = []
+    gfp = churn_gfp(m)
     while True:
-        page = m.alloc_pages(CHURN_GFP, order)
+        page = m.alloc_pages(gfp, order)
         if page is None:
             break
         held.append(page)
@@ -346,7 +386,7 @@ def churn(m, seed, steps, order, bar, sample_every, sampler):
     wobble = max(8, (m.nr_pfns >> order) // 64)
     for i in range(steps):
         if not held or rng.random() < 0.5 + (base - len(held)) / (2.0 * wobble):
-            page = m.alloc_pages(CHURN_GFP, order)
+            page = m.alloc_pages(gfp, order)
             if page is not None:
                 held.append(page)
         else:
@@ -356,7 +396,7 @@ def churn(m, seed, steps, order, bar, sample_every, sampler):
         bar.update(1)
 
 
-def tail(seed=0, size="default", progress=None, runs=3, order=1, **overrides):
+def tail(seed=0, size="default", progress=None, kernel="classic", runs=3, order=1, **overrides):
     """The tail-placement heuristic of __free_one_page(), on vs off: same churn, same seeds.
 
     `runs` seeds (seed, seed+1, ...), each with the heuristic on and off
@@ -369,7 +409,7 @@ def tail(seed=0, size="default", progress=None, runs=3, order=1, **overrides):
     order+4 (at most pageblock_order); rows give
     the mean over the run, then the mean (min..max) over the seeds.
     """
-    cfg, p = _config("tail", seed, size, overrides)
+    cfg, p = _config("tail", seed, size, overrides, kernel)
     p["runs"] = _count("runs", runs, 1)
     p["order"] = _count("order", order, 0)
     if order >= cfg["pageblock_order"]:
@@ -382,7 +422,7 @@ def tail(seed=0, size="default", progress=None, runs=3, order=1, **overrides):
     for on in (True, False):
         per = dict(tail_placed=[], merges=[], **{"ge%d" % k: [] for k in orders})
         for k in range(runs):
-            m = make_machine(cfg["nr_pages"], cfg["pageblock_order"], cfg["max_order"],
+            m = make_machine(cfg["nr_pages"], cfg["pageblock_order"], cfg["max_order"], cfg["kernel"],
                              tail_placement=on, compaction=False)
             zone = m.zone(0, "Normal")
             acc = []
@@ -419,10 +459,10 @@ def tail(seed=0, size="default", progress=None, runs=3, order=1, **overrides):
 
 
 # ---------------------------------------------------------------- compaction
-def compaction(seed=0, size="default", progress=None, **overrides):
+def compaction(seed=0, size="default", progress=None, kernel="classic", **overrides):
     """/proc/sys/vm/compact_memory after the workload: free lists before and after, cost."""
-    cfg, p = _config("compaction", seed, size, overrides)
-    m = make_machine(cfg["nr_pages"], cfg["pageblock_order"], cfg["max_order"],
+    cfg, p = _config("compaction", seed, size, overrides, kernel)
+    m = make_machine(cfg["nr_pages"], cfg["pageblock_order"], cfg["max_order"], cfg["kernel"],
                      compaction=False)
     bar = make_progress(progress, cfg["steps"], "compaction")
     w = _run_workload(m, seed, cfg["steps"], bar)
@@ -447,13 +487,16 @@ def compaction(seed=0, size="default", progress=None, **overrides):
 EXPERIMENTS = {"antifrag": antifrag, "fragtime": fragtime, "tail": tail, "compaction": compaction}
 
 
-def run(name, seed=0, size="default", progress=None, **overrides):
-    """Run experiment `name`; returns its data with a printable "report"."""
+def run(name, seed=0, size="default", progress=None, kernel="classic", **overrides):
+    """Run experiment `name` on `kernel`'s profile ("classic" v4.18 or "modern" v6.18);
+    returns its data with a printable "report"."""
     if not isinstance(name, str) or name not in EXPERIMENTS:
         raise BadParameterError("unknown experiment %r (choose from %s)"
                                 % (name, ", ".join(EXPERIMENTS)))
-    return EXPERIMENTS[name](seed=seed, size=size, progress=progress, **overrides)
+    return EXPERIMENTS[name](seed=seed, size=size, progress=progress, kernel=kernel,
+                             **overrides)
 
 
-__all__ = ["run", "EXPERIMENTS", "SIZES", "Workload", "HUGE_GFP", "mixed_pageblocks",
+__all__ = ["run", "EXPERIMENTS", "SIZES", "KERNELS", "Workload", "HUGE_GFP", "huge_gfp",
+           "churn_gfp", "mixed_pageblocks",
            "alloc_huge_pages", "antifrag", "fragtime", "tail", "compaction"]

@@ -88,4 +88,4 @@ def test_option_of_another_kind_is_one_line(capsys):
     assert main(["problem", "zonelist", "--pages", "64"]) == 2
     err = capsys.readouterr().err
     assert err == ("python -m buddylab problem: error: problem zonelist takes no --pages option "
-                   "(it takes: --nodes)\n")
+                   "(it takes: --nodes --kernel)\n")

@@ -317,8 +317,10 @@ def test_merge_likely_compares_the_parent_with_its_buddy_across_a_zone_boundary(
 # allocations come and go, MAX_ORDER-aligned ranges are isolated and given back, CMA areas
 # serve movable requests.  After every step check() passes and no pfn is held twice: the
 # owners' resident handles and the plain allocations are disjoint, and every allocated block
-# has a holder (a handle, a plain allocation or a pin).  Run size: OWNER_SETTINGS, about
-# 10 s; set BUDDYLAB_LONG_FUZZ=1 for a run twenty times longer.
+# has a holder (a handle, a plain allocation or a pin).  The invariants are kernel-neutral, so
+# the search runs on both profiles (TestOwnersPinsIsolation: classic v4.18;
+# TestOwnersPinsIsolationModern: modern v6.18).  Run size: OWNER_SETTINGS (classic, about
+# 7 s) and half as many examples on modern; BUDDYLAB_LONG_FUZZ=1 runs 6000 on each.
 
 import os                                                          # noqa: E402
 
@@ -331,7 +333,7 @@ OWNER_SETTINGS = settings(max_examples=6000 if LONG else 300, stateful_step_coun
 
 
 @st.composite
-def owner_machines(draw):
+def owner_machines(draw, kernel="classic"):
     max_order = draw(st.integers(4, 6))
     pageblock_order = draw(st.integers(2, max_order - 1))
     big = 1 << (max_order - 1)                                   # MAX_ORDER_NR_PAGES
@@ -342,14 +344,18 @@ def owner_machines(draw):
     if draw(st.booleans()):                                     # one aligned CMA area in Normal
         start = -(-dma // big) * big + big * draw(st.integers(0, 2))
         cma = [(start, big * draw(st.integers(1, 2)))]
+    # the pcp sysctl under each kernel's name (v6.18: percpu_pagelist_high_fraction)
+    fraction = "percpu_pagelist_fraction" if kernel == "classic" \
+        else "percpu_pagelist_high_fraction"
     return dict(nodes=[nodes], cpus_per_node=draw(st.integers(1, 2)), max_order=max_order,
-                pageblock_order=pageblock_order, cma=cma,
+                pageblock_order=pageblock_order, cma=cma, kernel=kernel,
                 min_free_kbytes=draw(st.sampled_from([0, 0, 16, 64])),
                 swap_pages=draw(st.sampled_from([0, 16, 256])),
-                percpu_pagelist_fraction=draw(st.sampled_from([0, 8])))
+                **{fraction: draw(st.sampled_from([0, 8]))})
 
 
 class OwnersPinsIsolation(RuleBasedStateMachine):
+    KERNEL = "classic"
 
     def __init__(self):
         super().__init__()
@@ -359,8 +365,9 @@ class OwnersPinsIsolation(RuleBasedStateMachine):
         self.isolated = []           # (start, end, migratetype) isolated by the test
         self.log = []
 
-    @initialize(cfg=owner_machines())
-    def boot(self, cfg):
+    @initialize(data=st.data())
+    def boot(self, data):
+        cfg = data.draw(owner_machines(self.KERNEL))
         self.log.append("Machine(**%r)" % (cfg,))
         try:
             self.m = bl.Machine(**cfg)
@@ -422,9 +429,10 @@ class OwnersPinsIsolation(RuleBasedStateMachine):
             h = hs[i % len(hs)]
             (h.clean if clean else h.touch)()
 
-    @rule(gfp=st.sampled_from([bl.GFP_KERNEL, bl.GFP_HIGHUSER_MOVABLE, bl.GFP_ATOMIC,
-                               bl.GFP_NOWAIT]), order=st.sampled_from([0, 0, 2]))
+    @rule(gfp=st.sampled_from(["GFP_KERNEL", "GFP_HIGHUSER_MOVABLE", "GFP_ATOMIC",
+                               "GFP_NOWAIT"]), order=st.sampled_from([0, 0, 2]))
     def plain_alloc(self, gfp, order):
+        gfp = getattr(self.m.kernel.gfp, gfp)     # the running kernel's bit values
         page = self._quiet(self.m.alloc_pages, gfp, order)
         self.log.append("alloc_pages(%#x, %d) -> %r" % (int(gfp), order, page))
         if page is not None:
@@ -516,3 +524,13 @@ class OwnersPinsIsolation(RuleBasedStateMachine):
 
 TestOwnersPinsIsolation = OwnersPinsIsolation.TestCase
 TestOwnersPinsIsolation.settings = OWNER_SETTINGS
+
+
+class OwnersPinsIsolationModern(OwnersPinsIsolation):
+    KERNEL = "modern"
+
+
+TestOwnersPinsIsolationModern = OwnersPinsIsolationModern.TestCase
+# half the classic run by default (make test's time budget); the same with BUDDYLAB_LONG_FUZZ
+TestOwnersPinsIsolationModern.settings = settings(OWNER_SETTINGS,
+                                                  max_examples=6000 if LONG else 150)

@@ -41,7 +41,7 @@ def plot_fallback(events, snap_before=None, snap_after=None, ax=None, which=0, s
     >>> [p.get_gid() for p in a.patches if p.get_gid() == "raided"]
     ['raided']
     """
-    fb, alloc_order = _fallback_event(events, which)
+    fb, alloc_order = _fallback_event(events, which, snap_before)
     a, b = new_axes_row(ax, 2, (8.4, 4))
     _draw_raid(a, fb, snap_before, alloc_order)
     _draw_pageblocks(b, fb, snap_before, snap_after)
@@ -49,19 +49,46 @@ def plot_fallback(events, snap_before=None, snap_after=None, ax=None, which=0, s
     return [a, b]
 
 
-def _fallback_event(events, which):
-    """The `which`-th "fallback" event and the order of the request it served (None when no
-    mm_page_alloc_extfrag event follows it)."""
-    fbs = [e for e in events if e.name == "fallback"]
+def _fallback_event(events, which, snap=None):
+    """The `which`-th fallback and the order of the request it served (None when no
+    mm_page_alloc_extfrag event follows it).
+
+    v4.18 fires one "fallback" event (__rmqueue_fallback()); v6.18 fires "claim" (from
+    __rmqueue_claim(): try_to_claim_block()) and "steal" (__rmqueue_steal()), mm/page_alloc.c,
+    v6.18.  A claim that claimed nothing is followed by the steal or another claim that served
+    the request, so only claims that claimed and steals count; each is read as the classic
+    event's fields (`_as_fallback`)."""
+    fbs = [_as_fallback(e, snap) for e in events if e.name in ("fallback", "steal")
+           or (e.name == "claim" and e["claimed"])]
     if not fbs:
-        raise ValueError("no 'fallback' event in these events")
+        raise ValueError("no 'fallback' event (v6.18: 'claim' or 'steal') in these events")
     if not 0 <= which < len(fbs):
         raise ValueError("which=%d: only %d fallback events" % (which, len(fbs)))
-    fb = fbs[which]
+    fb, ev = fbs[which]
     evs = list(events)
-    i = next(j for j, e in enumerate(evs) if e is fb)
+    i = next(j for j, e in enumerate(evs) if e is ev)
     extfrag = next((e for e in evs[i:] if e.name == "mm_page_alloc_extfrag"), None)
     return fb, (extfrag["alloc_order"] if extfrag is not None else None)
+
+
+def _as_fallback(e, snap):
+    """(fields, event): a v6.18 "claim"/"steal" event's fields under the v4.18 "fallback"
+    names the panels read ("func" names the kernel function; moved/movable pages are None
+    where v6.18 counts free and alike pages instead).  A steal names no pageblock: it is the
+    stolen block's, from `snap`'s pageblock_order (without a snapshot, the block's own pfn)."""
+    if e.name == "fallback":
+        return dict(e.fields, func="__rmqueue_fallback()", searched="down"), e
+    f = dict(e.fields, whole_block=False, moved_pages=None, movable_pages=None,
+             old_pageblock_mt=e["fallback_migratetype"])
+    if e.name == "claim":
+        f.update(func="__rmqueue_claim()", searched="down",
+                 new_pageblock_mt=e["start_migratetype"])
+    else:
+        pb_order = snap.pageblock_order if snap is not None else 0
+        f.update(func="__rmqueue_steal()", searched="up", claimed=False,
+                 pageblock_pfn=e["pfn"] >> pb_order << pb_order, nr_pageblocks=1,
+                 new_pageblock_mt=e["fallback_migratetype"])
+    return f, e
 
 
 def _searched(fb, snap):
@@ -85,7 +112,7 @@ def fallback_rows(events, snap_before=None, which=0):
     >>> [r for r in fallback_rows(t, before) if r[3] or r[4]]
     [('Movable', 'fallback 2', 4, 4, 'claim')]
     """
-    fb, _ = _fallback_event(events, which)
+    fb, _ = _fallback_event(events, which, snap_before)
     lists, max_order = _searched(fb, snap_before)
     how = "claim" if fb["claimed"] else "steal"
     return [(MIGRATETYPE_NAMES[mt], "own" if i == 0 else "fallback %d" % i, o,
@@ -97,7 +124,7 @@ def fallback_rows(events, snap_before=None, which=0):
 def fallback_pageblock_rows(events, snap_before=None, snap_after=None, which=0):
     """The right panel of `plot_fallback` as a table: (pageblock's first pfn, type before,
     type after); only the event's pageblock without both snapshots."""
-    fb, _ = _fallback_event(events, which)
+    fb, _ = _fallback_event(events, which, snap_before)
     before, after = _pageblock_pairs(fb, snap_before, snap_after)
     after = dict(after)
     return [(p, MIGRATETYPE_NAMES[mt], MIGRATETYPE_NAMES[after[p]]) for p, mt in before
@@ -141,12 +168,14 @@ def _draw_raid(ax, fb, snap, alloc_order):
     ax.set_yticklabels(["free_list[%s]%s" % (mtname(mt), " (own)" if i == 0 else
                                              " (fallback %d)" % i)
                         for i, mt in enumerate(rows)], fontsize=8)
-    ax.set_xlabel("order (searched from %d down to the request's order %s)"
-                  % (max_order - 1, "?" if alloc_order is None else alloc_order))
-    ax.set_title("__rmqueue_fallback(): a %s request raids free_list[%s] order %d\n"
+    req = "?" if alloc_order is None else alloc_order
+    ax.set_xlabel("order (searched from %d down to the request's order %s)" % (max_order - 1, req)
+                  if fb["searched"] == "down" else
+                  "order (searched from the request's order %s up to %d)" % (req, max_order - 1))
+    ax.set_title("%s: a %s request raids free_list[%s] order %d\n"
                  "(numbers: free blocks before the call)"
-                 % (mtname(fb["start_migratetype"]), mtname(fb["fallback_migratetype"]), order),
-                 fontsize=9)
+                 % (fb["func"], mtname(fb["start_migratetype"]),
+                    mtname(fb["fallback_migratetype"]), order), fontsize=9)
     ax.legend(handles=legend_handles(rows, ()), fontsize=8, loc="upper left",
               bbox_to_anchor=(1.01, 1.0), title="free_list", title_fontsize=8)
 
@@ -182,8 +211,15 @@ def _draw_pageblocks(ax, fb, before, after):
     verdict = ("type %s -> %s" % (mtname(fb["old_pageblock_mt"]), mtname(fb["new_pageblock_mt"]))
                if fb["old_pageblock_mt"] != fb["new_pageblock_mt"] else "type unchanged (%s)"
                % mtname(fb["old_pageblock_mt"]))
-    ax.set_title("pageblock %d: %s\n%s, %d free pages moved, %d movable pages counted"
-                 % (pb, verdict, "claimed" if fb["claimed"] else "stolen (one block)",
-                    fb["moved_pages"], fb["movable_pages"]), fontsize=9)
+    if fb["moved_pages"] is not None:          # v4.18: move_freepages_block()'s counts
+        counts = ", %d free pages moved, %d movable pages counted" % (fb["moved_pages"],
+                                                                       fb["movable_pages"])
+    elif fb["claimed"]:                        # v6.18: try_to_claim_block()'s counts
+        counts = ", %d free + %d alike pages" % (fb["free_pages"], fb["alike_pages"])
+    else:
+        counts = ""
+    ax.set_title("pageblock %d: %s\n%s%s"
+                 % (pb, verdict, "claimed" if fb["claimed"] else "stolen (one block)", counts),
+                 fontsize=9)
     ax.legend(handles=legend_handles(sorted(mts), ()), fontsize=8, loc="upper left",
               bbox_to_anchor=(1.01, 1.0), title="pageblock type", title_fontsize=8)

@@ -10,7 +10,11 @@ watermark plus lowmem_reserve[classzone_idx] (the protection a lower zone
 keeps against requests that could have used a higher zone).
 """
 
-from ..mmzone import ZONE_NAMES, WMARK_NAMES
+from ..mmzone import ZONE_NAMES
+from ..kernels.v6_18.mmzone import WMARK_NAMES as _WMARK_NAMES_618
+
+# min, low, high (v4.18) and promo (v6.18): a snapshot carries as many marks as its kernel
+_WMARK_STYLES = dict(zip(_WMARK_NAMES_618, (":", "--", "-", "-.")))
 from .palette import OK_COLOR, FAIL_COLOR, ZONE_COLORS, NEUTRAL_LIGHT, NEUTRAL_DARK
 from ._util import new_axes, seed_note
 
@@ -162,7 +166,8 @@ def plot_zonelist_walk(events, ax=None, which=0, seed=None):
 
 def watermark_rows(snap, order=0, classzone_idx=None):
     """The data of `plot_watermarks` as a table: one row per populated zone,
-    (nid, zone, NR_FREE_PAGES, min, low, high, lowmem_reserve[classzone_idx], free pages in
+    (nid, zone, NR_FREE_PAGES, min, low, high[, promo on v6.18], lowmem_reserve[classzone_idx],
+    free pages in
     blocks of order >= `order`).  `classzone_idx` defaults to the highest populated zone.
 
     >>> import buddylab as bl
@@ -185,7 +190,8 @@ def plot_watermarks(snap, ax=None, order=0, classzone_idx=None, seed=None):
 
     `snap` is a MachineSnapshot (every populated zone is drawn) or one
     ZoneSnapshot.  A zone gets a bar of its free pages (NR_FREE_PAGES, gid
-    ``"free <nid> <zone>"``), horizontal ticks at min, low and high, and a
+    ``"free <nid> <zone>"``), horizontal ticks at min, low and high (and promo on a v6.18
+    snapshot), and a
     hatched box from high to high + lowmem_reserve[classzone_idx] (the pages
     it keeps from a request whose highest usable zone is classzone_idx;
     default: the highest populated zone).  For order > 0 a thinner bar shows
@@ -202,10 +208,9 @@ def plot_watermarks(snap, ax=None, order=0, classzone_idx=None, seed=None):
     if classzone_idx is None:
         classzone_idx = max([z.zone_idx for z in zones] + [0])
     ax = new_axes(ax, (max(5, 1.8 * len(zones) + 2), 4))
-    styles = dict(zip(WMARK_NAMES, (":", "--", "-")))
     rows = watermark_rows(snap, order, classzone_idx)
     for i, (z, row) in enumerate(zip(zones, rows)):
-        res, usable = row[6], row[7]
+        res, usable = row[-2], row[-1]
         ax.add_patch(Rectangle((i - 0.3, 0), 0.6, z.nr_free_pages, facecolor=NEUTRAL_LIGHT,
                                edgecolor="black", linewidth=0.5,
                                gid="free %d %s" % (z.nid, z.name)))
@@ -213,8 +218,8 @@ def plot_watermarks(snap, ax=None, order=0, classzone_idx=None, seed=None):
             ax.add_patch(Rectangle((i - 0.1, 0), 0.2, usable, facecolor=NEUTRAL_DARK,
                                    edgecolor="black", linewidth=0.5,
                                    gid="usable %d %s" % (z.nid, z.name)))
-        for name, v in zip(WMARK_NAMES, z.watermark):
-            ax.plot([i - 0.4, i + 0.4], [v, v], color="black", linestyle=styles[name],
+        for name, v in zip(_WMARK_NAMES_618, z.watermark):
+            ax.plot([i - 0.4, i + 0.4], [v, v], color="black", linestyle=_WMARK_STYLES[name],
                     linewidth=1.5, label="watermark %s" % name if i == 0 else None)
         if res:
             ax.add_patch(Rectangle((i - 0.4, z.watermark[2]), 0.8, res, facecolor="none",
@@ -234,7 +239,7 @@ def plot_watermarks(snap, ax=None, order=0, classzone_idx=None, seed=None):
     ax.set_xticks(range(len(zones)))
     ax.set_xticklabels(["node %d\n%s" % (z.nid, z.name) for z in zones], fontsize=8)
     ax.set_xlim(-0.6, len(zones) - 0.4)
-    top = max([1] + [max(r[2], r[5] + r[6]) for r in rows])
+    top = max([1] + [max(r[2], max(z.watermark) + r[-2]) for z, r in zip(zones, rows)])
     ax.set_ylim(0, top * 1.15)
     ax.set_yscale("symlog", linthresh=max(1, min([z.watermark[0] for z in zones if
                                                   z.watermark[0]] or [10])))

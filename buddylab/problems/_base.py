@@ -276,15 +276,33 @@ class Param:
         return value
 
 
+#: ``--kernel``: every kind takes it (appended to each kind's PARAMS by Problem); the command
+#: leaves the default out, so a classic problem's command line is as before
+KERNEL_PARAM = Param("kernel", "classic", flag="--kernel", kind=str, echo_default=False,
+                     help="the kernel profile: classic (v4.18, the default) or modern (v6.18)")
+
+
 class Problem:
     """One seeded instance of a kind.  Subclasses set `kind`, `description`,
     `PARAMS` (a tuple of Param) and write `_validate()` (cross-parameter checks)
-    and `_work()`."""
+    and `_work()`.
+
+    Every kind takes ``kernel`` (KERNEL_PARAM, "classic" or "modern"): the machine runs that
+    profile and the text names its rules.  A kind whose question is about one kernel's rule
+    lists the profiles it runs on in `KERNELS` and says why in `KERNEL_WHY`; asking it for
+    another refuses with that line."""
 
     kind = None
     description = ""
     PARAMS = ()
     OPS_HELP = None          # the -A syntax, for kinds that take an operation list
+    KERNELS = ("classic", "modern")
+    KERNEL_WHY = ""
+
+    def __init_subclass__(cls, **kw):
+        super().__init_subclass__(**kw)
+        if KERNEL_PARAM not in cls.PARAMS:
+            cls.PARAMS = tuple(cls.PARAMS) + (KERNEL_PARAM,)
 
     def __init__(self, seed=0, **params):
         if not _is_int(seed) or seed < 0:
@@ -299,8 +317,23 @@ class Problem:
             values[p.name] = p.check(params.get(p.name, p.default))
         self.seed = seed
         self.params = values
+        self._check_kernel(values["kernel"])
         self._validate()
         self._next_hint = 0
+
+    def _check_kernel(self, kernel):
+        """A profile buddylab models and this kind runs on, else one line naming why."""
+        from ..kernels.select import KERNELS
+        if kernel not in KERNELS:
+            raise BuddyLabError("--kernel must be one of %s, got %r" % (", ".join(KERNELS), kernel))
+        if kernel not in self.KERNELS:
+            raise BuddyLabError("problem %s runs on the %s kernel only: %s"
+                                % (self.kind, " or ".join(self.KERNELS), self.KERNEL_WHY))
+
+    @property
+    def kernel(self):
+        """The profile's name: "classic" (v4.18) or "modern" (v6.18)."""
+        return self.params["kernel"]
 
     def _validate(self):
         """Cross-parameter checks (BuddyLabError); the base has none."""

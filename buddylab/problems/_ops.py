@@ -18,10 +18,12 @@ from .. import mmzone as mz
 from ..errors import BuddyLabError
 from ..machine import Page
 
-__all__ = ["migratetype_of", "result_pfn", "MASKS", "OPS_HELP", "parse_ops", "fmt_ops",
+__all__ = ["migratetype_of", "result_pfn", "MASKS", "mask_value", "OPS_HELP", "parse_ops",
+           "fmt_ops",
            "teaching_machine", "machine_line",
            "free_list_lines", "OpRun"]
 
+# kind -> (the mask's name, its v4.18 value); `mask_value` gives it under any profile
 MASKS = {"m": ("GFP_HIGHUSER_MOVABLE", G.GFP_HIGHUSER_MOVABLE),
          "u": ("GFP_KERNEL", G.GFP_KERNEL),
          "r": ("GFP_KERNEL|__GFP_RECLAIMABLE", G.GFP_KERNEL | G.__GFP_RECLAIMABLE)}
@@ -80,27 +82,47 @@ def fmt_ops(ops):
     return ",".join("+%d%s" % (o[1], o[2]) if o[0] == "alloc" else "-%d" % o[1] for o in ops)
 
 
-def teaching_machine(pages, max_order, pageblock_order, percpu_pagelist_fraction=0):
+def mask_value(m, kind):
+    """The GFP mask of request kind m/u/r under `m`'s kernel (the bits differ between v4.18
+    and v6.18: include/linux/gfp.h, include/linux/gfp_types.h)."""
+    value = 0
+    for name in MASKS[kind][0].split("|"):
+        value |= getattr(m.kernel.gfp, name)
+    return value
+
+
+def teaching_machine(pages, max_order, pageblock_order, percpu_pagelist_fraction=0,
+                     kernel="classic"):
     """One Normal zone, one CPU, min_free_kbytes 0: the machine of every allocate/free kind.
 
-    Below 8192 managed pages zone_batchsize() is 0, so the pcp lists have
+    Classic (v4.18): below 8192 managed pages zone_batchsize() is 0, so the pcp lists have
     high 0 and batch 1: an order-0 page passes through them one at a time,
     unless percpu_pagelist_fraction sets high = managed / fraction (and batch
-    = high / 4, pageset_set_high()).
+    = high / 4, pageset_set_high()).  Modern (v6.18): orders 0..3 pass through the pcp
+    lists, whose high is auto-tuned between high_min and high_max (machine_line prints them);
+    `percpu_pagelist_fraction` is then percpu_pagelist_high_fraction.
     """
+    from ..kernels.select import get_kernel
     from ..machine import Machine
+    k = get_kernel(kernel)
     return Machine(nodes=[{"Normal": pages}], cpus_per_node=1, max_order=max_order,
-                   pageblock_order=pageblock_order, min_free_kbytes=0,
-                   percpu_pagelist_fraction=percpu_pagelist_fraction)
+                   pageblock_order=pageblock_order, min_free_kbytes=0, kernel=kernel,
+                   **{k.pcp_fraction_sysctl: percpu_pagelist_fraction})
 
 
 def machine_line(m, pages):
     """The 'machine:' line every allocate/free kind prints."""
     pcp = m.zone(0, "Normal").pageset[0]
-    return ("machine: one Normal zone of %d pages, orders 0..%d, pageblocks of %d pages, 1 CPU, "
-            "min_free_kbytes 0" % (pages, m.max_order - 1, m.pageblock_nr_pages)) + (
-        "" if (pcp.high, pcp.batch) == (0, 1)
-        else ", pcp high %d batch %d" % (pcp.high, pcp.batch)) + (
+    if m.kernel.pcp_high_decays:          # v6.18: high auto-tuned in [high_min, high_max]
+        pcp_text = ", pcp lists for orders 0..%d, batch %d, high_min %d, high_max %d" % (
+            m.kernel.PAGE_ALLOC_COSTLY_ORDER, pcp.batch, pcp.high_min, pcp.high_max)
+    else:
+        pcp_text = ("" if (pcp.high, pcp.batch) == (0, 1)
+                    else ", pcp high %d batch %d" % (pcp.high, pcp.batch))
+    return ("machine: %sone Normal zone of %d pages, orders 0..%d, pageblocks of %d pages, "
+            "1 CPU, min_free_kbytes 0" % ("" if not m.kernel.order_limit_inclusive else
+                                           "v6.18 kernel, ", pages, m.max_order - 1,
+                                           m.pageblock_nr_pages)) + pcp_text + (
         "" if not m.page_group_by_mobility_disabled else
         ", grouping by mobility disabled (fewer than pageblock_nr_pages * MIGRATE_TYPES pages: "
         "every request is Unmovable)")
@@ -108,7 +130,7 @@ def machine_line(m, pages):
 
 def migratetype_of(m, kind):
     """The migratetype a request of kind m/u/r gets on this machine (gfpflags_to_migratetype())."""
-    return G.gfpflags_to_migratetype(MASKS[kind][1], m.page_group_by_mobility_disabled)
+    return G.gfpflags_to_migratetype(mask_value(m, kind), m.page_group_by_mobility_disabled)
 
 
 def free_list_lines(snap, types=None):
@@ -159,7 +181,7 @@ class OpRun:
         self.before.append(m.zone_snapshot(0, "Normal") if self.keep_before else None)
         start = len(self.trace.events)
         if op[0] == "alloc":
-            page = m.alloc_pages(MASKS[op[2]][1], op[1])
+            page = m.alloc_pages(mask_value(m, op[2]), op[1])
             self.made.append((None if page is None else page.pfn, op[1]))
         else:
             pfn, order = self.made[op[1]]

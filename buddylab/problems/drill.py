@@ -65,6 +65,8 @@ class DrillProblem(Problem):
     """One misconception drill (see TOPICS)."""
 
     kind = "drill"
+    KERNELS = ("classic",)
+    KERNEL_WHY = ("its questions read v4.18's /proc layouts and pcp lists (not yet ported to v6.18's)")
     description = "misconception drills: " + ", ".join(TOPICS)
     PARAMS = (Param("topic", None, flag="--topic", kind=str,
                     help="one of " + ", ".join(TOPICS) + " (default: drawn from the seed)"),)

@@ -77,6 +77,8 @@ class FallbackProblem(Problem):
     """An Unmovable or Reclaimable request that must raid another type's lists."""
 
     kind = "fallback"
+    KERNELS = ("classic",)
+    KERNEL_WHY = ('it asks about __rmqueue_fallback(), which v6.18 replaced with __rmqueue_claim() and __rmqueue_steal() (mm/page_alloc.c)')
     description = "which list a fallback raids, steal or claim, and the pfn returned"
     PARAMS = size_params(64, 4, 3) + (
         Param("ops", None, flag="-A", kind=str,

@@ -46,6 +46,8 @@ class MergeProblem(Problem):
     """Given allocations and frees, predict what the last free coalesces into."""
 
     kind = "merge"
+    KERNELS = ("classic",)
+    KERNEL_WHY = ("its question is v4.18's free path (an order-0 free drained at once from a pcp list of high 0); v6.18 keeps order 0..3 frees on auto-tuned pcp lists")
     description = "what a free coalesces into (buddies, block, order), head or tail"
     PARAMS = SIZE_PARAMS + (
         Param("nr_ops", 6, 1, 200, flag="-n", drawn=True,

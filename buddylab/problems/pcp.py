@@ -51,6 +51,8 @@ class PcpProblem(Problem):
     """Order-0 allocations and frees through one CPU's pcp lists."""
 
     kind = "pcp"
+    KERNELS = ("classic",)
+    KERNEL_WHY = ("it asks about v4.18's one order-0 pcp list with high = managed / percpu_pagelist_fraction; v6.18 has 14 lists with an auto-tuned high")
     description = "when a pcp refill or drain happens, and which pages move"
     PARAMS = size_params(128, 4, 2) + (
         Param("fraction", 16, 8, 4096, flag="--fraction",

@@ -56,19 +56,38 @@ def validate_sizes(params):
                             % (nr, params["pages"]))
 
 
-def alloc_rule(op, events, mt):
+# The rules each kernel's text names, by profile (Machine.kernel.name).  v4.18: only order 0
+# uses the pcp lists and __rmqueue_fallback() raids another type; v6.18: orders 0..3 use them
+# (pcp_allowed_order()), __rmqueue_claim() then __rmqueue_steal() (mm/page_alloc.c, v6.18).
+PCP_RULE = {
+    "classic": ("order 0 passes through this CPU's pcp list (batch 1: rmqueue_bulk() moves one "
+                "page from __rmqueue(), rmqueue_pcplist() takes the head); "),
+    "modern": ("orders 0..3 pass through this CPU's pcp list of that order and type "
+               "(rmqueue_pcplist(): an empty list is refilled by rmqueue_bulk() with "
+               "nr_pcp_alloc() blocks from __rmqueue(), each at the tail; the request takes the "
+               "head); "),
+}
+FALLBACK_RULE = {
+    "classic": ("; when free_list[%(mt)s] has no such block, __rmqueue_fallback() raids the "
+                "fallbacks[%(mt)s] lists, LARGEST order first"),
+    "modern": ("; when free_list[%(mt)s] has no such block, __rmqueue_claim() tries to claim a "
+               "block of the fallbacks[%(mt)s] lists, LARGEST order first (try_to_claim_block() "
+               "moves its pageblock's free pages to the TAIL of free_list[%(mt)s]), and else "
+               "__rmqueue_steal() takes the SMALLEST such block without re-typing it"),
+}
+
+
+def alloc_rule(op, events, mt, kernel="classic"):
     """The rule that decides an allocation's pfn, from what the model did (no pfn in it)."""
     order = op[1]
     mt = mz.MIGRATETYPE_NAMES[mt]
     rule = ("__rmqueue_smallest() takes the HEAD of free_list[%s] of the smallest order >= %d "
             "that is not empty; a larger block is split by expand(), which keeps the LOWER half "
             "and puts each upper half at the head of the list one order down" % (mt, order))
-    if order == 0:
-        rule = ("order 0 passes through this CPU's pcp list (batch 1: rmqueue_bulk() moves one "
-                "page from __rmqueue(), rmqueue_pcplist() takes the head); " + rule)
-    if any(e.name == "fallback" for e in events):
-        rule += ("; when free_list[%s] has no such block, __rmqueue_fallback() raids the "
-                 "fallbacks[%s] lists, LARGEST order first" % (mt, mt))
+    if any(e.name.startswith("pcp_") for e in events):
+        rule = PCP_RULE[kernel] + rule
+    if any(e.name in ("fallback", "claim", "steal") for e in events):
+        rule += FALLBACK_RULE[kernel] % dict(mt=mt)
     return rule
 
 
@@ -117,6 +136,17 @@ LIST_RULE = ("a block reaches a list from expand() (upper halves, at the head), 
              "__free_one_page() (merged while the buddy pfn ^ (1 << order) is free and of the same "
              "order; then at the head, or at the TAIL when the buddy one order up is free too), "
              "or from a fallback's move_freepages_block(); allocations take the head")
+# v6.18: boot frees with FPI_TO_TAIL, a claim moves to the tail (__free_pages_core(),
+# __free_one_page(), try_to_claim_block() -> move_to_free_list(), mm/page_alloc.c, v6.18)
+LIST_RULES = {
+    "classic": LIST_RULE,
+    "modern": ("a block reaches a list from expand() (upper halves, at the head), from "
+               "__free_one_page() (merged while the buddy pfn ^ (1 << order) is free and of the "
+               "same order; then at the head, or at the TAIL when the buddy one order up is "
+               "free too; boot frees every block at the TAIL, FPI_TO_TAIL), from a pcp drain "
+               "(free_pcppages_bulk()), or from a claim's move of a whole pageblock (to the "
+               "TAIL); allocations take the head"),
+}
 
 
 class SplitProblem(Problem):
@@ -143,7 +173,8 @@ class SplitProblem(Problem):
     def _run(self):
         """Build the machine and run the operations (drawn now from the seed, or -A)."""
         p = self.params
-        m = teaching_machine(p["pages"], p["max_order"], p["pageblock_order"])
+        m = teaching_machine(p["pages"], p["max_order"], p["pageblock_order"],
+                             kernel=self.kernel)
         boot = m.zone_snapshot(0, "Normal")
         run = OpRun(m, keep_before=True)
         if p["ops"] is not None:
@@ -170,7 +201,7 @@ class SplitProblem(Problem):
                 pfn = result_pfn(events)
                 key = "pfn_op%d" % i
                 slot = w.ask(key, pfn_or_null(), pfn,
-                             alloc_rule(op, events, migratetype_of(m, op[2])),
+                             alloc_rule(op, events, migratetype_of(m, op[2]), self.kernel),
                              alloc_advice(op, run.before[i - 1]))
                 head = "op %d: a%d = alloc_pages(%s, %d) -> " % (i, made, name, op[1])
                 w.lines.append([head, slot])
@@ -189,34 +220,63 @@ class SplitProblem(Problem):
             for mt in in_play:
                 key = "free_area[%d] %s" % (order, mz.MIGRATETYPE_NAMES[mt])
                 slot = w.ask(key, pfn_list(), end.free_lists[order][mt],
-                             "the list at the end: " + LIST_RULE, list_advice(order, mt, end))
+                             "the list at the end: " + LIST_RULES[self.kernel],
+                             list_advice(order, mt, end))
                 w.lines.append(ShownIfAny(["  %s " % key, slot]))
         w.steps.extend("  " + ln for ln in free_list_lines(end))
         bad = [ln for ln in free_list_lines(end) if not any(
             ln.startswith("free_area[%d] %s " % (o, mz.MIGRATETYPE_NAMES[t]))
             for o in range(m.max_order) for t in in_play)]
         assert not bad, "a free list outside the types in play: %s" % bad
-        w.hints = hints(first_split, any(o[0] == "alloc" and o[2] != "m" for o in run.ops))
+        w.hints = hints(first_split, any(o[0] == "alloc" and o[2] != "m" for o in run.ops),
+                        self.kernel)
         return w
 
 
-def hints(first_split, fallback):
-    """The stepwise hints of the allocate/free kinds (rules, no values)."""
+HINT_PCP = {
+    "classic": ("order 0 passes through the per-cpu list: with high 0 and batch 1 one page comes "
+                "in and goes out, and a freed order-0 page is drained straight back "
+                "(count >= high)."),
+    "modern": ("orders 0..3 pass through the per-cpu lists, one per order and type: an empty "
+               "list is refilled with nr_pcp_alloc() blocks at its tail, a request takes the "
+               "head, a freed block goes to the head, and once count reaches high (auto-tuned "
+               "between high_min and high_max) free_pcppages_bulk() returns blocks to the buddy "
+               "lists."),
+}
+HINT_BOOT = {
+    "classic": ".",
+    "modern": ("; boot frees every block at the TAIL (FPI_TO_TAIL), so each list starts in "
+               "ascending pfn order."),
+}
+HINT_FALLBACK = {
+    "classic": ("__rmqueue_fallback(): an Unmovable or Reclaimable request whose own lists "
+                "are empty takes the LARGEST block on a fallbacks[] type's lists and moves the "
+                "free pages of that whole pageblock to its own lists (the pageblock changes "
+                "type when at least half of it is free or alike)."),
+    "modern": ("__rmqueue_claim(): an Unmovable or Reclaimable request whose own lists are "
+               "empty looks at the fallbacks[] types' lists from the LARGEST order down; "
+               "when the block is a pageblock or more, or at least half of its pageblock is "
+               "free or alike, try_to_claim_block() re-types the pageblock and moves its "
+               "free pages to the TAIL of the request's own lists; otherwise nothing moves "
+               "and __rmqueue_steal() takes the SMALLEST such block, leaving the pageblock's "
+               "type alone."),
+}
+
+
+def hints(first_split, fallback, kernel="classic"):
+    """The stepwise hints of the allocate/free kinds (rules, no values), in `kernel`'s terms."""
     out = ["__rmqueue_smallest(): a request of order k takes the HEAD of free_list[its type] of "
            "the smallest order >= k that is not empty.",
            "expand(): a block bigger than asked is halved until it fits; the LOWER half is kept, "
            "each upper half goes to the HEAD of free_list one order down"
            + ("" if first_split is None else " (op %d is the first to need it)." % first_split),
-           "order 0 passes through the per-cpu list: with high 0 and batch 1 one page comes in "
-           "and goes out, and a freed order-0 page is drained straight back (count >= high).",
+           HINT_PCP[kernel],
            "__free_one_page(): a freed block merges with its buddy (pfn ^ (1 << order)) while "
            "that buddy is free, whole and of the same order; the result goes to the HEAD of its "
-           "list, or to the TAIL when the buddy of the next order up is free too."]
+           "list, or to the TAIL when the buddy of the next order up is free too"
+           + HINT_BOOT[kernel]]
     if fallback:
-        out.append("__rmqueue_fallback(): an Unmovable or Reclaimable request whose own lists "
-                   "are empty takes the LARGEST block on a fallbacks[] type's lists and moves the "
-                   "free pages of that whole pageblock to its own lists (the pageblock changes "
-                   "type when at least half of it is free or alike).")
+        out.append(HINT_FALLBACK[kernel])
     return out
 
 

@@ -48,6 +48,8 @@ class WatermarkProblem(Problem):
     """A DMA + Normal node with zones near their marks, and one request's fast path."""
 
     kind = "watermark"
+    KERNELS = ("classic",)
+    KERNEL_WHY = ("it asks about v4.18's three watermarks and ALLOC_HARDER; v6.18 adds the promo mark and ALLOC_MIN_RESERVE/ALLOC_NON_BLOCK")
     description = "does a request pass the watermark check in each zone (mark, protection)"
     PARAMS = (Param("pages", 512, 128, 4096, flag="--pages", help="pages in ZONE_NORMAL"),
               Param("min_free_kbytes", 256, 16, 4096, flag="--min-free-kbytes",

@@ -41,6 +41,8 @@ class ZonelistProblem(Problem):
     """A NUMA machine, a node and a GFP mask: which zones does the allocator try, in order?"""
 
     kind = "zonelist"
+    KERNELS = ("classic",)
+    KERNEL_WHY = ("its GFP masks are written in v4.18's bit values (not yet ported to v6.18's)")
     description = "the zones an allocation walks, in order, for a node and a GFP mask (NUMA)"
     PARAMS = (Param("nodes", 3, 2, 6, flag="--nodes", help="number of NUMA nodes"),)
 

@@ -41,7 +41,9 @@ class PcpExplorer(FigureWidget):
     realistic ``Machine(cpus_per_node=1)``), then, as a documented teaching
     override, writes the slider values into ``zone.pageset[cpu].batch`` and
     ``.high`` of the chosen zone (the kernel sets them only through
-    zone_batchsize() or percpu_pagelist_fraction), runs `workload` (from
+    zone_batchsize() or percpu_pagelist_fraction; on a v6.18 machine also ``high_min`` and
+    ``high_max`` := high, which pins the auto-tuning of nr_pcp_high()/nr_pcp_alloc(),
+    mm/page_alloc.c, v6.18, to the slider's value), runs `workload` (from
     `pcp_workload`) with GFP_KERNEL order-0 allocations and frees on that
     CPU, and draws `plot_pcp_timeline`.  ``.label`` counts refills and
     drains; ``.trace`` holds the run's events.
@@ -77,18 +79,20 @@ class PcpExplorer(FigureWidget):
 
     def run(self):
         """Replay the workload on a fresh machine with the sliders' batch/high, then draw."""
-        from .. import gfp as G
         from ..plot import plot_pcp_timeline, pcp_timeline
         m = self.machine_factory()
         pcp = m.zone(*self.zone).pageset[self.cpu]       # teaching override, see the docstring
         pcp.batch, pcp.high = self.batch.value, self.high.value
+        if hasattr(pcp, "high_min"):                     # v6.18: no auto-tuning past the slider
+            pcp.high_min = pcp.high_max = self.high.value
+        gfp_kernel = m.kernel.gfp.GFP_KERNEL             # the running kernel's bit values
         self.machine = m
         t = m.start_trace(kinds=["pcp_refill", "pcp_alloc", "pcp_free", "pcp_drain",
                                  "mm_page_pcpu_drain"])
         held = []
         for op in self.workload:
             if op[0] == "alloc":
-                page = m.alloc_page(G.GFP_KERNEL, cpu=self.cpu)
+                page = m.alloc_page(gfp_kernel, cpu=self.cpu)
                 if page is not None:
                     held.append(page)
             elif held:
