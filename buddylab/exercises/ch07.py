@@ -7,7 +7,7 @@ Every key is recomputed on a fresh Machine(kernel="modern") at check time.
 
 from ..machine import Machine
 from ..kernels.v6_18.gfp import parse_gfp
-from ..widgets.kernel_pair import HAND
+from .ch02 import HAND
 from .core import Exercise, Int, ListOf, block_misfit
 
 # 07.1: the first pfns of a fresh modern zone.

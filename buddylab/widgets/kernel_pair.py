@@ -9,6 +9,7 @@ import html
 
 import ipywidgets as W
 
+from ..exercises.ch02 import HAND   # the hand-sized machine: 64 pages, orders 0..3, pageblocks of 4
 from ..plot.free_area import free_area_text
 from ._base import FigureWidget
 
@@ -20,9 +21,6 @@ TYPE_MASKS = {
     "Reclaimable": lambda g: g.GFP_KERNEL | g.__GFP_RECLAIMABLE,
 }
 
-#: the hand-sized machine of chapters 01-03: 64 pages, orders 0..3, pageblocks of 4 pages
-HAND = {"nodes": [{"Normal": 64}], "cpus_per_node": 1, "max_order": 4, "pageblock_order": 2,
-        "min_free_kbytes": 0}
 
 
 def type_mask(machine, mt_name):
