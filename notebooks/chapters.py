@@ -37,6 +37,7 @@ CHAPTERS = [
     (4, "04_nodes_and_zones.ipynb", "Node and zone selection", "node和zone的选择"),
     (5, "05_allocation_interface.ipynb", "The allocation interface", "页框分配接口"),
     (6, "06_buddy_problems.ipynb", "The buddy system's problems", "buddy的问题"),
+    (7, "07_modern_kernel.ipynb", "What changed since 2018", "今天的内核：2018年以来的变化"),
 ]
 
 # The figure the README's chapter map shows beside each chapter: a file `make figures` writes
@@ -49,6 +50,7 @@ KEY_FIGURES = {
     4: "watermarks.png",
     5: "gfp_decisions.png",
     6: "antifrag_tiny.png",
+    7: "kernels_pair.png",
 }
 
 NAV_MARK = "<!-- nav -->"

@@ -63,8 +63,9 @@ def rebuild(ex, steps):
 
 
 def test_registry_names_every_chapter():
-    """ALL holds the exercises of chapters 00-06 in order; get() finds them, and rejects others."""
-    assert sorted({n.split(".")[0] for n in NAMES}) == ["00", "01", "02", "03", "04", "05", "06"]
+    """ALL holds the exercises of chapters 00-07 in order; get() finds them, and rejects others."""
+    assert sorted({n.split(".")[0] for n in NAMES}) == ["00", "01", "02", "03", "04", "05", "06",
+                                                        "07"]
     assert NAMES == sorted(NAMES)
     assert get("02.1") is ALL["02.1"]
     with pytest.raises(UnknownExerciseError, match="02.1"):
@@ -308,3 +309,21 @@ def test_variant_06_2_has_one_victim_worked_by_hand():
     v = get("06.2", seed=4)
     assert "batch (rss 900, oom_score_adj +500)" in v.question
     assert v.check([0, 1, 1, 2900, "batch"]).correct
+
+
+def test_chapter_07_keys_worked_by_hand():
+    """The three chapter-07 keys, worked from the 6.18 formulas (never read from the model)."""
+    # 07.1 - mm/page_alloc.c, __free_pages_core() (FPI_TO_TAIL), v6.18: the order-3 Movable
+    # list is [0, 8, ..., 56]; zone_batchsize(64) = 1, so nr_pcp_alloc() (v6.18) refills one
+    # block per request and __rmqueue_smallest()/expand() decide: order 1 splits 0 -> keeps 0,
+    # 2 (o1) and 4 (o2) to the heads; order 2 takes 4; order 1 takes 2; order 3 takes 8.
+    assert key_of(get("07.1")) == [0, 4, 2, 8]
+    # 07.2 - mm/page_alloc.c, zone_batchsize(), v6.18: min(65536 >> 10, 256) = 64, / 4 = 16,
+    # rounddown_pow_of_two(16 + 8) - 1 = 15; nr_pcp_alloc(): batch << alloc_factor, the
+    # factor growing by one per refill while nothing is freed (CONFIG_PCP_BATCH_SCALE_MAX 5).
+    assert key_of(get("07.2")) == [15, 30, 60, 120, 240]
+    # 07.3 - mm/page_alloc.c, __setup_per_zone_wmarks(), v6.18: 20000 kB / 4 = 5000 pages,
+    # Normal's share 5000 * 300000 / 500000 = 3000; step max(3000 / 4, 300000 * 10 / 10000)
+    # = 750: low 3750, high 4500, promo 5250.  zone_highsize(), v6.18: high_min = 3750 / 2 CPUs
+    # = 1875, high_max = 300000 / 8 / 2 = 18750.
+    assert key_of(get("07.3")) == [3000, 3750, 4500, 5250, 1875, 18750]

@@ -263,3 +263,58 @@ def test_widget_figures_readable_in_lab():
                 ("PcpExplorer", PcpExplorer(workload=[("alloc",)] * 10 + [("free", 0)] * 10).fig)]
     small = [s for name, fig in figures for s in small_texts(fig, name)]
     assert not small, small
+
+
+def test_kernel_pair_explorer_first_pfns_and_lists():
+    """The same Movable order-0 request on the fresh 64-page pair: classic pfn 56, modern pfn 0.
+    Boot freed the eight order-3 blocks in ascending pfn order: v4.18 to the list head
+    (mm/page_alloc.c, __free_pages_boot_core() -> __free_pages(), v4.18), so 56 is the head;
+    v6.18 with FPI_TO_TAIL (mm/page_alloc.c, __free_pages_core(), v6.18), so 0 is the head.
+    expand() keeps the low page and puts 60, 58, 57 (classic) and 4, 2, 1 (modern) back."""
+    from buddylab.widgets import KernelPairExplorer
+    w = KernelPairExplorer()
+    before = [len(ax.patches) for ax in w.axes]
+    w.mt.value = "Movable"
+    w.order.value = 0
+    w.allocate.click()
+    assert w.label.value == "alloc_pages(Movable, order=0): classic -> pfn 56, modern -> pfn 0"
+    text = w.text.value
+    assert "free_list[Movable]: 48 40 32 24 16 8 0" in text           # classic order 3
+    assert "free_list[Movable]: 8 16 24 32 40 48 56" in text           # modern order 3
+    assert [len(ax.patches) for ax in w.axes] != before                # the maps were redrawn
+    assert [ax.get_title() for ax in w.axes] == ["classic (v4.18)", "modern (v6.18)"]
+
+
+def test_kernel_pair_explorer_free_tick_and_nothing_to_free():
+    """free frees the oldest held allocation on each machine; with nothing held it says so
+    and changes nothing; the vmstat tick runs refresh_cpu_vm_stats() on both."""
+    from buddylab.widgets import KernelPairExplorer
+    w = KernelPairExplorer()
+    w.free.click()
+    assert w.label.value == "nothing to free"
+    w.mt.value = "Unmovable"
+    w.order.value = 1
+    w.allocate.click()
+    w.allocate.click()
+    w.free.click()
+    assert w.label.value.startswith("__free_pages(order=1): classic pfn ")
+    assert [len(h) for h in w.held] == [1, 1]
+    w.tick.click()
+    assert w.label.value == "refresh_cpu_vm_stats(0) on both"
+
+
+def test_kernel_pair_explorer_builds_masks_per_profile():
+    """Each machine gets the mask from its own GFP bits (v4.18 and v6.18 bits differ)."""
+    from buddylab.widgets import kernel_pair, type_mask
+    c, m = kernel_pair()
+    assert type_mask(c, "Reclaimable") == c.kernel.gfp.GFP_KERNEL | c.kernel.gfp.__GFP_RECLAIMABLE
+    assert type_mask(m, "Reclaimable") == m.kernel.gfp.GFP_KERNEL | m.kernel.gfp.__GFP_RECLAIMABLE
+
+
+def test_kernel_pair_explorer_figure_readable_in_lab():
+    from helpers import small_texts
+    from buddylab.widgets import KernelPairExplorer
+    w = KernelPairExplorer()
+    w.allocate.click()
+    small = small_texts(w.fig, "KernelPairExplorer")
+    assert not small, small

@@ -2,8 +2,8 @@
 
 Kernel: none (teaching support).
 
-Every exercise of chapters 00-06 is defined here (one module per chapter, ``ch00`` ...
-``ch06``), not in the notebooks: a chapter fetches it by name and the student's cells
+Every exercise of chapters 00-07 is defined here (one module per chapter, ``ch00`` ...
+``ch07``), not in the notebooks: a chapter fetches it by name and the student's cells
 hold only ``answer = ...`` and the check.
 
 - ``ALL``: every chapter exercise, a dict from name ("02.1": chapter 02, exercise 1) to
@@ -35,7 +35,7 @@ stores it.
 
 from ..errors import BuddyLabError
 from .core import Exercise, Verdict
-from . import ch00, ch01, ch02, ch03, ch04, ch05, ch06
+from . import ch00, ch01, ch02, ch03, ch04, ch05, ch06, ch07
 
 __all__ = ["ALL", "VARIED", "get", "Exercise", "Verdict", "UnknownExerciseError"]
 
@@ -44,7 +44,7 @@ class UnknownExerciseError(BuddyLabError):
     """A name that is not a chapter exercise."""
 
 
-ALL = {ex.name: ex for chapter in (ch00, ch01, ch02, ch03, ch04, ch05, ch06)
+ALL = {ex.name: ex for chapter in (ch00, ch01, ch02, ch03, ch04, ch05, ch06, ch07)
        for ex in chapter.EXERCISES}
 
 

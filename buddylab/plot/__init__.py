@@ -23,6 +23,7 @@ plot_watermarks        watermark_rows(snap, order, classzone_idx)
 plot_gfp_decisions     gfp_decision_rows(names)
 plot_antifrag          antifrag_rows(result) (result = experiments.run("antifrag"))
 plot_tail              tail_rows(result) (result = experiments.run("tail"))
+plot_memory_map_pair   memmap_cells of each snapshot; polluted_pageblocks(snap_zone)
 ====================== ==============================================================
 
 Every figure `python -m buddylab.plot.figures` writes is checked to show no text under
@@ -48,6 +49,7 @@ from .gfpmap import plot_gfp_decisions, gfp_decision_rows
 from .zonelist import (plot_zonelists, plot_zonelist_walk, plot_watermarks, zonelist_walks,
                        watermark_rows, zonelist_rows)
 from .experiments import plot_antifrag, antifrag_rows, plot_tail, tail_rows
+from .kernels import plot_memory_map_pair, polluted_pageblocks, fragment_zone, PAIR_ZONE
 
 __all__ = ["MIGRATETYPE_COLORS", "MIGRATETYPE_HATCHES", "MIGRATETYPE_LETTERS", "STATE_COLORS",
            "legend_handles", "plot_free_area", "free_area_rows", "free_area_text", "plot_free_area_pair", "order_size_label",
@@ -55,4 +57,5 @@ __all__ = ["MIGRATETYPE_COLORS", "MIGRATETYPE_HATCHES", "MIGRATETYPE_LETTERS", "
            "split_merge_groups", "plot_fallback", "plot_pcp_timeline", "pcp_timeline",
            "plot_gfp_decisions", "gfp_decision_rows", "plot_zonelists", "plot_zonelist_walk", "plot_watermarks", "zonelist_walks",
            "watermark_rows", "plot_antifrag", "antifrag_rows", "plot_tail", "tail_rows",
-           "fallback_rows", "fallback_pageblock_rows", "zonelist_rows"]
+           "fallback_rows", "fallback_pageblock_rows", "zonelist_rows", "plot_memory_map_pair",
+           "polluted_pageblocks", "fragment_zone", "PAIR_ZONE"]

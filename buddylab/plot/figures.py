@@ -50,7 +50,8 @@ def build_all():
     import buddylab as bl
     from . import (plot_free_area_pair, plot_memory_map, plot_split_merge, plot_fallback,
                    plot_pcp_timeline, plot_zonelists, plot_zonelist_walk, plot_watermarks,
-                   plot_gfp_decisions, plot_antifrag, plot_tail)
+                   plot_gfp_decisions, plot_antifrag, plot_tail, plot_memory_map_pair,
+                   fragment_zone, PAIR_ZONE)
     from .. import experiments
     out = []
     seed = 3
@@ -114,6 +115,15 @@ def build_all():
         experiments.run("antifrag", seed=0, size="tiny", progress=False)).figure))
     out.append(("tail_tiny.png", plot_tail(
         experiments.run("tail", seed=0, size="tiny", progress=False)).figure))
+    # chapter 07: the fallback scenario on both kernel profiles (60 % free, 16 Unmovable pages)
+    pair = [fragment_zone(bl.Machine(kernel=k, **PAIR_ZONE), share=0.6)
+            for k in ("classic", "modern")]
+    for x in pair:
+        for _ in range(16):
+            x.alloc_pages(x.kernel.gfp.GFP_KERNEL, 0, cpu=0)
+    out.append(("kernels_pair.png", plot_memory_map_pair(
+        [x.zone_snapshot(0, "Normal") for x in pair],
+        ["%s (%s)" % (x.kernel.name, x.kernel.version) for x in pair])[0].figure))
     return out
 
 

@@ -12,7 +12,9 @@ from .stepper import TraceStepper, trace_player
 from .explorer import AllocFreeExplorer, FreeAreaExplorer, draw_free_area_state, GFP_CHOICES
 from .pcp_explorer import PcpExplorer, pcp_workload
 from .problem import ProblemWidget
+from .kernel_pair import KernelPairExplorer, kernel_pair, pcp_text, type_mask
 
 __all__ = ["TraceStepper", "trace_player", "AllocFreeExplorer", "FreeAreaExplorer",
            "draw_free_area_state", "GFP_CHOICES", "PcpExplorer",
-           "pcp_workload", "ProblemWidget"]
+           "pcp_workload", "ProblemWidget", "KernelPairExplorer", "kernel_pair",
+           "pcp_text", "type_mask"]

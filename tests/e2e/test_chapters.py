@@ -70,6 +70,9 @@ INTERACTIONS = {
     "04_nodes_and_zones": [("slider", "its free", "Home", "text", r"node 0 DMA\s+0\s.*\bfail\b")],
     "05_allocation_interface": [("checkbox", "__GFP_HIGH", None, "text", r"__GFP_HIGH\b")],
     "06_buddy_problems": [("slider", "step", "ArrowRight", "image", None)],  # CompactionStepper
+    # KernelPairExplorer: allocate on both kernels, the two memory maps and lists change
+    "07_modern_kernel": [("button", "allocate", None, "image",
+                          r"classic -> pfn \d+, modern -> pfn \d+")],
 }
 
 KERNEL_READY_JS = """() => {
