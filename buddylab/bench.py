@@ -45,10 +45,14 @@ import time
 import warnings
 
 import buddylab as bl
+from buddylab.kernels.select import get_kernel
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 GIB = 1 << 18                     # pages of 4 KiB in one GiB
 KERNEL_CHOICES = ("classic", "modern")
+#: what a profile's row keys and names carry (the classic rows keep the keys of the first bench)
+KEY_SUFFIX = {"classic": "", "modern": "_modern"}
+REFERENCE_VERSION = "v4.18"       # the kernel tests/reference.py models
 
 #: per size: how much work each row does and how many runs its median is taken over
 SIZES = {
@@ -217,7 +221,7 @@ def bench_mixed(cfg):
             row("tracing_ratio", "6. tracing on / off, workload 2 (time)", v / v_on, "x", 2.0,
                 op="<=", note="on: %s ops/s" % _fmt(v_on), samples=s_on)]
     ref = load_reference()
-    if cfg["kernel"] != "classic":
+    if get_kernel(cfg["kernel"]).version != REFERENCE_VERSION:
         rows.append(row("reference_ratio", "7. workload 2, buddylab / naive reference (speed)",
                         None, "x", status="n/a: the naive reference models v4.18 only"))
     elif ref is None:
@@ -464,8 +468,8 @@ def run_all(size="full", kernels=KERNEL_CHOICES):
         for part in (bench_order0, bench_mixed, bench_fallback, bench_models, bench_widgets,
                      bench_replay):
             for r in part(cfg):
-                if k != "classic":
-                    r.update(key=r["key"] + "_" + k, name="%s [%s]" % (r["name"], k))
+                if KEY_SUFFIX[k]:
+                    r.update(key=r["key"] + KEY_SUFFIX[k], name="%s [%s]" % (r["name"], k))
                 rows.append(r)
     order = "1 2 3 4 5 6 7 8".split()
     rows.sort(key=lambda r: order.index(r["name"].split(".", 1)[0]))
