@@ -44,6 +44,17 @@ def _place(role, start, end, value, where):
     role[start:end] = bytes([value]) * (end - start)
 
 
+def _place_block(mm, role, pfn, order, value, state, what, where):
+    """A pcp or allocated block: placed once (_place()), every page in `state`, none with
+    PageBuddy."""
+    end = pfn + (1 << order)
+    _place(role, pfn, end, value, where)
+    p = _all_equal(mm.state, pfn, end, state)
+    p = _all_equal(mm.buddy, pfn, end, 0) if p is None else p
+    if p is not None:
+        _fail("%s pfn %d has the wrong state" % (what, p))
+
+
 def _all_equal(arr, start, end, value):
     """Whether arr[start:end] (a bytearray) holds only `value`, and if not the first pfn that
     does not."""
@@ -117,12 +128,8 @@ def check_machine(m):
                         _fail("pcp pfn %d is outside zone %s" % (pfn, z.name))
                     if pfn & ((1 << order) - 1):
                         _fail("pcp block pfn %d is not aligned to its order %d" % (pfn, order))
-                    end = pfn + (1 << order)
-                    _place(role, pfn, end, 2, lambda: "pcp list of cpu %d" % cpu)
-                    q = _all_equal(mm.state, pfn, end, PCP)
-                    q = _all_equal(mm.buddy, pfn, end, 0) if q is None else q
-                    if q is not None:
-                        _fail("pcp pfn %d has the wrong state" % q)
+                    _place_block(mm, role, pfn, order, 2, PCP, "pcp",
+                                 lambda: "pcp list of cpu %d" % cpu)
             if n != p.count:
                 _fail("zone %s cpu %d pcp count %d but its lists hold %d" % (z.name, cpu, p.count, n))
             pcp_pages += n
@@ -134,12 +141,8 @@ def check_machine(m):
                 _fail("allocation at pfn %d is not aligned to its order %d" % (pfn, order))
             if mm.refcount[pfn] < 1:
                 _fail("allocated pfn %d has refcount %d" % (pfn, mm.refcount[pfn]))
-            end = pfn + (1 << order)
-            _place(role, pfn, end, 3, lambda: "allocation at %d" % pfn)
-            p = _all_equal(mm.state, pfn, end, ALLOCATED)
-            p = _all_equal(mm.buddy, pfn, end, 0) if p is None else p
-            if p is not None:
-                _fail("allocated pfn %d has the wrong state" % p)
+            _place_block(mm, role, pfn, order, 3, ALLOCATED, "allocated",
+                         lambda: "allocation at %d" % pfn)
             alloc_pages += 1 << order
         if free_pages + pcp_pages + alloc_pages != z.managed_pages:
             _fail("zone %s: free %d + pcp %d + allocated %d != managed %d"
