@@ -21,7 +21,14 @@ Rows (the issue's numbering):
 5. widget redraw: one stepper step and one explorer allocation, at 64 pages and 16 GiB;
 6. tracing on against off, on workload 2 (a ratio of times);
 7. workload 2 on the naive reference model of the tests (``tests/reference.py``), as a ratio;
-8. the replay of a real trace: not available yet (issue #10's trace replay).
+8. the replay of a real trace: ``buddylab.tracereplay.replay_trace_dir()`` of the shipped
+   trace ``buddylab/data/traces/file-256m`` (Linux 6.18, dd writes then rm deletes a 256 MiB
+   file), events/s over the whole call (reading the trace, booting the model from the trace's
+   /proc snapshot, replaying).
+
+``--kernel classic|modern|both`` (default both) picks the profiles measured: rows 1-6 and 8 are
+measured for each (the modern rows' keys end in ``_modern``); row 7 only for classic, the
+profile the naive reference models.
 """
 import argparse
 import importlib.util
@@ -38,10 +45,14 @@ import time
 import warnings
 
 import buddylab as bl
+from buddylab.kernels.select import get_kernel
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
 GIB = 1 << 18                     # pages of 4 KiB in one GiB
-NOT_YET = "not available yet (needs issue #10's trace replay)"
+KERNEL_CHOICES = ("classic", "modern")
+#: what a profile's row keys and names carry (the classic rows keep the keys of the first bench)
+KEY_SUFFIX = {"classic": "", "modern": "_modern"}
+REFERENCE_VERSION = "v4.18"       # the kernel tests/reference.py models
 
 #: per size: how much work each row does and how many runs its median is taken over
 SIZES = {
@@ -56,17 +67,18 @@ MIXED_MASKS = (bl.GFP_KERNEL, bl.GFP_HIGHUSER_MOVABLE, bl.GFP_KERNEL | bl.__GFP_
 
 
 # ------------------------------------------------------------------ machines and workloads
-def one_zone_machine(gib=1, cpus=1):
+def one_zone_machine(gib=1, cpus=1, kernel="classic"):
     """The issue's 1 GiB one-zone machine: a single Normal zone."""
-    return bl.Machine(nodes=[{"Normal": int(gib * GIB)}], cpus_per_node=cpus)
+    return bl.Machine(nodes=[{"Normal": int(gib * GIB)}], cpus_per_node=cpus, kernel=kernel)
 
 
-def mixed_machine():
+def mixed_machine(kernel="classic"):
     """1 GiB, DMA (16 MiB) then Normal, two CPUs: workloads 2, 6 and 7."""
-    return bl.Machine(nodes=[{"DMA": 4096, "Normal": GIB - 4096}], cpus_per_node=2)
+    return bl.Machine(nodes=[{"DMA": 4096, "Normal": GIB - 4096}], cpus_per_node=2,
+                      kernel=kernel)
 
 
-def sized_machine(gib):
+def sized_machine(gib, kernel="classic"):
     """A one-node x86-64 layout of `gib` GiB: DMA 16 MiB, DMA32 up to 4 GiB, Normal above."""
     pages = int(gib * GIB)
     dma = min(4096, pages // 4)
@@ -74,7 +86,7 @@ def sized_machine(gib):
     zones = {"DMA": dma, "DMA32": dma32}
     if pages > 4 * GIB:
         zones["Normal"] = pages - 4 * GIB
-    return bl.Machine(nodes=[zones], cpus_per_node=2)
+    return bl.Machine(nodes=[zones], cpus_per_node=2, kernel=kernel)
 
 
 def order0_loop(m, rounds):
@@ -185,8 +197,9 @@ def _fmt(v):
 
 
 def bench_order0(cfg):
-    v, s = rate(lambda: one_zone_machine(1), lambda m: order0_loop(m, cfg["order0_rounds"]),
-                cfg["repeats"])
+    k = cfg["kernel"]
+    v, s = rate(lambda: one_zone_machine(1, kernel=k),
+                lambda m: order0_loop(m, cfg["order0_rounds"]), cfg["repeats"])
     return [row("order0_pcp", "1. order-0 alloc+free via pcp (1 GiB, 1 zone)", v, "ops/s",
                 500_000, target_text=">= 500,000 (stretch 1,000,000)", samples=s)]
 
@@ -196,10 +209,10 @@ def bench_mixed(cfg):
 
     def run(m):
         return mixed_workload(*machine_ops(m), n)
-    v, s = rate(mixed_machine, run, cfg["repeats"])
+    v, s = rate(lambda: mixed_machine(cfg["kernel"]), run, cfg["repeats"])
 
     def traced():
-        m = mixed_machine()
+        m = mixed_machine(cfg["kernel"])
         m.start_trace()
         return m
     v_on, s_on = rate(traced, run, cfg["repeats"])
@@ -208,7 +221,10 @@ def bench_mixed(cfg):
             row("tracing_ratio", "6. tracing on / off, workload 2 (time)", v / v_on, "x", 2.0,
                 op="<=", note="on: %s ops/s" % _fmt(v_on), samples=s_on)]
     ref = load_reference()
-    if ref is None:
+    if get_kernel(cfg["kernel"]).version != REFERENCE_VERSION:
+        rows.append(row("reference_ratio", "7. workload 2, buddylab / naive reference (speed)",
+                        None, "x", status="n/a: the naive reference models v4.18 only"))
+    elif ref is None:
         rows.append(row("reference_ratio", "7. workload 2, buddylab / naive reference (speed)",
                         None, "x", status="n/a: tests/reference.py not found"))
     else:
@@ -228,7 +244,8 @@ def bench_mixed(cfg):
 def bench_fallback(cfg):
     n = cfg["fallback_ops"]
     gib = cfg["fallback_gib"]
-    v, s = rate(lambda: one_zone_machine(gib), lambda m: fallback_workload(m, n), cfg["repeats"])
+    v, s = rate(lambda: one_zone_machine(gib, kernel=cfg["kernel"]),
+                lambda m: fallback_workload(m, n), cfg["repeats"])
     return [row("fallback", "3. fallback-heavy: unmovable into movable blocks", v, "ops/s",
                 100_000, samples=s,
                 note="%d order-9/10 GFP_KERNEL requests on a fresh %s one-zone machine, "
@@ -259,12 +276,12 @@ def _maxrss_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def child_boot(gib, extras):
+def child_boot(gib, extras, kernel="classic"):
     """Run in a fresh process: boot `gib` GiB; with `extras`, then time check(), the /proc
     texts and a memory-map figure.  Prints one JSON line."""
     base = _maxrss_mb()
     t0 = time.perf_counter()
-    m = sized_machine(gib)
+    m = sized_machine(gib, kernel)
     out = dict(boot_s=time.perf_counter() - t0, peak_mb=_maxrss_mb(), base_mb=base)
     if extras:
         t0 = time.perf_counter()
@@ -291,8 +308,9 @@ def child_boot(gib, extras):
     print(json.dumps(out))
 
 
-def _run_child(gib, extras):
-    cmd = [sys.executable, "-m", "buddylab.bench", "--_child-boot", repr(gib)]
+def _run_child(gib, extras, kernel):
+    cmd = [sys.executable, "-m", "buddylab.bench", "--_child-boot", repr(gib),
+           "--kernel", kernel]
     if extras:
         cmd.append("--_child-extras")
     res = subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=str(REPO))
@@ -309,7 +327,8 @@ def bench_models(cfg):
     boot_targets = {16: 0.5, 64: 2.0}            # the issue's targets, for those sizes only
     extras_runs = []
     for which, gib in zip(("small", "mid", "big"), cfg["boot_gib"]):
-        runs = [_run_child(gib, gib == big) for _ in range(cfg["boot_repeats"])]
+        runs = [_run_child(gib, gib == big, cfg["kernel"])
+                for _ in range(cfg["boot_repeats"])]
         if gib == big:
             extras_runs = runs
         boot = [r["boot_s"] for r in runs]
@@ -358,7 +377,7 @@ def bench_widgets(cfg):
 
     def tiny():
         return bl.Machine(nodes=[{"DMA": 64}], cpus_per_node=1, max_order=5,
-                          pageblock_order=3, min_free_kbytes=0)
+                          pageblock_order=3, min_free_kbytes=0, kernel=cfg["kernel"])
 
     def stepper(m):
         t = m.start_trace()
@@ -387,7 +406,8 @@ def bench_widgets(cfg):
         warnings.simplefilter("ignore")
         for (k1, n1, t1), (k2, n2, t2), make in (
                 (names[0], names[1], tiny),
-                (names[2], names[3], lambda: sized_machine(cfg["widget_big_gib"]))):
+                (names[2], names[3], lambda: sized_machine(cfg["widget_big_gib"],
+                                                           cfg["kernel"]))):
             w = stepper(make())
             v, s = seconds(lambda _: step(w), reps)
             rows.append(row(k1, n1, v, "s", t1, op="<=", samples=s))
@@ -402,8 +422,15 @@ def bench_widgets(cfg):
 
 
 def bench_replay(cfg):
-    return [row("replay", "8. replay of a real trace (file-256m)", None, "events/s",
-                status=NOT_YET)]
+    from . import tracereplay as TR
+    from .tracefile import read_trace
+    n = len(read_trace(TR.find_trace(TR.FILE_256M)).events)
+    v, s = seconds(lambda _: TR.replay_trace_dir(TR.FILE_256M, kernel=cfg["kernel"]),
+                   cfg["repeats"])
+    return [row("replay", "8. replay of a real trace (file-256m)", n / v, "events/s",
+                note="%s events; the whole replay_trace_dir() call: read the trace, boot "
+                     "from its /proc snapshot, replay (%.2f s)" % (_fmt(n), v),
+                samples=[n / x for x in s])]
 
 
 # ------------------------------------------------------------------ machine description
@@ -431,16 +458,23 @@ def describe():
                 date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
 
 
-def run_all(size="full"):
-    """Every row, in the issue's order: a dict with the machine description and the rows."""
-    cfg = SIZES[size]
+def run_all(size="full", kernels=KERNEL_CHOICES):
+    """Every row, in the issue's order, for each profile in `kernels` (classic first): a dict
+    with the machine description and the rows.  A modern row's key ends in ``_modern`` and its
+    name says ``[modern]``."""
     rows = []
-    for part in (bench_order0, bench_mixed, bench_fallback, bench_models, bench_widgets,
-                 bench_replay):
-        rows.extend(part(cfg))
+    for k in kernels:
+        cfg = dict(SIZES[size], kernel=k)
+        for part in (bench_order0, bench_mixed, bench_fallback, bench_models, bench_widgets,
+                     bench_replay):
+            for r in part(cfg):
+                if KEY_SUFFIX[k]:
+                    r.update(key=r["key"] + KEY_SUFFIX[k], name="%s [%s]" % (r["name"], k))
+                rows.append(r)
     order = "1 2 3 4 5 6 7 8".split()
     rows.sort(key=lambda r: order.index(r["name"].split(".", 1)[0]))
-    return dict(machine=describe(), size=size, repeats=cfg["repeats"], rows=rows)
+    return dict(machine=describe(), size=size, repeats=SIZES[size]["repeats"],
+                kernels=list(kernels), rows=rows)
 
 
 def format_table(result):
@@ -471,13 +505,15 @@ def main(argv=None):
     ap.add_argument("--save", metavar="FILE", help="also write the JSON results to FILE")
     ap.add_argument("--size", choices=sorted(SIZES), default="full",
                     help="full (make bench) or tiny (one quick run of every row, for tests)")
+    ap.add_argument("--kernel", choices=KERNEL_CHOICES + ("both",), default="both",
+                    help="the profile(s) measured (default both)")
     ap.add_argument("--_child-boot", type=float, help=argparse.SUPPRESS)
     ap.add_argument("--_child-extras", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args._child_boot is not None:
-        child_boot(args._child_boot, args._child_extras)
+        child_boot(args._child_boot, args._child_extras, args.kernel)
         return 0
-    result = run_all(args.size)
+    result = run_all(args.size, KERNEL_CHOICES if args.kernel == "both" else (args.kernel,))
     if args.save:
         with open(args.save, "w") as f:
             json.dump(result, f, indent=1)

@@ -27,6 +27,42 @@ def _fail(msg):
     raise InvariantError(msg)
 
 
+# bytes.translate() tables over a page state: 1 where the pfn must be on a list or in an
+# allocation (not a hole, not reserved); and over `role`: 1 where the pfn was placed
+_NEEDS_ROLE = bytes(0 if st in (HOLE, RESERVED) else 1 for st in range(256))
+_PLACED = bytes([0]) + bytes([1]) * 255
+
+
+def _place(role, start, end, value, where):
+    """role[start:end] = value (1 free, 2 pcp, 3 allocated), failing on a pfn already placed.
+
+    One slice operation per block; the per-pfn search runs only to name a failure.
+    """
+    if role.count(0, start, end) != end - start:
+        p = next(p for p in range(start, end) if role[p])
+        _fail("pfn %d is in two places (%s)" % (p, where()))
+    role[start:end] = bytes([value]) * (end - start)
+
+
+def _place_block(mm, role, pfn, order, value, state, what, where):
+    """A pcp or allocated block: placed once (_place()), every page in `state`, none with
+    PageBuddy."""
+    end = pfn + (1 << order)
+    _place(role, pfn, end, value, where)
+    p = _all_equal(mm.state, pfn, end, state)
+    p = _all_equal(mm.buddy, pfn, end, 0) if p is None else p
+    if p is not None:
+        _fail("%s pfn %d has the wrong state" % (what, p))
+
+
+def _all_equal(arr, start, end, value):
+    """Whether arr[start:end] (a bytearray) holds only `value`, and if not the first pfn that
+    does not."""
+    if arr.count(value, start, end) == end - start:
+        return None
+    return next(p for p in range(start, end) if arr[p] != value)
+
+
 def check_machine(m):
     """Every invariant of machine `m` (Machine.check() calls this)."""
     mm = m.mm
@@ -36,6 +72,7 @@ def check_machine(m):
         free_pages = 0
         counted = 0
         cma_free = 0
+        heads = []                          # every free block's head pfn
         for order in range(m.max_order):
             n = 0
             for mt in range(mz.MIGRATE_TYPES):
@@ -53,14 +90,15 @@ def check_machine(m):
                               % (pfn, mt, order))
                     if mm.onlist[pfn] != head:
                         _fail("pfn %d's list link does not match its list" % pfn)
-                    for p in range(pfn, pfn + (1 << order)):
-                        if role[p]:
-                            _fail("pfn %d is in two places (free block at %d)" % (p, pfn))
-                        role[p] = 1
-                        if mm.state[p] != FREE:
-                            _fail("pfn %d inside free block %d is marked %d" % (p, pfn, mm.state[p]))
-                        if p != pfn and mm.buddy[p]:
-                            _fail("tail pfn %d of free block %d has PageBuddy" % (p, pfn))
+                    end = pfn + (1 << order)
+                    _place(role, pfn, end, 1, lambda: "free block at %d" % pfn)
+                    p = _all_equal(mm.state, pfn, end, FREE)
+                    if p is not None:
+                        _fail("pfn %d inside free block %d is marked %d" % (p, pfn, mm.state[p]))
+                    p = _all_equal(mm.buddy, pfn + 1, end, 0)
+                    if p is not None:
+                        _fail("tail pfn %d of free block %d has PageBuddy" % (p, pfn))
+                    heads.append(pfn)
                     if mt != mz.MIGRATE_ISOLATE:
                         counted += 1 << order
                     if mt == mz.MIGRATE_CMA:
@@ -90,12 +128,8 @@ def check_machine(m):
                         _fail("pcp pfn %d is outside zone %s" % (pfn, z.name))
                     if pfn & ((1 << order) - 1):
                         _fail("pcp block pfn %d is not aligned to its order %d" % (pfn, order))
-                    for q in range(pfn, pfn + (1 << order)):
-                        if role[q]:
-                            _fail("pfn %d is in two places (pcp list of cpu %d)" % (q, cpu))
-                        role[q] = 2
-                        if mm.state[q] != PCP or mm.buddy[q]:
-                            _fail("pcp pfn %d has the wrong state" % q)
+                    _place_block(mm, role, pfn, order, 2, PCP, "pcp",
+                                 lambda: "pcp list of cpu %d" % cpu)
             if n != p.count:
                 _fail("zone %s cpu %d pcp count %d but its lists hold %d" % (z.name, cpu, p.count, n))
             pcp_pages += n
@@ -107,21 +141,19 @@ def check_machine(m):
                 _fail("allocation at pfn %d is not aligned to its order %d" % (pfn, order))
             if mm.refcount[pfn] < 1:
                 _fail("allocated pfn %d has refcount %d" % (pfn, mm.refcount[pfn]))
-            for p in range(pfn, pfn + (1 << order)):
-                if role[p]:
-                    _fail("pfn %d is in two places (allocation at %d)" % (p, pfn))
-                role[p] = 3
-                if mm.state[p] != ALLOCATED or mm.buddy[p]:
-                    _fail("allocated pfn %d has the wrong state" % p)
+            _place_block(mm, role, pfn, order, 3, ALLOCATED, "allocated",
+                         lambda: "allocation at %d" % pfn)
             alloc_pages += 1 << order
         if free_pages + pcp_pages + alloc_pages != z.managed_pages:
             _fail("zone %s: free %d + pcp %d + allocated %d != managed %d"
                   % (z.name, free_pages, pcp_pages, alloc_pages, z.managed_pages))
-        # every free block fully merged
+        # every free block fully merged (PageBuddy marks exactly the heads walked above)
+        if (e - s) - mm.buddy.count(0, s, e) != len(heads):
+            walked = set(heads)
+            p = next(p for p in range(s, e) if mm.buddy[p] and p not in walked)
+            _fail("pfn %d has PageBuddy but is on no free list of zone %s" % (p, z.name))
         isolate_blocks = 0
-        for pfn in range(s, e):
-            if not mm.buddy[pfn]:
-                continue
+        for pfn in sorted(heads):
             order = mm.private[pfn]
             if order >= m.max_order - 1:
                 continue
@@ -149,13 +181,16 @@ def check_machine(m):
         if z.nr_reserved_highatomic % nr or z.nr_reserved_highatomic < 0:
             _fail("zone %s nr_reserved_highatomic %d is not whole pageblocks"
                   % (z.name, z.nr_reserved_highatomic))
-    for pfn in range(mm.nr_pfns):
-        st = mm.state[pfn]
-        if st in (HOLE, RESERVED):
-            if role[pfn]:
-                _fail("pfn %d is a hole/reserved page but is in use" % pfn)
-        elif not role[pfn]:
-            _fail("pfn %d (state %d) is on no list and in no allocation" % (pfn, st))
+    # a hole or reserved pfn is in no role, every other pfn in one (two C passes; the
+    # per-pfn loop runs only to name the first pfn that breaks the rule)
+    if mm.state.translate(_NEEDS_ROLE) != role.translate(_PLACED):
+        for pfn in range(mm.nr_pfns):
+            st = mm.state[pfn]
+            if st in (HOLE, RESERVED):
+                if role[pfn]:
+                    _fail("pfn %d is a hole/reserved page but is in use" % pfn)
+            elif not role[pfn]:
+                _fail("pfn %d (state %d) is on no list and in no allocation" % (pfn, st))
     if m.owners is not None:
         check_owners(m)
 

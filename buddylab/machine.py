@@ -18,6 +18,7 @@ they are on real machines); vm_total_pages (which decides
 page_group_by_mobility_disabled) is the sum of managed pages.
 """
 
+import functools
 import operator
 import warnings
 from contextlib import contextmanager
@@ -83,6 +84,23 @@ class Page:
 def _gfp_bit(k, name):
     """A __GFP_* bit of kernel `k` by name (a class body would mangle ``k.gfp.__GFP_X``)."""
     return getattr(k.gfp, name)
+
+
+@functools.lru_cache(maxsize=4096)
+def _checked_gfp(kgfp, gfp_mask):
+    """`gfp_mask` (an int) as the gfp_t of kernel gfp module `kgfp`, or BadGfpError: bits
+    outside __GFP_BITS_MASK, a zone combination gfp_zone() rejects (GFP_ZONE_BAD), both
+    mobility bits (gfpflags_to_migratetype()'s VM_WARN_ON).
+
+    A pure function of the mask, so each distinct mask is checked once and then found by its
+    plain int (a refused mask raises again every time: exceptions are not cached).
+    """
+    if gfp_mask < 0 or gfp_mask & ~kgfp._GFP_BITS_MASK:
+        raise BadGfpError("not a GFP mask: %r" % (gfp_mask,))
+    checked = kgfp.gfp_t(gfp_mask)
+    kgfp.gfp_zone(checked)
+    kgfp.gfpflags_to_migratetype(checked)
+    return checked
 
 
 class Machine:
@@ -346,13 +364,10 @@ class Machine:
         return nid
 
     def _gfp(self, gfp_mask):
-        if isinstance(gfp_mask, bool) or not isinstance(gfp_mask, int) or gfp_mask < 0 \
-                or gfp_mask & ~self.kernel.gfp._GFP_BITS_MASK:
+        """The mask as this kernel's gfp_t, or BadGfpError (see _checked_gfp())."""
+        if isinstance(gfp_mask, bool) or not isinstance(gfp_mask, int):
             raise BadGfpError("not a GFP mask: %r" % (gfp_mask,))
-        gfp_mask = self.kernel.gfp.gfp_t(gfp_mask)
-        self.kernel.gfp.gfp_zone(gfp_mask)
-        self.kernel.gfp.gfpflags_to_migratetype(gfp_mask)
-        return gfp_mask
+        return _checked_gfp(self.kernel.gfp, gfp_mask)
 
     def _record(self, _op, **kwargs):
         """Record one public call (after its arguments passed every check) for replay.
@@ -431,7 +446,9 @@ class Machine:
             self._record(name, nid=nid, gfp_mask=gfp_mask, order=order, cpu=cpu)
         else:
             self._record("alloc_pages", gfp_mask=gfp_mask, order=order, cpu=cpu)
-        res = self.kernel.alloc_pages_nodemask(self, gfp_mask, order, nid, cpu)
+        # the kernel path gets the plain int: each of its flag tests (gfp_mask & __GFP_X) is
+        # then one int operation, not a call of gfp_t.__and__ building another gfp_t
+        res = self.kernel.alloc_pages_nodemask(self, int(gfp_mask), order, nid, cpu)
         self._after()
         return Page(res[1]) if res else None
 
@@ -522,7 +539,8 @@ class Machine:
         self._cpu(cpu)
         pfn = self._pfn_of(page)
         self._check_free(pfn, order)
-        self._record("free_pages", page_or_addr=Page(pfn), order=order, cpu=cpu)
+        self._record("free_pages", page_or_addr=page if type(page) is Page else Page(pfn),
+                     order=order, cpu=cpu)
         self._put_page(pfn, order, cpu)
         self._after()
 

@@ -54,8 +54,8 @@ class MemMap:
         # page_zone(): the machine-wide index of the pfn's zone (struct page keeps it in its
         # flags, page_zonenum() + page_to_nid()); NO_ZONE outside every zone
         self.zone_id = array("h", [NO_ZONE]) * nr_pfns
-        self.next = array("i", range(n))
-        self.prev = array("i", range(n))
+        self.next = array("i", range(n))       # every node links to itself: on no list
+        self.prev = array("i", self.next)      # the same values: a copy, not a second range
         self.list_len = array("i", bytes(4 * nr_heads))
         self._head_bases = [0] if nr_heads else []   # first head id of each reservation
         self._head_owners = [None] if nr_heads else []

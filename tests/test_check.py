@@ -28,6 +28,15 @@ def corrupt(fn):
                             m.zone(0, "Normal").nr_free.__setitem__(0, 2),
                             setattr(m.zone(0, "Normal"), "NR_FREE_PAGES", 64)), "not merged"),
     ("pcp count", lambda m: setattr(m.zone(0, "Normal").pageset[0], "count", 3), "pcp count"),
+    # the block checks run as slice operations; the failure still names the first bad pfn
+    # (58-59 is the free order-1 block, 60-63 the free order-2 block)
+    ("tail state", lambda m: m.mm.state.__setitem__(59, ALLOCATED),
+     "pfn 59 inside free block 58 is marked 4"),
+    ("tail PageBuddy", lambda m: m.mm.buddy.__setitem__(62, 1),
+     "tail pfn 62 of free block 60 has PageBuddy"),
+    ("placed twice", lambda m: (m.allocated.__setitem__(60, (2, 1)),
+                                m.mm.refcount.__setitem__(60, 1)),
+     r"pfn 60 is in two places \(allocation at 60\)"),
 ])
 def test_check_catches(name, fn, words):
     """Each corruption makes check() raise InvariantError naming it."""

@@ -27,7 +27,10 @@ def test_antifrag_grouping_helps():
     # with compaction, grouping wins even before the caches are dropped
     assert rows[True, True]["percent"]["min"] > 4 * max(1.0, rows[False, True]["percent"]["max"])
     assert rows[False, False]["mixed_pageblocks"]["min"] > rows[True, False]["mixed_pageblocks"]["max"]
-    assert r == E.run("antifrag", seed=0, size="tiny", progress=False)
+    # the same seed gives the same rows (checked on a shorter run: the rule does not depend on
+    # the length, and a second full run would double the test's time)
+    short = dict(seed=0, size="tiny", progress=False, steps=3000)
+    assert E.run("antifrag", **short) == E.run("antifrag", **short)
 
 
 def test_spread():

@@ -20,11 +20,15 @@ unreserves highatomic blocks after MAX_RECLAIM_RETRIES) and the OOM killer
 which this naive reference does not model; such a request is skipped for both models.  Requests
 that cannot reclaim (GFP_ATOMIC, GFP_NOWAIT, plain GFP_DMA) are compared up to their failure.
 
-Run size: 1,800 sequences per run (derandomized; max_examples, plus the few hypothesis adds),
-15 steps each, about 30-50 s on the 2-core build machine; see SETTINGS.  A second search at the
-end of the file (owners, pins, isolation, CMA; about 7 s) has no reference to compare with.
+Run size (SETTINGS): by default a quick run of 600 sequences (derandomized; max_examples, plus
+the few hypothesis adds), 15 steps each, about 15-25 s on the 2-core build machine (the same rules
+and machines as the long run, fewer sequences).  ``BUDDYLAB_LONG_FUZZ=1`` runs the long search instead:
+6,000 sequences, ten times the quick run (about 3-4 minutes), before a release or after a change
+to the allocation path.  A second search at the end of the file (owners, pins, isolation, CMA;
+about 3-7 s) has no reference to compare with; the same variable lengthens it.
 """
 
+import os
 import warnings
 
 from hypothesis import HealthCheck, settings, strategies as st
@@ -36,8 +40,10 @@ import strategies as S
 
 ZONES = ("DMA", "Normal")
 DIRECT_RECLAIM = R.__GFP_DIRECT_RECLAIM
-SETTINGS = settings(max_examples=1800, stateful_step_count=15, derandomize=True, deadline=None,
-                    database=None, suppress_health_check=list(HealthCheck))
+# BUDDYLAB_LONG_FUZZ=1: the long run of both searches (README, "Running the tests")
+LONG = bool(os.environ.get("BUDDYLAB_LONG_FUZZ"))
+SETTINGS = settings(max_examples=6000 if LONG else 600, stateful_step_count=15, derandomize=True,
+                    deadline=None, database=None, suppress_health_check=list(HealthCheck))
 
 
 def zone_state(m, name):
@@ -322,11 +328,8 @@ def test_merge_likely_compares_the_parent_with_its_buddy_across_a_zone_boundary(
 # TestOwnersPinsIsolationModern: modern v6.18).  Run size: OWNER_SETTINGS (classic, about
 # 7 s) and half as many examples on modern; BUDDYLAB_LONG_FUZZ=1 runs 6000 on each.
 
-import os                                                          # noqa: E402
-
 from buddylab.owners import KINDS, RESIDENT                        # noqa: E402
 
-LONG = bool(os.environ.get("BUDDYLAB_LONG_FUZZ"))
 OWNER_SETTINGS = settings(max_examples=6000 if LONG else 300, stateful_step_count=20,
                           derandomize=True, deadline=None, database=None,
                           suppress_health_check=list(HealthCheck))

@@ -15,8 +15,7 @@ in its one retry (an order-0 ALLOC_MIN_RESERVE request at the min mark of a boos
 
 Simplification, said aloud: NR_FREE_PAGES is exact in the model (the kernel's lags by
 per-CPU vmstat deltas); zone->nr_free_highatomic is the free pages on the HIGHATOMIC lists,
-which the model counts from those lists when asked (the kernel keeps the same number as a
-counter in account_freepages()).
+the counter account_freepages() keeps (in the model as in the kernel), read here.
 """
 
 from ... import mmzone as mz
@@ -102,12 +101,11 @@ def set_recommended_min_free_kbytes(zones, zonelist, pageblock_nr_pages, min_fre
 def nr_free_highatomic(z):
     """zone->nr_free_highatomic: free pages on the zone's HIGHATOMIC lists.
 
-    Kernel: account_freepages() in mm/page_alloc.c (v6.18) keeps it as a counter; the
-    model counts the lists (the same number).
+    Kernel: READ_ONCE(z->nr_free_highatomic) in __zone_watermark_unusable_free(),
+    mm/page_alloc.c (v6.18): the counter account_freepages() keeps as pages join and leave
+    those lists (buddy.account_freepages()), not a count of the lists.
     """
-    mm = z.mm
-    return sum(mm.list_len[z.free_list(o, mz.MIGRATE_HIGHATOMIC)] << o
-               for o in range(z.max_order))
+    return z.nr_free_highatomic
 
 
 def zone_watermark_unusable_free(z, order, alloc_flags):
