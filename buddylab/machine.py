@@ -293,7 +293,8 @@ class Machine:
             z.managed_pages = zs["managed"]
         # no CPU is in its node's cpumask yet (x86_64): no PENALTY_FOR_NODE_WITH_CPUS
         self.node_orders = build_all_zonelists(self.nodes, self.distance,
-                                               zone_ok=k.zonerefs_zone_ok)
+                                               zone_ok=k.zonerefs_zone_ok,
+                                               accumulate=k.node_load_accumulates)
         self._set_mobility_grouping(sum(z.managed_pages for z in self.zones))
         boot.free_all_bootmem(k, self.zones, cma_set, self.max_order)
         # setup_per_cpu_pageset(): real pagesets for populated zones
@@ -344,7 +345,8 @@ class Machine:
         self._record("build_all_zonelists")
         with_cpus = frozenset(pgdat.node_id for pgdat in self.nodes if pgdat.cpus)
         self.node_orders = build_all_zonelists(self.nodes, self.distance, with_cpus,
-                                               self.kernel.zonerefs_zone_ok)
+                                               self.kernel.zonerefs_zone_ok,
+                                               self.kernel.node_load_accumulates)
         local = self.nodes[self.cpu_to_node[0]].node_zonelists[mz.ZONELIST_FALLBACK]
         self._set_mobility_grouping(sum(max(0, z.managed_pages - z.high_wmark_pages())
                                         for z in local))

@@ -75,7 +75,7 @@ def build_zonerefs_node(pgdat, zone_ok=None):
 
 
 def find_next_best_node(node, used, nodes, distance, node_load, nr_online_nodes,
-                        nodes_with_cpus=frozenset()):
+                        nodes_with_cpus=frozenset(), accumulate=False):
     """find_next_best_node(): the nearest unused node with memory, or -1.
 
     Kernel: find_next_best_node() in mm/page_alloc.c (v4.18).  The local node
@@ -84,7 +84,9 @@ def find_next_best_node(node, used, nodes, distance, node_load, nr_online_nodes,
     not empty (`nodes_with_cpus`), then val * (MAX_NODE_LOAD * MAX_NUMNODES)
     + node_load[n]; the smallest val wins (the first one on ties).
     MAX_NODE_LOAD is nr_online_nodes.  At boot on x86_64 every node's
-    cpumask is still empty (see build_all_zonelists()).
+    cpumask is still empty (see build_all_zonelists()).  With `accumulate`
+    (v6.18, whose node_load[] only grows by one) the multiplier is MAX_NUMNODES
+    alone: find_next_best_node() in mm/page_alloc.c, v6.18.
     """
     if node not in used:
         used.add(node)
@@ -98,7 +100,7 @@ def find_next_best_node(node, used, nodes, distance, node_load, nr_online_nodes,
         val += int(n < node)
         if n in nodes_with_cpus:
             val += mz.PENALTY_FOR_NODE_WITH_CPUS
-        val *= nr_online_nodes * mz.MAX_NUMNODES
+        val *= mz.MAX_NUMNODES if accumulate else nr_online_nodes * mz.MAX_NUMNODES
         val += node_load[n]
         if min_val is None or val < min_val:
             min_val = val
@@ -108,7 +110,8 @@ def find_next_best_node(node, used, nodes, distance, node_load, nr_online_nodes,
     return best_node
 
 
-def build_all_zonelists(nodes, distance, nodes_with_cpus=frozenset(), zone_ok=None):
+def build_all_zonelists(nodes, distance, nodes_with_cpus=frozenset(), zone_ok=None,
+                        accumulate=False):
     """__build_all_zonelists(): every node's FALLBACK and NOFALLBACK zonelist.
 
     Kernel: __build_all_zonelists() and build_zonelists() in mm/page_alloc.c
@@ -119,8 +122,10 @@ def build_all_zonelists(nodes, distance, nodes_with_cpus=frozenset(), zone_ok=No
     (cpumask_of_node()) is not empty when the lists are built: none at boot
     on x86_64 (start_kernel() builds them before numa_add_cpu() runs), every
     node with CPUs on a later rebuild (memory hotplug, online_pages()).
-    `zone_ok` is the kernel's test of a zone (see build_zonerefs_node()).  Returns the node
-    orders, for teaching.
+    `zone_ok` is the kernel's test of a zone (see build_zonerefs_node()).  With `accumulate`
+    (``kernel.node_load_accumulates``) the first node of each new distance group gets
+    node_load += 1 instead: build_zonelists() in mm/page_alloc.c, v6.18 (since v5.16).
+    Returns the node orders, for teaching.
     """
     nr_online_nodes = len(nodes)
     node_load = [0] * len(nodes)
@@ -133,11 +138,11 @@ def build_all_zonelists(nodes, distance, nodes_with_cpus=frozenset(), zone_ok=No
         node_order = []
         while True:
             node = find_next_best_node(local_node, used, nodes, distance, node_load,
-                                       nr_online_nodes, nodes_with_cpus)
+                                       nr_online_nodes, nodes_with_cpus, accumulate)
             if node < 0:
                 break
             if distance[local_node][node] != distance[local_node][prev_node]:
-                node_load[node] = load
+                node_load[node] = node_load[node] + 1 if accumulate else load
             node_order.append(node)
             prev_node = node
             load -= 1

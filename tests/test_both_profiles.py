@@ -96,7 +96,53 @@ def test_split_hints_name_the_modern_rules():
     assert any("__rmqueue_fallback" in classic.hint() for _ in range(5))
 
 
-@pytest.mark.parametrize("kind", ["merge", "fallback", "pcp", "watermark", "zonelist",
+def test_node_load_rule_of_each_kernel_worked_by_hand():
+    """Four nodes, distances below; node 3's order differs between the kernels.
+    v4.18 (mm/page_alloc.c, build_zonelists() and find_next_best_node(), v4.18): the first
+    node of a new distance group gets node_load = load (4 falling by one per node placed),
+    val = (distance + (n < local)) * 4 * 64 + node_load.  Node 0 (order 0, 1, 2, 3) sets
+    node_load [0, 3, 0, 1]; node 1 (order 1, 3, 2, 0) sets 3 = 3, 2 = 2 -> [0, 3, 2, 3];
+    node 2 (order 2, 3, 0, 1) sets 3 = 3, 0 = 2 -> [2, 3, 2, 3]; node 3: 1 and 2 are both
+    20 + 1 away, node_load 3 against 2, so 2 first: 3, 2, 1, 0.
+    v6.18 (mm/page_alloc.c, build_zonelists(): node_load[node] += 1 and
+    find_next_best_node(): val *= MAX_NUMNODES, v6.18): node 0 -> [0, 1, 0, 1]; node 1 ->
+    [0, 1, 1, 2]; node 2 -> [1, 1, 1, 3]; node 3: 1 and 2 tie at 21 * 64 + 1, the lower id
+    wins: 3, 1, 2, 0."""
+    dist = [[10, 21, 21, 30], [21, 10, 21, 20], [21, 21, 10, 20], [30, 20, 20, 10]]
+    nodes = [{"DMA": 16, "Normal": 64}] + [{"Normal": 64}] * 3
+    orders = {k: bl.Machine(nodes=nodes, cpus_per_node=1, max_order=4, pageblock_order=2,
+                            distance=dist, min_free_kbytes=0, kernel=k).node_orders
+              for k in ("classic", "modern")}
+    assert orders["classic"] == [(0, 1, 2, 3), (1, 3, 2, 0), (2, 3, 0, 1), (3, 2, 1, 0)]
+    assert orders["modern"] == [(0, 1, 2, 3), (1, 3, 2, 0), (2, 3, 0, 1), (3, 1, 2, 0)]
+
+
+def test_zonelist_on_the_modern_kernel_worked_by_hand():
+    """zonelist --nodes 4 --seed 0: GFP_USER on node 3, distances in the text.
+    v6.18 (mm/page_alloc.c, build_zonelists(), find_next_best_node(), v6.18; node_load[]
+    += 1 for the first node of each new distance group, shared by all nodes' builds):
+    node 0 builds 0, 1 (20, load[1] = 1), 2 (21, load[2] = 1), 3; node 1 builds 1, then 0
+    (20 + 1) and 3 (21) tie with load 0, so 0 (load[0] = 1), 3 (load[3] = 1), 2 (load[2] = 2);
+    node 2 builds 2, 3 (load[3] = 2), 0 (22 < 41, load[0] = 2), 1 (load[1] = 2); node 3:
+    2 (20 + 1), then 0 and 1 tie at 22 with load 2 each, so 0, then 1.  gfp_zone(GFP_USER)
+    is ZONE_NORMAL (no zone modifier, include/linux/gfp.h, v6.18).  v4.18 puts node 1 before
+    node 0 here (its node_load[] is assigned 1 for node 1 and 2 for node 0 by node 2's build)."""
+    p = bl.problem("zonelist", seed=0, nodes=4, kernel="modern")
+    text = p.text()
+    assert "  node 3: 21 21 20 10" in text and "alloc_pages(GFP_USER, 0) on the CPU of node 3" in text
+    good = {"highest_zone": "Normal",
+            "walk": ["3:Normal", "2:Normal", "0:Normal", "0:DMA", "1:Normal"]}
+    assert p.check(good).correct
+    classic = bl.problem("zonelist", seed=0, nodes=4)
+    assert classic.text() == text.replace(" --kernel modern", "")
+    assert classic.check({"highest_zone": "Normal", "walk": [
+        "3:Normal", "2:Normal", "1:Normal", "0:Normal", "0:DMA"]}).correct
+    w = p._worked()
+    assert "grows by one" in w.rules["walk"] and any("one more each time" in h for h in w.hints)
+    assert "grows by one" not in classic._worked().rules["walk"]
+
+
+@pytest.mark.parametrize("kind", ["merge", "fallback", "pcp", "watermark",
                                   "interface", "drill"])
 def test_classic_only_kinds_refuse_modern_in_one_line(kind):
     with pytest.raises(bl.BuddyLabError) as e:

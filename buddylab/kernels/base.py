@@ -56,6 +56,7 @@ SEAM = (
     ("zone_batchsize", "func", "zone_batchsize()"),
     ("pageset_set_high_and_batch", "func", "pageset_set_high_and_batch()"),
     ("zonerefs_zone_ok", "func", "build_zonerefs_node()'s test of a zone"),
+    ("node_load_accumulates", "const", "build_zonelists(): node_load[] += 1 (True) or = load"),
     # the buddy lists (mm/page_alloc.c)
     ("find_buddy_pfn", "func", "__find_buddy_pfn()"),
     ("rmqueue_smallest", "func", "__rmqueue_smallest()"),

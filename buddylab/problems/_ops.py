@@ -18,7 +18,7 @@ from .. import mmzone as mz
 from ..errors import BuddyLabError
 from ..machine import Page
 
-__all__ = ["migratetype_of", "result_pfn", "MASKS", "mask_value", "OPS_HELP", "parse_ops",
+__all__ = ["migratetype_of", "result_pfn", "MASKS", "mask_value", "named_mask", "OPS_HELP", "parse_ops",
            "fmt_ops",
            "teaching_machine", "machine_line",
            "free_list_lines", "OpRun"]
@@ -82,13 +82,18 @@ def fmt_ops(ops):
     return ",".join("+%d%s" % (o[1], o[2]) if o[0] == "alloc" else "-%d" % o[1] for o in ops)
 
 
-def mask_value(m, kind):
-    """The GFP mask of request kind m/u/r under `m`'s kernel (the bits differ between v4.18
-    and v6.18: include/linux/gfp.h, include/linux/gfp_types.h)."""
+def named_mask(m, names):
+    """The GFP mask written `names` ("GFP_KERNEL|__GFP_THISNODE") under `m`'s kernel (the bits
+    differ between v4.18 and v6.18: include/linux/gfp.h, include/linux/gfp_types.h)."""
     value = 0
-    for name in MASKS[kind][0].split("|"):
+    for name in names.split("|"):
         value |= getattr(m.kernel.gfp, name)
     return value
+
+
+def mask_value(m, kind):
+    """The GFP mask of request kind m/u/r under `m`'s kernel (named_mask())."""
+    return named_mask(m, MASKS[kind][0])
 
 
 def teaching_machine(pages, max_order, pageblock_order, percpu_pagelist_fraction=0,

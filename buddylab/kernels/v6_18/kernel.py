@@ -83,6 +83,9 @@ class Modern(Kernel):
     pageset_set_high_and_batch = staticmethod(_pageset.pageset_set_high_and_batch)
     # build_zonerefs_node() adds a zone when managed_zone(zone), as in v4.18
     zonerefs_zone_ok = staticmethod(managed_zone)               # unchanged since v4.18
+    # build_zonelists(): node_load[node] += 1, find_next_best_node(): val *= MAX_NUMNODES
+    # (mm/page_alloc.c, v6.18; v4.18 assigned a falling load)
+    node_load_accumulates = True
 
     # the buddy lists (mcore: kernels/v6_18/buddy.py)
     find_buddy_pfn = staticmethod(_buddy.find_buddy_pfn)        # unchanged since v4.18
