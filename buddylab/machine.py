@@ -468,23 +468,36 @@ class Machine:
         return Page((addr - PAGE_OFFSET) >> mz.PAGE_SHIFT)
 
     def _get_free_pages(self, gfp_mask, order=0, cpu=0):
+        """__get_free_pages(): the page's direct-map address, 0 on failure.  __GFP_HIGHMEM is a
+        VM_BUG_ON in v4.18; v6.18 clears it before anything reads the mask
+        (get_free_pages_noprof(), mm/page_alloc.c, v6.18)."""
+        highmem = _gfp_bit(self.kernel, "__GFP_HIGHMEM")
+        if self.kernel.get_free_pages_clears_highmem and _is_int(gfp_mask):
+            gfp_mask = int(gfp_mask) & ~int(highmem)
         gfp_mask = self._gfp(gfp_mask)
-        if gfp_mask & _gfp_bit(self.kernel, "__GFP_HIGHMEM"):
+        if gfp_mask & highmem:
             raise BadGfpError("__get_free_pages() with __GFP_HIGHMEM: a highmem page has no "
                               "kernel address (VM_BUG_ON)")
         page = self.alloc_pages(gfp_mask, order, cpu)
         return 0 if page is None else self.page_address(page)
+
+    def _gfp_or(self, gfp_mask, bits):
+        """gfp_mask | bits, as a wrapper of __get_free_pages() passes it on: v4.18 checks the
+        mask here already; v6.18 only after get_free_pages_noprof() cleared __GFP_HIGHMEM."""
+        if self.kernel.get_free_pages_clears_highmem and _is_int(gfp_mask) and gfp_mask >= 0:
+            return int(gfp_mask) | int(bits)
+        return self._gfp(gfp_mask) | bits
 
     def _get_free_page(self, gfp_mask, cpu=0):
         return self._get_free_pages(gfp_mask, 0, cpu)
 
     def get_zeroed_page(self, gfp_mask, cpu=0):
         """get_zeroed_page(): __get_free_pages(gfp_mask | __GFP_ZERO, 0)."""
-        return self._get_free_pages(self._gfp(gfp_mask) | _gfp_bit(self.kernel, "__GFP_ZERO"), 0,
-                                    cpu)
+        return self._get_free_pages(self._gfp_or(gfp_mask, _gfp_bit(self.kernel, "__GFP_ZERO")),
+                                    0, cpu)
 
     def _get_dma_pages(self, gfp_mask, order=0, cpu=0):
-        return self._get_free_pages(self._gfp(gfp_mask) | self.kernel.gfp.GFP_DMA, order, cpu)
+        return self._get_free_pages(self._gfp_or(gfp_mask, self.kernel.gfp.GFP_DMA), order, cpu)
 
     # -------------------------------------------------------------------- free
     def _pfn_of(self, page):

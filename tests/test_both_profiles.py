@@ -142,8 +142,45 @@ def test_zonelist_on_the_modern_kernel_worked_by_hand():
     assert "grows by one" not in classic._worked().rules["walk"]
 
 
-@pytest.mark.parametrize("kind", ["merge", "fallback", "pcp", "watermark",
-                                  "interface", "drill"])
+def test_interface_on_the_modern_kernel_worked_by_hand():
+    """interface --seed 10: __get_free_pages(GFP_HIGHUSER_MOVABLE, 0) on CPU 1.  v6.18 clears
+    __GFP_HIGHMEM (get_free_pages_noprof(), mm/page_alloc.c, v6.18): __GFP_MOVABLE alone is
+    ZONE_NORMAL in GFP_ZONE_TABLE (gfp_zone(), include/linux/gfp.h, v6.18) and Movable
+    (gfp_migratetype()); CPU 1 is node 1's, whose Normal zone is all free: an address on node
+    1, zone Normal.  v4.18 stops at VM_BUG_ON(gfp_mask & __GFP_HIGHMEM) (__get_free_pages(),
+    mm/page_alloc.c, v4.18): an error."""
+    p = bl.problem("interface", seed=10, kernel="modern")
+    assert "call on CPU 1: __get_free_pages(GFP_HIGHUSER_MOVABLE, 0)" in p.text()
+    assert "MAX_PAGE_ORDER 4 (orders 0..4)" in p.text()
+    assert p.check({"returns": "address", "node": "1", "zone": "Normal",
+                    "migratetype": "Movable"}).correct
+    classic = bl.problem("interface", seed=10)
+    assert "MAX_ORDER 5 (orders 0..4)" in classic.text()
+    assert classic.check({"returns": "error", "node": "none", "zone": "none",
+                          "migratetype": "none"}).correct
+    w = p._worked()
+    assert "clear __GFP_HIGHMEM" in w.rules["returns"] and "VM_BUG_ON" not in w.rules["returns"]
+    assert "MAX_PAGE_ORDER" in w.rules["returns"] and w.rules["migratetype"].startswith(
+        "gfp_migratetype()")
+
+
+def test_get_free_pages_highmem_per_kernel():
+    """__get_dma_pages(__GFP_DMA | __GFP_HIGHMEM): v6.18 clears __GFP_HIGHMEM before gfp_zone()
+    sees it (get_free_pages_noprof(), mm/page_alloc.c, v6.18): a page of ZONE_DMA; v4.18
+    rejects it (GFP_ZONE_BAD) and leaves the machine as it was."""
+    layout = [{"DMA": 64, "Normal": 256}]
+    m = bl.Machine(nodes=layout, max_order=5, pageblock_order=2, kernel="modern")
+    g = m.kernel.gfp
+    addr = m.__get_dma_pages(g.__GFP_DMA | g.__GFP_HIGHMEM, 0)
+    assert m.page_zone(m.virt_to_page(addr).pfn).name == "DMA"
+    c = bl.Machine(nodes=layout, max_order=5, pageblock_order=2)
+    before = c.snapshot()
+    with pytest.raises(bl.BuddyLabError):
+        c.__get_dma_pages(c.kernel.gfp.__GFP_DMA | c.kernel.gfp.__GFP_HIGHMEM, 0)
+    assert c.snapshot() == before
+
+
+@pytest.mark.parametrize("kind", ["merge", "fallback", "pcp", "watermark", "drill"])
 def test_classic_only_kinds_refuse_modern_in_one_line(kind):
     with pytest.raises(bl.BuddyLabError) as e:
         bl.problem(kind, seed=0, kernel="modern")

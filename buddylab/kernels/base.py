@@ -56,6 +56,8 @@ SEAM = (
     ("zone_batchsize", "func", "zone_batchsize()"),
     ("pageset_set_high_and_batch", "func", "pageset_set_high_and_batch()"),
     ("zonerefs_zone_ok", "func", "build_zonerefs_node()'s test of a zone"),
+    ("get_free_pages_clears_highmem", "const",
+     "__get_free_pages(): clears __GFP_HIGHMEM (True) or VM_BUG_ON (False)"),
     ("node_load_accumulates", "const", "build_zonelists(): node_load[] += 1 (True) or = load"),
     # the buddy lists (mm/page_alloc.c)
     ("find_buddy_pfn", "func", "__find_buddy_pfn()"),

@@ -59,6 +59,7 @@ class Classic(Kernel):
     zone_batchsize = staticmethod(_pcp.zone_batchsize)
     pageset_set_high_and_batch = staticmethod(_pcp.pageset_set_high_and_batch)
     zonerefs_zone_ok = staticmethod(managed_zone)
+    get_free_pages_clears_highmem = False   # VM_BUG_ON (__get_free_pages(), mm/page_alloc.c, v4.18)
     node_load_accumulates = False       # node_load[node] = load (build_zonelists(), v4.18)
 
     find_buddy_pfn = staticmethod(_buddy.find_buddy_pfn)

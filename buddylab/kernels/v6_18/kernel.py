@@ -86,6 +86,9 @@ class Modern(Kernel):
     # build_zonelists(): node_load[node] += 1, find_next_best_node(): val *= MAX_NUMNODES
     # (mm/page_alloc.c, v6.18; v4.18 assigned a falling load)
     node_load_accumulates = True
+    # get_free_pages_noprof(): alloc_pages_noprof(gfp_mask & ~__GFP_HIGHMEM, order)
+    # (mm/page_alloc.c, v6.18; v4.18 had VM_BUG_ON((gfp_mask & __GFP_HIGHMEM) != 0))
+    get_free_pages_clears_highmem = True
 
     # the buddy lists (mcore: kernels/v6_18/buddy.py)
     find_buddy_pfn = staticmethod(_buddy.find_buddy_pfn)        # unchanged since v4.18
