@@ -180,7 +180,35 @@ def test_get_free_pages_highmem_per_kernel():
     assert c.snapshot() == before
 
 
-@pytest.mark.parametrize("kind", ["merge", "fallback", "pcp", "watermark", "drill"])
+def test_watermark_on_the_modern_kernel_worked_by_hand():
+    """watermark --seed 1 on v6.18: alloc_pages(GFP_KERNEL, 2); the fast path holds
+    ALLOC_WMARK_LOW (__alloc_frozen_pages_noprof(), mm/page_alloc.c, v6.18).  The protection
+    is lowmem_reserve[ac->highest_zoneidx] = [ZONE_NORMAL] (get_page_from_freelist(),
+    mm/page_alloc.c, v6.18): Normal 0, DMA 512 Normal pages / ratio 32 = 16.
+    __zone_watermark_ok() (mm/page_alloc.c, v6.18), no free HIGHATOMIC or CMA pages:
+    Normal 67 - (4 - 1) = 64 <= low 70 + 0 fails; DMA 28 - 3 = 25 > low 8 + 16 = 24, and its
+    order-2 list holds two blocks: passes, so DMA serves in the fast path."""
+    p = bl.problem("watermark", seed=1, kernel="modern")
+    text = p.text()
+    assert "request: alloc_pages(GFP_KERNEL, 2)" in text
+    assert "zone DMA    free 28, nr_free per order [16, 2, 2, 0], min 7 low 8 high 9" in text
+    assert "zone Normal free 67" in text and "min 56 low 70 high 84" in text
+    assert "promo 98" in text                       # v6.18's fourth mark
+    assert p.check({"mark": "low", "Normal protection": 0, "Normal passes": False,
+                    "DMA protection": 16, "DMA passes": True, "served_from": "DMA",
+                    "path": "fast"}).correct
+    w = p._worked()
+    assert "highest_zoneidx" in w.rules["DMA protection"]
+    assert "classzone_idx" not in w.rules["DMA protection"]
+    assert "zone_watermark_unusable_free()" in w.rules["DMA passes"]
+    assert "ALLOC_MIN_RESERVE" in w.rules["path"] and "ALLOC_NON_BLOCK" in w.rules["path"]
+    assert "__alloc_frozen_pages_noprof()" in w.rules["mark"]
+    classic = bl.problem("watermark", seed=1)._worked()
+    assert "classzone_idx" in classic.rules["DMA protection"]
+    assert "ALLOC_MIN_RESERVE" not in classic.rules["path"]
+
+
+@pytest.mark.parametrize("kind", ["merge", "fallback", "pcp", "drill"])
 def test_classic_only_kinds_refuse_modern_in_one_line(kind):
     with pytest.raises(bl.BuddyLabError) as e:
         bl.problem(kind, seed=0, kernel="modern")
