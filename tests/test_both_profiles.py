@@ -208,7 +208,35 @@ def test_watermark_on_the_modern_kernel_worked_by_hand():
     assert "ALLOC_MIN_RESERVE" not in classic.rules["path"]
 
 
-@pytest.mark.parametrize("kind", ["merge", "fallback", "pcp", "drill"])
+def test_drill_on_the_modern_kernel_worked_by_hand():
+    """drill --topic order on v6.18: alloc_pages() takes orders 0..MAX_PAGE_ORDER, inclusive,
+    10 on x86_64 (include/linux/mmzone.h, alloc_pages_noprof() / __alloc_frozen_pages_noprof()
+    `order > MAX_PAGE_ORDER` -> NULL, mm/page_alloc.c, v6.18).  Seed 2 draws order 11:
+    2^11 = 2048 pages x 4 KiB = 8192 KiB, and 11 > 10: not valid.  Seed 0 draws order 10:
+    1024 pages, 4096 KiB, valid (10 <= 10; v4.18 too: 10 < MAX_ORDER 11)."""
+    p = bl.problem("drill", seed=2, kernel="modern", topic="order")
+    assert "v6.18: PAGE_SIZE 4096 bytes, MAX_PAGE_ORDER 10; a block of order 11" in p.text()
+    assert "(order <= MAX_PAGE_ORDER)" in p.text()
+    assert p.check({"pages": 2048, "KiB": 8192, "valid": False}).correct
+    p = bl.problem("drill", seed=0, kernel="modern", topic="order")
+    assert p.check({"pages": 1024, "KiB": 4096, "valid": True}).correct
+    assert "MAX_PAGE_ORDER (inclusive" in p._worked().rules["valid"]
+    classic = bl.problem("drill", seed=0, topic="order")
+    assert "v4.18: PAGE_SIZE 4096 bytes, MAX_ORDER 11; a block of order 10" in classic.text()
+    assert classic.check({"pages": 1024, "KiB": 4096, "valid": True}).correct
+
+
+@pytest.mark.parametrize("topic", ["pcp", "pagetypeinfo"])
+def test_drill_topics_not_ported_refuse_modern_in_one_line(topic):
+    """pcp (v4.18's percpu_pagelist_fraction, order-0 lists) and pagetypeinfo (built on the
+    v4.18-only fallback kind) refuse the modern kernel, saying why."""
+    with pytest.raises(bl.BuddyLabError) as e:
+        bl.problem("drill", seed=0, kernel="modern", topic=topic)
+    assert "\n" not in str(e.value) and "classic kernel only" in str(e.value)
+    assert "drill: " + topic in bl.problem("drill", seed=0, topic=topic).text()
+
+
+@pytest.mark.parametrize("kind", ["merge", "fallback", "pcp"])
 def test_classic_only_kinds_refuse_modern_in_one_line(kind):
     with pytest.raises(bl.BuddyLabError) as e:
         bl.problem(kind, seed=0, kernel="modern")

@@ -15,6 +15,10 @@ pagetypeinfo   its free counts are free-list types, not pageblock ownership
 malloc         a 100 KB malloc() is not a buddy request (pages come at first touch)
 =============  ==============================================================
 
+On v6.18 (the modern profile) buddyinfo, order, fragmented and malloc run with v6.18's
+rules (MAX_PAGE_ORDER is inclusive: alloc_pages_noprof() in mm/page_alloc.c, v6.18);
+pcp and pagetypeinfo are refused with a reason (MODERN_REFUSED).
+
 >>> from buddylab.problems import problem
 >>> p = problem("drill", seed=0, topic="order")
 >>> [k for k, _ in p.fields()]
@@ -23,21 +27,40 @@ malloc         a 100 KB malloc() is not a buddy request (pages come at first tou
 
 import math
 
-from .. import gfp as G
 from .. import mmzone as mz
 from ..errors import BuddyLabError
 from ._base import Problem, Param, Worked, count, yes_no, choice
-from ._ops import teaching_machine, OpRun
+from ._ops import teaching_machine, OpRun, named_mask
 
 __all__ = ["DrillProblem", "TOPICS"]
 
-NOWAIT = G.GFP_NOWAIT | G.__GFP_NOWARN
+NOWAIT = "GFP_NOWAIT|__GFP_NOWARN"
 TOPICS = ("buddyinfo", "order", "fragmented", "pcp", "pagetypeinfo", "malloc")
+#: the topics whose question still holds on v6.18, and why the others are refused there
+MODERN_REFUSED = {
+    "pcp": "its machine sets v4.18's percpu_pagelist_fraction and asks about order-0 pcp "
+           "lists; v6.18 keeps orders 0..3 on auto-tuned lists (not yet ported)",
+    "pagetypeinfo": "it is built on the fallback kind, which asks v4.18's steal rules "
+                    "(not yet ported)",
+}
+KERNEL_TOPICS = {"classic": TOPICS,
+                 "modern": tuple(t for t in TOPICS if t not in MODERN_REFUSED)}
 
 BUDDYINFO_RULE = ("frag_show(): column k of /proc/buddyinfo is nr_free of order k, a count of free "
                   "BLOCKS of 2^k pages each; pages = sum of count * 2^k")
 ORDER_RULE = ("an order-k block is two to the power k contiguous pages of PAGE_SIZE bytes; "
               "alloc_pages() takes orders 0..MAX_ORDER-1 (MAX_ORDER is exclusive in v4.18)")
+# v6.18: MAX_PAGE_ORDER, inclusive (include/linux/mmzone.h, alloc_pages_noprof(), v6.18)
+ORDER_RULES = {
+    "classic": ORDER_RULE,
+    "modern": ("an order-k block is two to the power k contiguous pages of PAGE_SIZE bytes; "
+               "alloc_pages() takes orders 0..MAX_PAGE_ORDER (inclusive: it replaced the older, "
+               "exclusive MAX_ORDER)"),
+}
+#: the order drill's limit, as each kernel writes it: (name, test, largest valid order)
+ORDER_LIMIT = {"classic": ("MAX_ORDER", "<", mz.MAX_ORDER - 1),
+               "modern": ("MAX_PAGE_ORDER", "<=", mz.MAX_ORDER - 1)}
+VERSION = {"classic": "v4.18", "modern": "v6.18"}
 FRAG_RULE = ("__rmqueue_smallest() needs ONE free block of order >= k on a list the request may "
              "use; the number of free pages does not matter when they are scattered in smaller "
              "blocks (GFP_NOWAIT may neither reclaim nor compact)")
@@ -59,14 +82,15 @@ MALLOC_RULES = {
              "must cover at the least",
     "migratetype": "gfpflags_to_migratetype() of the fault's mask, GFP_HIGHUSER_MOVABLE",
 }
+#: v6.18 names it gfp_migratetype() (include/linux/gfp.h, v6.18)
+MIGRATETYPE_RULES = {"classic": MALLOC_RULES["migratetype"],
+                     "modern": "gfp_migratetype() of the fault's mask, GFP_HIGHUSER_MOVABLE"}
 
 
 class DrillProblem(Problem):
     """One misconception drill (see TOPICS)."""
 
     kind = "drill"
-    KERNELS = ("classic",)
-    KERNEL_WHY = ("its questions read v4.18's /proc layouts and pcp lists (not yet ported to v6.18's)")
     description = "misconception drills: " + ", ".join(TOPICS)
     PARAMS = (Param("topic", None, flag="--topic", kind=str,
                     help="one of " + ", ".join(TOPICS) + " (default: drawn from the seed)"),)
@@ -75,22 +99,27 @@ class DrillProblem(Problem):
         if self.params["topic"] is not None and self.params["topic"] not in TOPICS:
             raise BuddyLabError("--topic must be one of %s, got %r"
                                 % (", ".join(TOPICS), self.params["topic"]))
+        if self.params["topic"] in MODERN_REFUSED and \
+                self.params["topic"] not in KERNEL_TOPICS[self.kernel]:
+            raise BuddyLabError("drill --topic %s runs on the classic kernel only: %s"
+                                % (self.params["topic"], MODERN_REFUSED[self.params["topic"]]))
 
     def _work(self):
         rng = self.rng()
-        topic = self.params["topic"] or TOPICS[int(rng.random() * len(TOPICS))]
+        topics = KERNEL_TOPICS[self.kernel]
+        topic = self.params["topic"] or topics[int(rng.random() * len(topics))]
         w = Worked()
         w.lines.append("drill: " + topic)
         getattr(self, "_" + topic)(rng, w)
         return w
 
     # ------------------------------------------------------------- the topics
-    @staticmethod
-    def _fragmented_machine(rng, pages=256, max_order=5):
-        m = teaching_machine(pages, max_order, 2)
+    def _fragmented_machine(self, rng, pages=256, max_order=5):
+        m = teaching_machine(pages, max_order, 2, kernel=self.kernel)
+        movable = named_mask(m, "GFP_HIGHUSER_MOVABLE")
         held = []
         while m.zone(0, "Normal").NR_FREE_PAGES:
-            held.append(m.alloc_pages(G.GFP_HIGHUSER_MOVABLE, 0))
+            held.append(m.alloc_pages(movable, 0))
         p_free = 0.3 + 0.5 * rng.random()
         for page in held:
             if rng.random() < p_free:
@@ -111,27 +140,32 @@ class DrillProblem(Problem):
 
     def _order(self, rng, w):
         order = int(rng.random() * (mz.MAX_ORDER + 1))
-        w.lines.append("x86_64, v4.18: PAGE_SIZE %d bytes, MAX_ORDER %d; a block of order %d"
-                       % (mz.PAGE_SIZE, mz.MAX_ORDER, order))
-        w.lines.append(["  is ", w.ask("pages", count("pages"), 1 << order, ORDER_RULE),
+        limit, test, top = ORDER_LIMIT[self.kernel]
+        rule = ORDER_RULES[self.kernel]
+        w.lines.append("x86_64, %s: PAGE_SIZE %d bytes, %s %d; a block of order %d"
+                       % (VERSION[self.kernel], mz.PAGE_SIZE, limit,
+                          top + 1 if test == "<" else top, order))
+        w.lines.append(["  is ", w.ask("pages", count("pages"), 1 << order, rule),
                         " pages, ", w.ask("KiB", count("KiB"), (mz.PAGE_SIZE << order) // 1024,
-                                          ORDER_RULE), " KiB"])
-        w.lines.append(["  can alloc_pages() be asked for it (order < MAX_ORDER)? ",
-                        w.ask("valid", yes_no(), order < mz.MAX_ORDER, ORDER_RULE)])
+                                          rule), " KiB"])
+        w.lines.append(["  can alloc_pages() be asked for it (order %s %s)? " % (test, limit),
+                        w.ask("valid", yes_no(), order <= top, rule)])
         w.steps = ["2^%d = %d pages x %d bytes = %d KiB" % (order, 1 << order, mz.PAGE_SIZE,
                                                              (mz.PAGE_SIZE << order) // 1024)]
-        w.hints = [ORDER_RULE + "."]
+        w.hints = [rule + "."]
 
     def _fragmented(self, rng, w):
         m = self._fragmented_machine(rng)
         snap = m.zone_snapshot(0, "Normal")
         top = max([o for o, n in enumerate(snap.nr_free) if n] or [0])
         order = min(top + (1 if rng.random() < 0.5 else 0), m.max_order - 1)
-        w.lines += ["machine: one Normal zone of 256 pages, MAX_ORDER 5, min_free_kbytes 0",
+        w.lines += ["machine: one Normal zone of 256 pages, %s, min_free_kbytes 0"
+                    % ("%s %d" % (ORDER_LIMIT[self.kernel][0], m.max_order
+                                  if ORDER_LIMIT[self.kernel][1] == "<" else m.max_order - 1)),
                     "$ cat /proc/buddyinfo", m.buddyinfo().rstrip("\n")]
         w.lines.append(["free pages: ", w.ask("free_pages", count("pages"), snap.nr_free_pages,
                                                BUDDYINFO_RULE)])
-        page = m.alloc_pages(NOWAIT, order)
+        page = m.alloc_pages(named_mask(m, NOWAIT), order)
         w.lines.append(["does alloc_pages(GFP_NOWAIT, %d) succeed? " % order,
                         w.ask("succeeds", yes_no(), page is not None, FRAG_RULE)])
         w.steps = ["largest free block: order %d; the request is order %d -> %s"
@@ -199,7 +233,9 @@ class DrillProblem(Problem):
     def _malloc(self, rng, w):
         kib = (4, 16, 64, 100, 100, 127, 128, 200, 1000)[int(rng.random() * 9)]
         pages = math.ceil(kib * 1024 / mz.PAGE_SIZE)
-        movable = mz.MIGRATETYPE_NAMES[G.gfpflags_to_migratetype(G.GFP_HIGHUSER_MOVABLE)]
+        from ..kernels.select import get_kernel
+        g = get_kernel(self.kernel).gfp
+        movable = mz.MIGRATETYPE_NAMES[g.gfpflags_to_migratetype(g.GFP_HIGHUSER_MOVABLE)]
         w.lines += ["a process calls p = malloc(%d * 1024) and then writes every byte of it "
                     "(x86_64, 4 KiB pages, transparent huge pages off; glibc's chunk header and "
                     "the page tables aside)" % kib]
@@ -210,7 +246,7 @@ class DrillProblem(Problem):
         w.lines.append(["  the fewest pages the writes can fault in: ",
                         w.ask("pages", count("pages"), pages, MALLOC_RULES["pages"])])
         w.lines.append(["  their migratetype: ", w.ask("migratetype", choice(
-            "Unmovable", "Movable", "Reclaimable"), movable, MALLOC_RULES["migratetype"])])
+            "Unmovable", "Movable", "Reclaimable"), movable, MIGRATETYPE_RULES[self.kernel])])
         w.steps = ["malloc() reserves address space (brk or mmap) and writes only its chunk "
                    "header: no page of the buffer is allocated",
                    "each first write faults one order-0 GFP_HIGHUSER_MOVABLE page: "
