@@ -7,8 +7,11 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.stamp
 NOTEBOOKS := $(wildcard notebooks/*.ipynb)
 
+# Both halves run on two workers (pytest-xdist), a test file per worker at a time: the e2e
+# chapters share one JupyterLab per file, and the 2-core machine keeps `make test` under 6 minutes.
+XDIST := -n 2 --dist loadfile
 NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with nbval_sanitize.cfg \
-               -p no:cacheprovider -n 2 --dist loadfile
+               -p no:cacheprovider $(XDIST)
 
 .PHONY: all venv lab test bench figures html refresh clean distclean
 
@@ -39,7 +42,7 @@ lab: venv
 test: venv
 	@command -v chromium >/dev/null 2>&1 || [ -n "$$CHROMIUM" ] || \
 	    echo "no chromium on PATH: the browser tests (tests/e2e) will be SKIPPED (apt-get install chromium)"
-	$(PY) -m pytest -q tests --doctest-modules buddylab || [ $$? -eq 5 ]
+	$(PY) -m pytest -q $(XDIST) tests --doctest-modules buddylab || [ $$? -eq 5 ]
 ifneq ($(NOTEBOOKS),)
 	$(PY) -m pytest -q $(NBVAL_FLAGS) notebooks/ || [ $$? -eq 5 ]
 else
