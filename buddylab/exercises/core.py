@@ -33,7 +33,9 @@ demo: correct (2 of 2 steps).
 demo, hint 1 of 1: Which half does expand() keep?
 """
 
+import html
 import numbers
+import textwrap
 
 from .. import reveal as _reveal
 
@@ -279,6 +281,13 @@ def _first_field(shape, given, key):
     return next((", " + name for name, g, k in zip(shape.names, given, key) if g != k), "")
 
 
+# JupyterLab's output CSS lets <pre> lines break anywhere (word-break: break-all): wrap at
+# spaces only, so that no word of a question or a verdict is cut in two.  QUESTION_WIDTH is
+# where ask() wraps a question in plain text (a terminal, or an output area of ~100 columns).
+PRE_WRAP = '<pre style="white-space: pre-wrap; word-break: normal; overflow-wrap: normal">%s</pre>'
+QUESTION_WIDTH = 88
+
+
 # --------------------------------------------------------------------------------------
 
 class Verdict:
@@ -303,6 +312,10 @@ class Verdict:
         return self.message
 
     __repr__ = __str__
+
+    def _repr_html_(self):
+        """In a notebook: the same text, wrapped at spaces (never mid-word)."""
+        return PRE_WRAP % html.escape(self.message)
 
     def __bool__(self):
         return self.correct
@@ -366,7 +379,8 @@ class Exercise:
 
     def ask(self):
         """Print the question (and the state it is asked on, where the chapter shows one)."""
-        print("Exercise %s: %s" % (self.name, self.question))
+        print(textwrap.fill("Exercise %s: %s" % (self.name, self.question), QUESTION_WIDTH,
+                            break_long_words=False, break_on_hyphens=False))
         if self._show is not None:
             self._show(self.setup)
 
