@@ -86,6 +86,8 @@ def test_questions_and_verdicts_wrap_at_spaces(capsys):
     html = get("07.2").check([1, 2, 3, 4, 5])._repr_html_()
     assert "word-break: normal" in html and "white-space: pre-wrap" in html
     assert "07.2: refill 1: you wrote 1 pages;" in html
+    hint = get("07.2").hint()         # shown as text, not as a quoted string
+    assert repr(hint) == str(hint) == hint and "word-break: normal" in hint._repr_html_()
 
 
 @pytest.mark.parametrize("name", NAMES)

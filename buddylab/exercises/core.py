@@ -39,7 +39,7 @@ import textwrap
 
 from .. import reveal as _reveal
 
-__all__ = ["Exercise", "Verdict", "ShapeError", "Int", "Hex", "Choice", "Optional", "TupleOf",
+__all__ = ["Exercise", "Verdict", "Note", "ShapeError", "Int", "Hex", "Choice", "Optional", "TupleOf",
            "Scalar", "ListOf", "Seq", "block_misfit", "and_list", "draw"]
 
 
@@ -288,6 +288,19 @@ PRE_WRAP = '<pre style="white-space: pre-wrap; word-break: normal; overflow-wrap
 QUESTION_WIDTH = 88
 
 
+class Note(str):
+    """A line for the student (a hint): a str that a notebook shows as text, not as a quoted
+    Python string, wrapped at spaces."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return str.__str__(self)
+
+    def _repr_html_(self):
+        return PRE_WRAP % html.escape(self)
+
+
 # --------------------------------------------------------------------------------------
 
 class Verdict:
@@ -442,11 +455,12 @@ class Exercise:
     def hint(self):
         """The next hint, one at a time; none of them holds a value of the answer."""
         if self._hints_given >= len(self.hints):
-            return ("%s: no more hints (%d given). If you are stuck, ex.reveal() shows the "
-                    "answer, and the notebook records that you used it." % (self.name, len(self.hints)))
+            return Note("%s: no more hints (%d given). If you are stuck, ex.reveal() shows the "
+                        "answer, and the notebook records that you used it."
+                        % (self.name, len(self.hints)))
         self._hints_given += 1
-        return "%s, hint %d of %d: %s" % (self.name, self._hints_given, len(self.hints),
-                                          self.hints[self._hints_given - 1])
+        return Note("%s, hint %d of %d: %s" % (self.name, self._hints_given, len(self.hints),
+                                               self.hints[self._hints_given - 1]))
 
     def reveal(self):
         """The answer (a last resort): recorded in buddylab.reveal, so a grader sees it was used."""
