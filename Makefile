@@ -30,11 +30,14 @@ $(STAMP): pyproject.toml $(PKG_INITS)
 	touch $@
 
 # Authentication stays on: Jupyter prints a URL with a fresh token. Never pass an empty token.
+# It serves the repository root (so the chapters' links to ../README.md and ../docs resolve)
+# and its URL opens chapter 00.
 lab: venv
-	@echo "Starting JupyterLab on 127.0.0.1:8888 (token auth on)."
-	@echo "Open the http://127.0.0.1:8888/lab?token=... URL printed below;"
+	@echo "Starting JupyterLab on 127.0.0.1:8888 (token auth on), serving this repository."
+	@echo "Open the http://127.0.0.1:8888/lab/tree/notebooks/00_start_here.ipynb?token=... URL printed below;"
 	@echo "from another machine: ssh -L 8888:127.0.0.1:8888 <this host>, then open that URL locally."
-	$(VENV)/bin/jupyter lab --no-browser --ip=127.0.0.1 --port=8888 --allow-root notebooks/
+	$(VENV)/bin/jupyter lab --no-browser --ip=127.0.0.1 --port=8888 --allow-root \
+	    --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb
 
 # pytest exit code 5 ("no tests collected") does not fail the build; any other failure does.
 # tests/e2e drives every chapter in headless Chromium (screenshots in test-artifacts/e2e/);
