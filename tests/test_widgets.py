@@ -318,3 +318,43 @@ def test_kernel_pair_explorer_figure_readable_in_lab():
     w.allocate.click()
     small = small_texts(w.fig, "KernelPairExplorer")
     assert not small, small
+
+
+def _frames(make, moves):
+    """PNG bytes of the widget's figure after each move."""
+    import io
+    w = make()
+    out = []
+    for move in moves:
+        move(w)
+        buf = io.BytesIO()
+        w.fig.savefig(buf, format="png", dpi=50)
+        out.append(buf.getvalue())
+    return out
+
+
+def test_redraws_show_what_cleared_axes_and_a_fresh_layout_show(monkeypatch):
+    """A redraw removes the artists but keeps the ticks and, when the texts around the Axes
+    are the same, the layout: each frame is byte for byte the one ax.clear() and
+    tight_layout() at every step give (stepper back and forth; explorer allocating, freeing)."""
+    from buddylab.widgets import _base, explorer, stepper as stepper_mod
+
+    def goto(i):
+        return lambda w: setattr(w.slider, "value", i)
+
+    def alloc(order, gfp):
+        def move(w):
+            w.order.value, w.gfp.label = order, gfp
+            w.allocate.click()
+        return move
+    cases = [(stepper, [goto(i) for i in (2, 5, 0)]),
+             (lambda: FreeAreaExplorer(tiny()),
+              [alloc(2, "GFP_HIGHUSER_MOVABLE"), alloc(3, "GFP_ATOMIC"), lambda w: w.free.click()]),
+             (lambda: AllocFreeExplorer(tiny()), [alloc(1, "GFP_KERNEL"), lambda w: w.free.click()])]
+    fast = [_frames(make, moves) for make, moves in cases]
+    monkeypatch.setattr(stepper_mod, "clear_axes", lambda ax: ax.clear())
+    monkeypatch.setattr(explorer, "clear_axes", lambda ax: ax.clear())
+    monkeypatch.setattr(_base.FigureWidget, "_fit_layout", lambda self: self.fig.tight_layout())
+    slow = [_frames(make, moves) for make, moves in cases]
+    for f, s in zip(fast, slow):
+        assert [a == b for a, b in zip(f, s)] == [True] * len(s)

@@ -20,6 +20,21 @@ class FigureWidget(BoxWidget):
         self.fig = Figure(figsize=figsize)
         self.out = W.Output()
 
+    def _fit_layout(self):
+        """``fig.tight_layout()``, only when what sizes the margins changed since the last call.
+
+        tight_layout() measures every text of the figure, about half of a small widget's
+        redraw.  The margins it finds depend on the texts around each Axes: the tick labels
+        shown, the axis labels and the legend (which may sit below its Axes); with the same
+        texts as at the last call, the layout it would find is the one the figure has, and is
+        kept.  Titles are one centred line each and are left out: a title wider than its Axes
+        may reach past the figure's edge, which the notebook still shows (it crops a figure
+        to what is drawn)."""
+        key = tuple(_margin_texts(ax) for ax in self.fig.axes)
+        if key != getattr(self, "_layout_key", None):
+            self.fig.tight_layout()
+            self._layout_key = key
+
     def _show(self):
         """Display the figure in the Output, only inside a kernel (tests read .fig)."""
         try:
@@ -33,6 +48,52 @@ class FigureWidget(BoxWidget):
         with self.out:
             self.out.clear_output(wait=True)
             display(self.fig)
+
+
+def _margin_texts(ax):
+    """The texts around `ax` that tight_layout() makes room for (see `_fit_layout`)."""
+    if not ax.axison:
+        return None
+    out = []
+    for axis, lim in ((ax.xaxis, ax.get_xlim()), (ax.yaxis, ax.get_ylim())):
+        lo, hi = sorted(lim)
+        locs = axis.get_majorticklocs()
+        texts = axis.get_major_formatter().format_ticks(locs)
+        out.append(tuple(t for x, t in zip(locs, texts) if lo <= x <= hi))
+        out.append(axis.get_label_text())
+    legend = ax.get_legend()
+    out.append(None if legend is None else tuple(t.get_text() for t in legend.get_texts()))
+    return tuple(out)
+
+
+def clear_axes(ax):
+    """Empty `ax` for the next redraw as ``ax.clear()`` does, but keep its Tick objects.
+
+    ``ax.clear()`` throws the ticks away and the next set_xticks() and tight_layout() build
+    them again, Text by Text: most of a small figure's redraw (cProfile of the stepper).  Here
+    every artist a plot function adds is removed and what it sets (titles, axis labels, tick
+    locators and formatters, limits by autoscaling, the axis switched off) goes back to
+    matplotlib's defaults, so the plot function then draws what it draws on a cleared Axes.
+    """
+    from matplotlib import ticker
+    for artist in (*ax.patches, *ax.collections, *ax.images, *ax.texts, *ax.lines,
+                   *ax.artists, *ax.tables):
+        artist.remove()
+    ax.containers.clear()
+    if ax.get_legend() is not None:
+        ax.get_legend().remove()
+    for loc in ("left", "center", "right"):
+        ax.set_title("", loc=loc)
+    ax.set_xlabel("")
+    ax.set_ylabel("")
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_locator(ticker.AutoLocator())
+        axis.set_major_formatter(ticker.ScalarFormatter())
+        axis.set_minor_locator(ticker.NullLocator())
+        axis.set_minor_formatter(ticker.NullFormatter())
+    ax.relim()
+    ax.set_autoscale_on(True)
+    ax.set_axis_on()
 
 
 def add_step_controls(owner, n, description="event", interval=800):
