@@ -11,6 +11,10 @@ class BoxWidget:
         display(self.box)
 
 
+#: how many layouts a widget keeps (`FigureWidget._fit_layout`)
+LAYOUTS_KEPT = 64
+
+
 class FigureWidget(BoxWidget):
     """Holds ``.fig`` (a matplotlib Figure, not registered with pyplot), ``.out``
     (the Output it is shown in), ``.label`` and ``.box`` (the whole widget)."""
@@ -21,19 +25,27 @@ class FigureWidget(BoxWidget):
         self.out = W.Output()
 
     def _fit_layout(self):
-        """``fig.tight_layout()``, only when what sizes the margins changed since the last call.
+        """``fig.tight_layout()``, computed once for each set of texts around the Axes.
 
         tight_layout() measures every text of the figure, about half of a small widget's
         redraw.  The margins it finds depend on the texts around each Axes: the tick labels
-        shown, the axis labels and the legend (which may sit below its Axes); with the same
-        texts as at the last call, the layout it would find is the one the figure has, and is
-        kept.  Titles are one centred line each and are left out: a title wider than its Axes
-        may reach past the figure's edge, which the notebook still shows (it crops a figure
-        to what is drawn)."""
+        shown, the axis labels and the legend (which may sit below its Axes).  The margins
+        found for those texts are kept (up to `LAYOUTS_KEPT` sets) and set again, without
+        measuring, when the same texts come back: a stepper moving back and forth, an
+        explorer alternating allocate and free.  Titles are one centred line each and are
+        left out: a title wider than its Axes may reach past the figure's edge, which the
+        notebook still shows (it crops a figure to what is drawn)."""
         key = tuple(_margin_texts(ax) for ax in self.fig.axes)
-        if key != getattr(self, "_layout_key", None):
-            self.fig.tight_layout()
-            self._layout_key = key
+        layouts = self.__dict__.setdefault("_layouts", {})
+        if key in layouts:
+            self.fig.subplots_adjust(**layouts[key])
+            return
+        self.fig.tight_layout()
+        if len(layouts) >= LAYOUTS_KEPT:
+            layouts.clear()
+        p = self.fig.subplotpars
+        layouts[key] = dict(left=p.left, right=p.right, bottom=p.bottom, top=p.top,
+                            wspace=p.wspace, hspace=p.hspace)
 
     def _show(self):
         """Display the figure in the Output, only inside a kernel (tests read .fig)."""
