@@ -156,7 +156,7 @@ def get_page_from_freelist(m, gfp_mask, order, alloc_flags, ac, cpu):
     """
     highest_zoneidx = ac.high_zoneidx
     preferred_zone = ac.preferred_zone
-    tr = m.trace
+    tr = m.vm.trace
     while True:                                                    # retry:
         no_fallback = alloc_flags & ALLOC_NOFRAGMENT
         restart = False
@@ -216,7 +216,7 @@ def prepare_alloc_pages(m, gfp_mask, preferred_nid):
     """
     alloc_flags = ALLOC_WMARK_LOW
     high_zoneidx = G.gfp_zone(gfp_mask)
-    migratetype = G.gfp_migratetype(gfp_mask, m.page_group_by_mobility_disabled)
+    migratetype = G.gfp_migratetype(gfp_mask, m.vm.page_group_by_mobility_disabled)
     which = mz.ZONELIST_NOFALLBACK if gfp_mask & GFP_THISNODE else mz.ZONELIST_FALLBACK
     zonelist = m.nodes[preferred_nid].node_zonelists[which]
     if migratetype == mz.MIGRATE_MOVABLE:             # gfp_to_alloc_flags_cma()
@@ -243,17 +243,19 @@ def alloc_pages_nodemask(m, gfp_mask, order, preferred_nid, cpu):
     page = get_page_from_freelist(m, gfp_mask, order, alloc_flags, ac, cpu)
     if page is None:
         page = alloc_pages_slowpath(m, gfp_mask, order, ac, cpu)
-    if m.trace is not None:
-        m.trace.emit("mm_page_alloc", pfn=page[1] if page else -1, order=order,
-                     gfp_flags=G.gfp_t(gfp_mask), migratetype=ac.migratetype)
+    tr = m.vm.trace
+    if tr is not None:
+        tr.emit("mm_page_alloc", pfn=page[1] if page else -1, order=order,
+                gfp_flags=G.gfp_t(gfp_mask), migratetype=ac.migratetype)
     return page
 
 
 # ---------------------------------------------------------------- the slow path
 def _slow(m, step, alloc_flags, detail=""):
-    if m.trace is not None:
-        m.trace.emit("slowpath", step=step, alloc_flags=alloc_flags_str(alloc_flags),
-                     detail=detail)
+    tr = m.vm.trace
+    if tr is not None:
+        tr.emit("slowpath", step=step, alloc_flags=alloc_flags_str(alloc_flags),
+                detail=detail)
 
 
 def should_reclaim_retry(m, gfp_mask, order, ac, alloc_flags, did_some_progress, state):
@@ -464,8 +466,9 @@ def free_pages_core(m, zone, pfn, order, cpu):
     mm.lru[pfn:pfn + n] = bytes(n)
     mm.refcount[pfn] = 0
     del m.allocated[pfn]
-    if m.trace is not None:
-        m.trace.emit("mm_page_free", pfn=pfn, order=order)
+    tr = m.vm.trace
+    if tr is not None:
+        tr.emit("mm_page_free", pfn=pfn, order=order)
     if not pcp_allowed_order(order):
         free_pages_ok(m, zone, pfn, order)
         return
