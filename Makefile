@@ -7,8 +7,11 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.stamp
 NOTEBOOKS := $(wildcard notebooks/*.ipynb)
 
+# Both halves run on two workers (pytest-xdist), a test file per worker at a time: the e2e
+# chapters share one JupyterLab per file, and the 2-core machine keeps `make test` under 6 minutes.
+XDIST := -n 2 --dist loadfile
 NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with nbval_sanitize.cfg \
-               -p no:cacheprovider -n 2 --dist loadfile
+               -p no:cacheprovider $(XDIST)
 
 .PHONY: all venv lab test bench figures html refresh clean distclean
 
@@ -27,11 +30,14 @@ $(STAMP): pyproject.toml $(PKG_INITS)
 	touch $@
 
 # Authentication stays on: Jupyter prints a URL with a fresh token. Never pass an empty token.
+# It serves the repository root (so the chapters' links to ../README.md and ../docs resolve)
+# and its URL opens chapter 00.
 lab: venv
-	@echo "Starting JupyterLab on 127.0.0.1:8888 (token auth on)."
-	@echo "Open the http://127.0.0.1:8888/lab?token=... URL printed below;"
+	@echo "Starting JupyterLab on 127.0.0.1:8888 (token auth on), serving this repository."
+	@echo "Open the http://127.0.0.1:8888/lab/tree/notebooks/00_start_here.ipynb?token=... URL printed below;"
 	@echo "from another machine: ssh -L 8888:127.0.0.1:8888 <this host>, then open that URL locally."
-	$(VENV)/bin/jupyter lab --no-browser --ip=127.0.0.1 --port=8888 --allow-root notebooks/
+	$(VENV)/bin/jupyter lab --no-browser --ip=127.0.0.1 --port=8888 --allow-root \
+	    --ServerApp.root_dir=. --LabApp.default_url=/lab/tree/notebooks/00_start_here.ipynb
 
 # pytest exit code 5 ("no tests collected") does not fail the build; any other failure does.
 # tests/e2e drives every chapter in headless Chromium (screenshots in test-artifacts/e2e/);
@@ -39,7 +45,7 @@ lab: venv
 test: venv
 	@command -v chromium >/dev/null 2>&1 || [ -n "$$CHROMIUM" ] || \
 	    echo "no chromium on PATH: the browser tests (tests/e2e) will be SKIPPED (apt-get install chromium)"
-	$(PY) -m pytest -q tests --doctest-modules buddylab || [ $$? -eq 5 ]
+	$(PY) -m pytest -q $(XDIST) tests --doctest-modules buddylab || [ $$? -eq 5 ]
 ifneq ($(NOTEBOOKS),)
 	$(PY) -m pytest -q $(NBVAL_FLAGS) notebooks/ || [ $$? -eq 5 ]
 else

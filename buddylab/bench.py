@@ -28,7 +28,7 @@ Rows (the issue's numbering):
 
 ``--kernel classic|modern|both`` (default both) picks the profiles measured: rows 1-6 and 8 are
 measured for each (the modern rows' keys end in ``_modern``); row 7 only for classic, the
-profile the naive reference models.
+profile the naive reference models.  ``--rows 4,5`` measures only those rows.
 """
 import argparse
 import importlib.util
@@ -458,23 +458,33 @@ def describe():
                 date=time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()))
 
 
-def run_all(size="full", kernels=KERNEL_CHOICES):
+#: each measuring function and the rows (the issue's numbers) it prints
+PARTS = ((bench_order0, "1"), (bench_mixed, "267"), (bench_fallback, "3"), (bench_models, "4"),
+         (bench_widgets, "5"), (bench_replay, "8"))
+ALL_ROWS = "12345678"
+
+
+def run_all(size="full", kernels=KERNEL_CHOICES, rows=ALL_ROWS):
     """Every row, in the issue's order, for each profile in `kernels` (classic first): a dict
     with the machine description and the rows.  A modern row's key ends in ``_modern`` and its
-    name says ``[modern]``."""
-    rows = []
+    name says ``[modern]``.  `rows` (e.g. "45") keeps only those rows of the issue's list
+    (rows 2, 6 and 7 are measured together: asking for one runs all three)."""
+    found = []
     for k in kernels:
         cfg = dict(SIZES[size], kernel=k)
-        for part in (bench_order0, bench_mixed, bench_fallback, bench_models, bench_widgets,
-                     bench_replay):
+        for part, numbers in PARTS:
+            if not set(numbers) & set(rows):
+                continue
             for r in part(cfg):
+                if r["name"].split(".", 1)[0] not in rows:
+                    continue
                 if KEY_SUFFIX[k]:
                     r.update(key=r["key"] + KEY_SUFFIX[k], name="%s [%s]" % (r["name"], k))
-                rows.append(r)
+                found.append(r)
     order = "1 2 3 4 5 6 7 8".split()
-    rows.sort(key=lambda r: order.index(r["name"].split(".", 1)[0]))
+    found.sort(key=lambda r: order.index(r["name"].split(".", 1)[0]))
     return dict(machine=describe(), size=size, repeats=SIZES[size]["repeats"],
-                kernels=list(kernels), rows=rows)
+                kernels=list(kernels), rows=found)
 
 
 def format_table(result):
@@ -498,6 +508,15 @@ def format_table(result):
     return "\n".join(lines)
 
 
+def _row_numbers(text):
+    """--rows: "4,5" or "45" -> "45"; a number outside 1-8 is an error naming it."""
+    digits = text.replace(",", "").replace(" ", "")
+    bad = sorted(set(digits) - set(ALL_ROWS))
+    if not digits or bad:
+        raise argparse.ArgumentTypeError("rows are numbers 1-8 (e.g. 4,5), got %r" % (text,))
+    return digits
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(prog="python -m buddylab.bench",
                                  description=__doc__.split("\n")[0])
@@ -507,13 +526,16 @@ def main(argv=None):
                     help="full (make bench) or tiny (one quick run of every row, for tests)")
     ap.add_argument("--kernel", choices=KERNEL_CHOICES + ("both",), default="both",
                     help="the profile(s) measured (default both)")
+    ap.add_argument("--rows", default=ALL_ROWS, type=_row_numbers,
+                    help="only these rows of the issue's list, e.g. 45 or 4,5 (default: all)")
     ap.add_argument("--_child-boot", type=float, help=argparse.SUPPRESS)
     ap.add_argument("--_child-extras", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args._child_boot is not None:
         child_boot(args._child_boot, args._child_extras, args.kernel)
         return 0
-    result = run_all(args.size, KERNEL_CHOICES if args.kernel == "both" else (args.kernel,))
+    result = run_all(args.size, KERNEL_CHOICES if args.kernel == "both" else (args.kernel,),
+                     args.rows)
     if args.save:
         with open(args.save, "w") as f:
             json.dump(result, f, indent=1)

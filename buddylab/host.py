@@ -15,7 +15,7 @@ opened.  Files are read with procfs.read_text(): regular files only, at most
 populated zone, min/low/high/protection of the host next to the model's.
 
 Bounds, said aloud: the model holds at most `HOST_MAX_PFN` = MAX_MODEL_PFNS = 2**24 pfns
-(64 GiB of 4 KiB pages; it keeps about 25 bytes per pfn, so ~400 MB),
+(64 GiB of 4 KiB pages; it keeps about 21 bytes per pfn, so ~350 MB),
 `NR_CPUS` = 8192 CPUs (x86_64's largest CONFIG_NR_CPUS, arch/x86/Kconfig,
 v4.18) and MAX_NUMNODES = 64 nodes.  A host beyond them, or one whose files
 are malformed, raises LayoutError or ProcParseError naming the file and the

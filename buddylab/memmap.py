@@ -13,7 +13,14 @@ hole the page is in, for check() and for clear errors on bad frees).
 Lists are ``list_head``s threaded through two arrays ``next``/``prev``: slot
 ``pfn`` is page pfn's ``lru`` link, slot ``nr_pfns + h`` is list head ``h``.
 list_add() inserts right after the head, list_add_tail() right before it, so
-the head/tail semantics are the kernel's, in O(1).
+the head/tail semantics are the kernel's, in O(1).  ``onlist[pfn]`` is the id
+of the list head the page is on (-1: none): not a kernel field, the kernel
+finds the list from the page's flags and zone.
+
+Each array is typed to its range, so a 64 GiB machine (16 M pfns) fits in
+about 350 MB: 21 bytes a pfn (next and prev 4 each, refcount 4, zone_id 2,
+onlist 2 while there are at most 32,767 list heads, and 4 from then on; five
+one-byte fields).
 
 >>> mm = MemMap(8, nr_heads=1, pageblock_order=2)
 >>> mm.list_add(3, 0); mm.list_add(5, 0); mm.list_add_tail(7, 0)
@@ -23,6 +30,7 @@ the head/tail semantics are the kernel's, in O(1).
 (5, 7)
 """
 
+import sys
 from array import array
 from bisect import bisect_right
 
@@ -34,6 +42,30 @@ PCP = 3           # on a per-cpu list
 ALLOCATED = 4     # inside an allocated block
 STATE_NAMES = ("hole", "reserved", "free", "on a pcp list", "allocated")
 NO_ZONE = -1      # zone_id of a pfn in no zone
+ONLIST_SHORT_MAX = (1 << 15) - 1   # the largest head id a 16-bit `onlist` holds
+
+
+def _self_links(n):
+    """``array("i", range(n))``: slot i holds i, every list node linked to itself.
+
+    Built 2^16 slots at a time from the bytes of one block, not from n Python ints (7x
+    faster: most of a large machine's MemMap): block b is block 0 with b * 2^16 added to
+    every slot, which is ONE big-integer addition over the block's bytes (no slot
+    overflows into the next: every value is below 2^31).
+
+    >>> _self_links(5) == array("i", range(5))
+    True
+    """
+    block = 1 << 16
+    out = array("i", [0]) * n
+    raw = memoryview(out).cast("B")
+    size = out.itemsize
+    first = int.from_bytes(array("i", range(block)).tobytes(), sys.byteorder)
+    step = int.from_bytes(array("i", [block]).tobytes() * block, sys.byteorder)
+    for b in range(-(-n // block)):
+        lo, hi = b * block * size, min(n, (b + 1) * block) * size
+        raw[lo:hi] = (first + b * step).to_bytes(block * size, sys.byteorder)[:hi - lo]
+    return out
 
 
 class MemMap:
@@ -46,16 +78,17 @@ class MemMap:
         n = nr_pfns + nr_heads
         self.buddy = bytearray(nr_pfns)
         self.private = bytearray(nr_pfns)
-        self.refcount = array("i", bytes(4 * nr_pfns))
+        # array([x]) * n: one allocation of the final size, no n-long temporary
+        self.refcount = array("i", [0]) * nr_pfns
         self.index = bytearray(nr_pfns)
         self.lru = bytearray(nr_pfns)
         self.state = bytearray(nr_pfns)
-        self.onlist = array("i", [-1]) * nr_pfns
+        self.onlist = array("h" if nr_heads <= ONLIST_SHORT_MAX + 1 else "i", [-1]) * nr_pfns
         # page_zone(): the machine-wide index of the pfn's zone (struct page keeps it in its
         # flags, page_zonenum() + page_to_nid()); NO_ZONE outside every zone
         self.zone_id = array("h", [NO_ZONE]) * nr_pfns
-        self.next = array("i", range(n))       # every node links to itself: on no list
-        self.prev = array("i", self.next)      # the same values: a copy, not a second range
+        self.next = _self_links(n)             # every node links to itself: on no list
+        self.prev = array("i", self.next)      # the same values: a copy
         self.list_len = array("i", bytes(4 * nr_heads))
         self._head_bases = [0] if nr_heads else []   # first head id of each reservation
         self._head_owners = [None] if nr_heads else []
@@ -72,8 +105,13 @@ class MemMap:
         >>> mm = MemMap(4, nr_heads=0, pageblock_order=1)
         >>> mm.reserve_heads(3, "zone"), mm.reserve_heads(2, "pcp"), mm.head_owner(4)
         (0, 3, 'pcp')
+
+        `onlist` holds head ids in 16 bits until a head id passes 32,767; then it is
+        replaced by a 32-bit copy (during boot: nothing keeps the old array).
         """
         base = self.nr_heads
+        if base + n - 1 > ONLIST_SHORT_MAX and self.onlist.typecode == "h":
+            self.onlist = array("i", self.onlist)      # head ids past 16 bits: widen, once
         slot = self.nr_pfns + base
         self.next.extend(range(slot, slot + n))
         self.prev.extend(range(slot, slot + n))

@@ -51,7 +51,7 @@ MAX_ZONES_PER_ZONELIST = MAX_NUMNODES * MAX_NR_ZONES    # 256; _zonerefs[] has o
 # Size bounds of the model, checked before anything is built (by Machine and by the host model).
 # CONFIG_NR_CPUS: at most 8192 on x86_64 (MAXSMP), arch/x86/Kconfig (v4.18)
 NR_CPUS = 8192
-MAX_MODEL_PFNS = 1 << 24            # 16M pages = 64 GiB of 4 KiB pages (~25 bytes a pfn: ~400 MB)
+MAX_MODEL_PFNS = 1 << 24            # 16M pages = 64 GiB of 4 KiB pages (~21 bytes a pfn: ~350 MB)
 MAX_DISTANCE = 255                  # numa_distance[] is a u8 table (arch/x86/mm/numa.c, v4.18)
 ZONELIST_FALLBACK = 0
 ZONELIST_NOFALLBACK = 1

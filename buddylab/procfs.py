@@ -139,22 +139,28 @@ class BuddyinfoZone:
         return procfmt.buddyinfo_line(self.nid, self.name, self.nr_free)
 
 
-@dataclass(frozen=True)
-class Buddyinfo:
-    """/proc/buddyinfo: one `BuddyinfoZone` per populated zone, in file order."""
-    zones: Tuple[BuddyinfoZone, ...]
+class _ZoneFile:
+    """What /proc/buddyinfo and /proc/zoneinfo share: a file that is its zones' texts in file
+    order (`self.zones`, each with nid, name and text())."""
 
     def text(self):
         return "".join(zone.text() for zone in self.zones)
 
-    __str__ = text
+    def __str__(self):
+        return self.text()
 
     def zone(self, nid, name):
-        """The line of zone `name` of node `nid` (KeyError if absent)."""
+        """The zone `name` of node `nid` (KeyError if absent)."""
         for zone in self.zones:
             if (zone.nid, zone.name) == (nid, name):
                 return zone
         raise KeyError((nid, name))
+
+
+@dataclass(frozen=True)
+class Buddyinfo(_ZoneFile):
+    """/proc/buddyinfo: one `BuddyinfoZone` per populated zone, in file order."""
+    zones: Tuple[BuddyinfoZone, ...]
 
 
 def parse_buddyinfo(text):
@@ -514,21 +520,9 @@ class ZoneinfoZone:
 
 
 @dataclass(frozen=True)
-class Zoneinfo:
+class Zoneinfo(_ZoneFile):
     """/proc/zoneinfo: every zone of every node, in file order."""
     zones: Tuple[ZoneinfoZone, ...]
-
-    def text(self):
-        return "".join(zone.text() for zone in self.zones)
-
-    __str__ = text
-
-    def zone(self, nid, name):
-        """The zone `name` of node `nid` (KeyError if absent)."""
-        for zone in self.zones:
-            if (zone.nid, zone.name) == (nid, name):
-                return zone
-        raise KeyError((nid, name))
 
     def lineno(self, nid, name, key=None, section="watermark"):
         """The line number (from 1) of zone (nid, name)'s header, or of its line `key`.

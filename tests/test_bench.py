@@ -86,3 +86,14 @@ def test_fallback_workload_is_fallback_heavy():
     fallbacks = t.of("fallback")
     assert order10 and len(fallbacks) >= len(order10)
     assert all(e["start_migratetype"] == 0 and e["fallback_migratetype"] == 1 for e in fallbacks)
+
+
+def test_rows_option_keeps_only_the_rows_asked_for(capsys):
+    """--rows 3 --kernel classic: the fallback row alone; a row number outside 1-8 is refused
+    with a message naming it."""
+    assert bench.main(["--size", "tiny", "--kernel", "classic", "--rows", "3", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert [r["key"] for r in result["rows"]] == ["fallback"]
+    with pytest.raises(SystemExit):
+        bench.main(["--rows", "4,9"])
+    assert "rows are numbers 1-8 (e.g. 4,5), got '4,9'" in capsys.readouterr().err

@@ -226,24 +226,39 @@ def test_drill_on_the_modern_kernel_worked_by_hand():
     assert classic.check({"pages": 1024, "KiB": 4096, "valid": True}).correct
 
 
-@pytest.mark.parametrize("topic", ["pcp", "pagetypeinfo"])
-def test_drill_topics_not_ported_refuse_modern_in_one_line(topic):
-    """pcp (v4.18's percpu_pagelist_fraction, order-0 lists) and pagetypeinfo (built on the
-    v4.18-only fallback kind) refuse the modern kernel, saying why."""
-    with pytest.raises(bl.BuddyLabError) as e:
-        bl.problem("drill", seed=0, kernel="modern", topic=topic)
-    assert "\n" not in str(e.value) and "classic kernel only" in str(e.value)
-    assert "drill: " + topic in bl.problem("drill", seed=0, topic=topic).text()
+def test_drill_pcp_on_the_modern_kernel_worked_by_hand():
+    """drill --topic pcp --seed 1 on v6.18: 128 pages, batch 1, high_min 4, high_max 16.
+    nr_pcp_alloc() and free_frozen_page_commit() (mm/page_alloc.c, v6.18): op 1 refills
+    1 << 0 = 1 page, pfn 0 (high 0 -> 4 -> 5, alloc_factor 1); op 2 frees it to the head
+    (alloc_factor 0, count 1 < 5); op 3 takes it back; op 4 refills 1 page, pfn 1 (high 6,
+    alloc_factor 1); op 5 refills 1 << 1 = 2 pages, 2 and 3 (high 8), takes 2; op 6 frees
+    pfn 0 to the head: count 2 < high 8, no drain.  So pfn 0 is not in buddyinfo;
+    NR_FREE_PAGES = 128 - 2 in use (1, 2) - 2 on the pcp list (0, 3) = 124; with the pcp
+    pages 126."""
+    p = bl.problem("drill", seed=1, kernel="modern", topic="pcp")
+    assert "zoneinfo pagesets: cpu: 0 count: 2 high: 8 batch: 1 high_min: 4 high_max: 16" \
+        in p.text()
+    assert p.check({"in_buddyinfo": False, "nr_free_pages": 124, "all_free": 126}).correct
+    assert "__free_frozen_pages()" in p._worked().rules["in_buddyinfo"]
 
 
-@pytest.mark.parametrize("kind", ["merge", "fallback", "pcp"])
-def test_classic_only_kinds_refuse_modern_in_one_line(kind):
-    with pytest.raises(bl.BuddyLabError) as e:
-        bl.problem(kind, seed=0, kernel="modern")
-    msg = str(e.value)
-    assert msg.startswith("problem %s runs on the classic kernel only: " % kind)
-    assert "\n" not in msg and len(msg) > 60
-    bl.problem(kind, seed=0, kernel="classic")          # the classic one still builds
+def test_every_drill_topic_runs_on_the_modern_kernel():
+    """Each drill topic builds on v6.18 and solves itself; the classic pcp topic still names
+    v4.18's free_unref_page()."""
+    from buddylab.problems.drill import TOPICS
+    for topic in TOPICS:
+        p = bl.problem("drill", seed=0, kernel="modern", topic=topic)
+        assert p.check(p.answers()).correct
+    assert "free_unref_page()" in bl.problem("drill", seed=0, topic="pcp")._worked().hints[0]
+
+
+def test_every_kind_runs_on_both_kernels():
+    """No kind is classic only any more: each builds on the modern kernel and names it."""
+    from buddylab.problems import CLASSES
+    for kind, cls in CLASSES.items():
+        assert cls.KERNELS == ("classic", "modern"), kind
+        p = bl.problem(kind, seed=0, kernel="modern")
+        assert p.command().endswith("--kernel modern") and p.check(p.answers()).correct
 
 
 def test_problem_unknown_kernel():
@@ -256,7 +271,11 @@ def test_problem_kernel_from_the_shell(capsys):
     out = capsys.readouterr().out.splitlines()
     assert out[0].endswith('-A "+0m" --kernel modern -c')
     assert out[3] == "op 1: a0 = alloc_pages(GFP_HIGHUSER_MOVABLE, 0) -> pfn 0"
-    assert main(["problem", "fallback", "--kernel", "modern"]) == 2
-    err = capsys.readouterr().err
-    assert err.startswith("python -m buddylab problem: error: problem fallback runs on the "
-                          "classic kernel only: it asks about __rmqueue_fallback()")
+    for kind in ("fallback", "pcp", "merge"):
+        assert main(["problem", kind, "--kernel", "modern", "--seed", "3"]) == 0
+        out = capsys.readouterr().out
+        assert out.startswith("python -m buddylab problem %s --seed 3 " % kind)
+        assert out.splitlines()[0].endswith(" --kernel modern") and "v6.18 kernel" in out
+        assert main(["problem", kind, "--kernel", "modern", "--seed", "3", "-c"]) == 0
+        solved = capsys.readouterr().out
+        assert solved.splitlines()[0].endswith(" --kernel modern -c") and "?" not in solved

@@ -72,6 +72,24 @@ def test_registry_names_every_chapter():
         get("9.9")
 
 
+def test_questions_and_verdicts_wrap_at_spaces(capsys):
+    """ask() wraps each question at spaces within QUESTION_WIDTH columns, words whole; a
+    Verdict's notebook HTML keeps its text and lets the browser wrap at spaces only."""
+    from buddylab.exercises.core import QUESTION_WIDTH
+    for name in NAMES:
+        ex = get(name)
+        ex.ask()
+        head = "Exercise %s: %s" % (ex.name, ex.question)
+        lines = capsys.readouterr().out.splitlines()
+        n = next(k for k in range(1, len(lines) + 1) if " ".join(lines[:k]) == head)
+        assert all(len(line) <= QUESTION_WIDTH or " " not in line for line in lines[:n]), name
+    html = get("07.2").check([1, 2, 3, 4, 5])._repr_html_()
+    assert "word-break: normal" in html and "white-space: pre-wrap" in html
+    assert "07.2: refill 1: you wrote 1 pages;" in html
+    hint = get("07.2").hint()         # shown as text, not as a quoted string
+    assert repr(hint) == str(hint) == hint and "word-break: normal" in hint._repr_html_()
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_key_scores_correct(name):
     """The model's own answer checks as correct with score 1."""

@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 
+import numpy as np
 import pytest
 
 matplotlib = pytest.importorskip("matplotlib")
@@ -255,6 +256,62 @@ def test_memory_map_aggregates_a_real_zone():
     k, base, rows, cells = bp.memmap_cells(bl.Machine().zone_snapshot(0, "Normal"),
                                            width=64, max_rows=448)
     assert (k, base, rows) == (0, 4096, 448)
+
+
+def band_boxes(ax):
+    """The aggregated pageblock band: [(row, x, width, colour)] of its one PolyCollection."""
+    (coll,) = [c for c in ax.collections if c.get_gid() == "pageblock bands"]
+    out = []
+    for path, colour in zip(coll.get_paths(), coll.get_facecolors()):
+        xs, ys = path.vertices[:, 0], path.vertices[:, 1]
+        out.append((int(ys.min()), float(xs.min()), float(xs.max() - xs.min()), tuple(colour)))
+    return sorted(out)
+
+
+def test_memory_map_cells_of_whole_pageblocks_one_band_collection():
+    """4096 pages in 4 rows of 16 cells: 1 cell = 64 pages = 8 pageblocks of 8, so the band is
+    one collection, a Movable box per row after boot, and no patch per pageblock."""
+    m = bl.Machine(nodes=[{"DMA": 4096}], cpus_per_node=1, max_order=5, pageblock_order=3,
+                   min_free_kbytes=0)
+    ax = bp.plot_memory_map(m.zone_snapshot(0, "DMA"), width=16, max_rows=4)
+    assert "1 cell = 64 pages" in ax.get_title()
+    assert gids(ax, "pageblock") == [] and gids(ax, "free") == []   # order-4 blocks < 1 cell
+    movable = to_rgba(bp.MIGRATETYPE_COLORS[M])
+    assert band_boxes(ax) == [(r, 0.0, 16.0, movable) for r in range(4)]
+    assert legend_labels(ax) == ["Movable"]
+
+
+def test_memory_map_band_shows_each_cells_dominant_pageblock_type():
+    """Cell 0: 3 Unmovable + 5 Movable pageblocks -> Movable; cell 1: 5 Unmovable -> Unmovable;
+    cell 2: 4 Reclaimable + 4 Unmovable, a tie -> the lower index, Unmovable; the rest Movable:
+    row 0 is the runs M (1 cell), U (2 cells), M (13 cells)."""
+    import dataclasses
+    from buddylab.mmzone import MIGRATE_RECLAIMABLE as R
+    m = bl.Machine(nodes=[{"DMA": 4096}], cpus_per_node=1, max_order=5, pageblock_order=3,
+                   min_free_kbytes=0)
+    z = m.zone_snapshot(0, "DMA")
+    types = [U] * 3 + [M] * 5 + [U] * 5 + [M] * 3 + [R] * 4 + [U] * 4
+    types += [M] * (512 - len(types))
+    z = dataclasses.replace(z, pageblock_mt=tuple((8 * i, t) for i, t in enumerate(types)))
+    ax = bp.plot_memory_map(z, width=16, max_rows=4)
+    colour = {t: to_rgba(bp.MIGRATETYPE_COLORS[t]) for t in (U, M)}
+    assert [b for b in band_boxes(ax) if b[0] == 0] == [
+        (0, 0.0, 1.0, colour[M]), (0, 1.0, 2.0, colour[U]), (0, 3.0, 13.0, colour[M])]
+    assert legend_labels(ax) == ["Unmovable", "Movable"]      # Reclaimable dominates no cell
+
+
+def test_memory_map_many_free_blocks_outlined_by_one_collection():
+    """8192 pages, 16 rows of 64 cells of 8 pages: the 512 free order-4 blocks (2 cells each)
+    are more than MAX_BOX_PATCHES, so they are one PolyCollection of 512 boxes, not patches."""
+    m = bl.Machine(nodes=[{"DMA": 8192}], cpus_per_node=1, max_order=5, pageblock_order=3,
+                   min_free_kbytes=0)
+    ax = bp.plot_memory_map(m.zone_snapshot(0, "DMA"), width=64, max_rows=16)
+    assert "1 cell = 8 pages" in ax.get_title()
+    assert 512 > bp.memmap.MAX_BOX_PATCHES and gids(ax, "free") == []
+    (boxes,) = [c for c in ax.collections if c.get_gid() == "free blocks"]
+    widths = {float(np.ptp(p.vertices[:, 0])) for p in boxes.get_paths()}
+    assert len(boxes.get_paths()) == 512 and widths == {2.0}
+    assert len(band_boxes(ax)) == 16                              # one Movable run per row
 
 
 def test_memory_map_reserved_and_holes():

@@ -63,6 +63,20 @@ def test_kinds_at_other_sizes(kind, sizes):
         sweep(kind, range(100), **params)
 
 
+@pytest.mark.parametrize("kind,sizes", [
+    ("fallback", [dict(pages=48, max_order=4, pageblock_order=3),
+                  dict(pages=128, max_order=5, pageblock_order=2)]),
+    ("merge", [dict(pages=128, max_order=6, pageblock_order=3),      # frees in pieces
+               dict(pages=512, max_order=8, pageblock_order=5, nr_ops=20)]),
+    ("pcp", [dict(pages=64, fraction=8, nr_ops=40, types="mur"),
+             dict(pages=512, max_order=5, nr_ops=30)]),
+])
+def test_modern_kinds_at_other_sizes(kind, sizes):
+    """The v6.18 fallback, merge and pcp on small, odd and larger machines: 60 seeds each."""
+    for params in sizes:
+        sweep(kind, range(60), kernel="modern", **params)
+
+
 def test_old_crashing_seeds_now_work():
     """split -n 50 --seed 269 and -n 100 over 120 seeds (the old generator crashed on 59 of
     300): no free of a NULL allocation, every instance solves itself."""

@@ -94,7 +94,8 @@ EX_03 = Exercise(
     "04.3", "what the protection costs",
     "On the 4.18 fixture machine, how many free pages must the DMA zone have at least, so that an "
     "order-0 fast-path request passes it, when the request is GFP_DMA, GFP_DMA32 and GFP_KERNEL? "
-    "(Three numbers.)",
+    "(Three numbers. The zone has no free CMA pages and no highatomic reserve, so neither is "
+    "subtracted from its free pages first.)",
     SETUP_03, _solve_03, ListOf(Int("pages", after=True), 3),
     where=lambda i, s: "the GFP_%s request" % ("DMA", "DMA32", "KERNEL")[i],
     why=("__zone_watermark_ok() fails on free_pages <= mark + z->lowmem_reserve[classzone_idx]: "

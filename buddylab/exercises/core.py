@@ -33,11 +33,13 @@ demo: correct (2 of 2 steps).
 demo, hint 1 of 1: Which half does expand() keep?
 """
 
+import html
 import numbers
+import textwrap
 
 from .. import reveal as _reveal
 
-__all__ = ["Exercise", "Verdict", "ShapeError", "Int", "Hex", "Choice", "Optional", "TupleOf",
+__all__ = ["Exercise", "Verdict", "Note", "ShapeError", "Int", "Hex", "Choice", "Optional", "TupleOf",
            "Scalar", "ListOf", "Seq", "block_misfit", "and_list", "draw"]
 
 
@@ -279,6 +281,26 @@ def _first_field(shape, given, key):
     return next((", " + name for name, g, k in zip(shape.names, given, key) if g != k), "")
 
 
+# JupyterLab's output CSS lets <pre> lines break anywhere (word-break: break-all): wrap at
+# spaces only, so that no word of a question or a verdict is cut in two.  QUESTION_WIDTH is
+# where ask() wraps a question in plain text (a terminal, or an output area of ~100 columns).
+PRE_WRAP = '<pre style="white-space: pre-wrap; word-break: normal; overflow-wrap: normal">%s</pre>'
+QUESTION_WIDTH = 88
+
+
+class Note(str):
+    """A line for the student (a hint): a str that a notebook shows as text, not as a quoted
+    Python string, wrapped at spaces."""
+
+    __slots__ = ()
+
+    def __repr__(self):
+        return str.__str__(self)
+
+    def _repr_html_(self):
+        return PRE_WRAP % html.escape(self)
+
+
 # --------------------------------------------------------------------------------------
 
 class Verdict:
@@ -303,6 +325,10 @@ class Verdict:
         return self.message
 
     __repr__ = __str__
+
+    def _repr_html_(self):
+        """In a notebook: the same text, wrapped at spaces (never mid-word)."""
+        return PRE_WRAP % html.escape(self.message)
 
     def __bool__(self):
         return self.correct
@@ -366,7 +392,8 @@ class Exercise:
 
     def ask(self):
         """Print the question (and the state it is asked on, where the chapter shows one)."""
-        print("Exercise %s: %s" % (self.name, self.question))
+        print(textwrap.fill("Exercise %s: %s" % (self.name, self.question), QUESTION_WIDTH,
+                            break_long_words=False, break_on_hyphens=False))
         if self._show is not None:
             self._show(self.setup)
 
@@ -428,11 +455,12 @@ class Exercise:
     def hint(self):
         """The next hint, one at a time; none of them holds a value of the answer."""
         if self._hints_given >= len(self.hints):
-            return ("%s: no more hints (%d given). If you are stuck, ex.reveal() shows the "
-                    "answer, and the notebook records that you used it." % (self.name, len(self.hints)))
+            return Note("%s: no more hints (%d given). If you are stuck, ex.reveal() shows the "
+                        "answer, and the notebook records that you used it."
+                        % (self.name, len(self.hints)))
         self._hints_given += 1
-        return "%s, hint %d of %d: %s" % (self.name, self._hints_given, len(self.hints),
-                                          self.hints[self._hints_given - 1])
+        return Note("%s, hint %d of %d: %s" % (self.name, self._hints_given, len(self.hints),
+                                               self.hints[self._hints_given - 1]))
 
     def reveal(self):
         """The answer (a last resort): recorded in buddylab.reveal, so a grader sees it was used."""

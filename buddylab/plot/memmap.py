@@ -9,7 +9,10 @@ row is aligned to a multiple of its length in pfns, so buddies sit side by
 side.  When the zone has more pfns than ``width * max_rows`` cells, one cell
 stands for 2^k pages and shows the state most of them are in (the title
 says "1 cell = 2^k pages"); free blocks at least one cell long are still
-outlined one by one.
+outlined, and when a cell holds one or more whole pageblocks the band above it
+shows their dominant migrate type.  What a pixel cannot show is aggregated,
+so the figure costs about the same at 64 pages and at 64 GiB: a few artists,
+not one matplotlib patch per block or pageblock.
 
 `memmap_text` is the same picture as text, one character per page, for
 notebook cells whose output is checked.
@@ -37,6 +40,9 @@ CAT_COLORS = MIGRATETYPE_COLORS + (STATE_COLORS["allocated"], STATE_COLORS["pcp"
 # band and cell extents inside one row of height 1
 BAND = (0.04, 0.20)
 CELL = (0.24, 0.96)
+# More free-block outlines than this on an aggregated map: drawn as ONE PolyCollection (the
+# same boxes; add_patch costs about a millisecond a patch, a thousand patches a second).
+MAX_BOX_PATCHES = 256
 
 
 def _page_categories(snap, base, n):
@@ -176,12 +182,23 @@ def plot_memory_map(snap_zone, ax=None, width=64, max_rows=48, highlight=None, s
             elif c in (CAT_ALLOCATED, CAT_PCP, CAT_RESERVED, CAT_HOLE):
                 states.add({CAT_ALLOCATED: "allocated", CAT_PCP: "pcp",
                             CAT_RESERVED: "reserved", CAT_HOLE: "hole"}[int(c)])
-        for pfn, order, mt in snap_zone.free_blocks():
-            if order >= k:
-                c0 = cell_of(pfn)
+        big = [(pfn, order, mt) for pfn, order, mt in snap_zone.free_blocks() if order >= k]
+        outline = dict(facecolor="none", edgecolor="black", linewidth=0.4)
+        if len(big) > MAX_BOX_PATCHES:
+            from matplotlib.collections import PolyCollection
+            verts = [_rect_verts(x, r + CELL[0], w, h - 1 + CELL[1] - CELL[0])
+                     for pfn, order, _ in big
+                     for x, r, w, h in _segments(cell_of(pfn), cell_of(pfn) + (1 << (order - k)),
+                                                 width)]
+            ax.add_collection(PolyCollection(verts, gid="free blocks", **outline),
+                              autolim=False)
+        cell_px = _cell_px(ax, width)
+        for pfn, order, mt in big:
+            c0 = cell_of(pfn)
+            if len(big) <= MAX_BOX_PATCHES:
                 add_box(c0, c0 + (1 << (order - k)), "free %d %d %d" % (pfn, order, mt),
-                        facecolor="none", edgecolor="black", linewidth=0.4)
-                _label(ax, c0, 1 << (order - k), width, pfn, order, optional=True)
+                        **outline)
+            _label(ax, c0, 1 << (order - k), width, pfn, order, optional=True, cell_px=cell_px)
     else:
         for hs, he in snap_zone.holes:
             add_box(cell_of(hs), cell_of(he), "hole", facecolor=STATE_COLORS["hole"],
@@ -197,7 +214,7 @@ def plot_memory_map(snap_zone, ax=None, width=64, max_rows=48, highlight=None, s
             add_box(c0, c0 + (1 << order), "free %d %d %d" % (pfn, order, mt),
                     facecolor=MIGRATETYPE_COLORS[mt], hatch=MIGRATETYPE_HATCHES[mt],
                     edgecolor="black", linewidth=0.6)
-            _label(ax, c0, 1 << order, width, pfn, order)
+            _label(ax, c0, 1 << order, width, pfn, order, cell_px=_cell_px(ax, width))
             present_mt.add(mt)
         for pfn, order, mt in snap_zone.allocated:
             c0 = cell_of(pfn)
@@ -215,9 +232,12 @@ def plot_memory_map(snap_zone, ax=None, width=64, max_rows=48, highlight=None, s
                     states.add("pcp")
     # pageblock bands and boundaries
     pb_pages = 1 << snap_zone.pageblock_order
-    pb_cells = max(1, pb_pages >> k)
+    pb_cells = pb_pages >> k
     ticks = []
-    for pfn, mt in snap_zone.pageblock_mt:
+    if pb_cells <= 1:
+        # a cell holds one or more whole pageblocks: the band shows their dominant type
+        present_mt.update(_aggregated_bands(ax, snap_zone, base, k, nrows, width))
+    for pfn, mt in (snap_zone.pageblock_mt if pb_cells > 1 else ()):
         if pfn < base:
             continue
         c0 = cell_of(pfn)
@@ -229,7 +249,7 @@ def plot_memory_map(snap_zone, ax=None, width=64, max_rows=48, highlight=None, s
                                    gid="pageblock %d %d" % (pfn, mt)))
             ticks.append([(x, rr), (x, rr + 1)])
         present_mt.add(mt)
-    if ticks and pb_cells >= 2:
+    if ticks:
         ax.add_collection(LineCollection(ticks, colors="black", linewidths=0.8,
                                          gid="pageblock boundaries"))
     if highlight is not None:
@@ -272,16 +292,56 @@ def _rgb(hexcolor):
     return tuple(int(h[i:i + 2], 16) / 255 for i in (0, 2, 4))
 
 
-def _label(ax, c0, ncells, width, pfn, order, optional=False):
+def _rect_verts(x, y, w, h):
+    return ((x, y), (x + w, y), (x + w, y + h), (x, y + h))
+
+
+def _aggregated_bands(ax, snap_zone, base, k, nrows, width):
+    """The pageblock band of a map whose cells (2^k pages) hold whole pageblocks: each cell's
+    band is the migrate type most of its pageblocks have (ties: the lower MIGRATE_* index),
+    equal neighbours in a row drawn as one box, all in ONE PolyCollection (gid "pageblock
+    bands").  Returns the migrate types shown."""
+    from matplotlib.collections import PolyCollection
+    ncells = nrows * width
+    pb = np.array(snap_zone.pageblock_mt, dtype=np.int64).reshape(-1, 2)
+    pb = pb[pb[:, 0] >= base]
+    counts = np.bincount(((pb[:, 0] - base) >> k) * MIGRATE_TYPES + pb[:, 1],
+                         minlength=ncells * MIGRATE_TYPES).reshape(ncells, MIGRATE_TYPES)
+    dom = np.where(counts.any(axis=1), counts.argmax(axis=1), -1)
+    # runs of one type inside a row: a new run starts at a row start or where the type changes
+    starts = np.flatnonzero((np.arange(ncells) % width == 0) |
+                            np.concatenate(([True], dom[1:] != dom[:-1])))
+    ends = np.append(starts[1:], ncells)
+    verts, colors = [], []
+    for s, e in zip(starts.tolist(), ends.tolist()):
+        mt = int(dom[s])
+        if mt >= 0:
+            r, x = divmod(s, width)
+            verts.append(_rect_verts(x, r + BAND[0], e - s, BAND[1] - BAND[0]))
+            colors.append(MIGRATETYPE_COLORS[mt])
+    ax.add_collection(PolyCollection(verts, facecolors=colors, edgecolors="none", linewidths=0,
+                                     gid="pageblock bands"), autolim=False)
+    return {int(mt) for mt in np.unique(dom) if mt >= 0}
+
+
+def _cell_px(ax, width):
+    """The width of one cell on screen, in pixels."""
+    fig = ax.figure
+    return ax.get_position().width * fig.get_figwidth() * fig.dpi / width
+
+
+def _label(ax, c0, ncells, width, pfn, order, optional=False, cell_px=None):
     """Label a free block with the longest of "o3 pfn 56", "o3", "3" that fits its width
-    (8 pt characters about 0.6 em wide); none fits: the shortest, or nothing if `optional`."""
+    (8 pt characters about 0.6 em wide); none fits: the shortest, or nothing if `optional`.
+    `cell_px` is `_cell_px(ax, width)`."""
     r, x = divmod(c0, width)
     w = min(ncells, width)
     rows = max(1, ncells // width)
-    fig = ax.figure
-    cell_px = ax.get_position().width * fig.get_figwidth() * fig.dpi / width
+    dpi = ax.figure.dpi
+    if optional and (len("o%d" % order) + 1) * 0.6 * 8 / 72 * dpi > w * cell_px:
+        return                              # not even the short label fits: the common case
     fits = [t for t in ("o%d pfn %d" % (order, pfn), "o%d" % order)
-            if (len(t) + 1) * 0.6 * 8 / 72 * fig.dpi <= w * cell_px]
+            if (len(t) + 1) * 0.6 * 8 / 72 * dpi <= w * cell_px]
     if not fits and optional:
         return
     text = fits[0] if fits else "%d" % order

@@ -21,7 +21,7 @@ from ..machine import Page
 __all__ = ["migratetype_of", "result_pfn", "MASKS", "mask_value", "named_mask", "OPS_HELP", "parse_ops",
            "fmt_ops",
            "teaching_machine", "machine_line",
-           "free_list_lines", "OpRun"]
+           "free_list_lines", "pcp_list_name", "pcp_list_lines", "pcp_blocks", "OpRun"]
 
 # kind -> (the mask's name, its v4.18 value); `mask_value` gives it under any profile
 MASKS = {"m": ("GFP_HIGHUSER_MOVABLE", G.GFP_HIGHUSER_MOVABLE),
@@ -146,6 +146,34 @@ def free_list_lines(snap, types=None):
             if pfns and (types is None or mt in types):
                 lines.append("free_area[%d] %s %s" % (order, mz.MIGRATETYPE_NAMES[mt], list(pfns)))
     return lines
+
+
+def pcp_list_name(m, pindex):
+    """'order-O Type' of pcp->lists[pindex] (order_to_pindex() of the machine's kernel; v6.18's
+    THP-order list shared by Unmovable and Reclaimable is named 'Unmovable/Reclaimable')."""
+    order = m.kernel.pindex_to_order(pindex)
+    types = [mz.MIGRATETYPE_NAMES[mt] for mt in range(mz.MIGRATE_PCPTYPES)
+             if _pindex_of(m, mt, order) == pindex]
+    return "order-%d %s" % (order, "/".join(types))
+
+
+def _pindex_of(m, mt, order):
+    try:
+        return m.kernel.order_to_pindex(mt, order)
+    except AssertionError:                  # an order this kernel keeps no pcp list of
+        return None
+
+
+def pcp_blocks(m, snap, cpu=0):
+    """[(pfn, order)] of every block on CPU `cpu`'s pcp lists in `snap`."""
+    lists = snap.pcp[cpu].lists
+    return [(pfn, m.kernel.pindex_to_order(i)) for i, pfns in enumerate(lists) for pfn in pfns]
+
+
+def pcp_list_lines(m, snap, cpu=0):
+    """'pcp order-O Type [pfns]' for every non-empty pcp list of CPU `cpu` (head -> tail)."""
+    return ["pcp %s %s" % (pcp_list_name(m, i), list(pfns))
+            for i, pfns in enumerate(snap.pcp[cpu].lists) if pfns]
 
 
 class OpRun:

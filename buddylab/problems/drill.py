@@ -15,9 +15,10 @@ pagetypeinfo   its free counts are free-list types, not pageblock ownership
 malloc         a 100 KB malloc() is not a buddy request (pages come at first touch)
 =============  ==============================================================
 
-On v6.18 (the modern profile) buddyinfo, order, fragmented and malloc run with v6.18's
-rules (MAX_PAGE_ORDER is inclusive: alloc_pages_noprof() in mm/page_alloc.c, v6.18);
-pcp and pagetypeinfo are refused with a reason (MODERN_REFUSED).
+On v6.18 (the modern profile) every topic runs with v6.18's rules (mm/page_alloc.c,
+v6.18): MAX_PAGE_ORDER is inclusive (alloc_pages_noprof()); the pcp topic's lists are
+auto-tuned (percpu_pagelist_high_fraction 0) and hold orders 0..3 (__free_frozen_pages());
+pagetypeinfo is built on the fallback kind's v6.18 claim and steal.
 
 >>> from buddylab.problems import problem
 >>> p = problem("drill", seed=0, topic="order")
@@ -30,22 +31,16 @@ import math
 from .. import mmzone as mz
 from ..errors import BuddyLabError
 from ._base import Problem, Param, Worked, count, yes_no, choice
-from ._ops import teaching_machine, OpRun, named_mask
+from ._ops import teaching_machine, OpRun, named_mask, pcp_list_lines
 
 __all__ = ["DrillProblem", "TOPICS"]
 
 NOWAIT = "GFP_NOWAIT|__GFP_NOWARN"
 TOPICS = ("buddyinfo", "order", "fragmented", "pcp", "pagetypeinfo", "malloc")
-#: the topics whose question still holds on v6.18, and why the others are refused there
-MODERN_REFUSED = {
-    "pcp": "its machine sets v4.18's percpu_pagelist_fraction and asks about order-0 pcp "
-           "lists; v6.18 keeps orders 0..3 on auto-tuned lists (not yet ported)",
-    "pagetypeinfo": "it is built on the fallback kind, which asks v4.18's steal rules "
-                    "(not yet ported)",
-}
-KERNEL_TOPICS = {"classic": TOPICS,
-                 "modern": tuple(t for t in TOPICS if t not in MODERN_REFUSED)}
 
+#: the pcp topic's sysctl: v4.18 percpu_pagelist_fraction 16 (high 8, batch 2); v6.18
+#: percpu_pagelist_high_fraction 0, the default (high auto-tuned)
+PCP_FRACTION = {"classic": 16, "modern": 0}
 BUDDYINFO_RULE = ("frag_show(): column k of /proc/buddyinfo is nr_free of order k, a count of free "
                   "BLOCKS of 2^k pages each; pages = sum of count * 2^k")
 ORDER_RULE = ("an order-k block is two to the power k contiguous pages of PAGE_SIZE bytes; "
@@ -67,10 +62,30 @@ FRAG_RULE = ("__rmqueue_smallest() needs ONE free block of order >= k on a list 
 PCP_RULE = ("free_unref_page() puts an order-0 page on this CPU's pcp list: it is free but not on "
             "a buddy free list, so neither buddyinfo nor NR_FREE_PAGES ('pages free' in "
             "zoneinfo) counts it until free_pcppages_bulk() drains it")
+# v6.18: __free_frozen_pages() -> free_frozen_page_commit(), orders 0..3 (mm/page_alloc.c, v6.18)
+PCP_RULES = {
+    "classic": PCP_RULE,
+    "modern": ("__free_frozen_pages() puts a block of order 0..3 on this CPU's pcp list of its "
+               "order and type (free_frozen_page_commit()): it is free but not on a buddy free "
+               "list, so neither buddyinfo nor NR_FREE_PAGES ('pages free' in zoneinfo) counts "
+               "it until free_pcppages_bulk() drains it (count >= high, auto-tuned between "
+               "high_min and high_max)"),
+}
 PTI_RULE = ("pagetypeinfo_show(): the first table counts free blocks on each free_list[type] "
             "(where the free pages sit); 'Number of blocks type' counts pageblocks by their "
             "migratetype bits (who owns them); a fallback that steals without claiming moves "
             "free pages to another type's lists but leaves the pageblock's type")
+# v6.18: try_to_claim_block() moves a claimed pageblock's free pages with its type,
+# __rmqueue_steal() leaves a stolen block's remainders on its pageblock's own lists
+# (mm/page_alloc.c, v6.18)
+PTI_RULES = {
+    "classic": PTI_RULE,
+    "modern": ("pagetypeinfo_show(): the first table counts free blocks on each free_list[type] "
+               "(where the free pages sit, pcp pages not included); 'Number of blocks type' "
+               "counts pageblocks by their migratetype bits (who owns them), free or not; "
+               "in v6.18 a claim moves a pageblock's free pages along with its type and a steal "
+               "leaves a block's remainders on its own pageblock type's lists"),
+}
 MALLOC_RULE = ("glibc serves malloc() from the heap (brk) below M_MMAP_THRESHOLD (128 KiB) or a "
                "fresh mmap() above it; either way it only reserves address space: pages are "
                "allocated at first touch, by the page fault (do_anonymous_page())")
@@ -99,15 +114,10 @@ class DrillProblem(Problem):
         if self.params["topic"] is not None and self.params["topic"] not in TOPICS:
             raise BuddyLabError("--topic must be one of %s, got %r"
                                 % (", ".join(TOPICS), self.params["topic"]))
-        if self.params["topic"] in MODERN_REFUSED and \
-                self.params["topic"] not in KERNEL_TOPICS[self.kernel]:
-            raise BuddyLabError("drill --topic %s runs on the classic kernel only: %s"
-                                % (self.params["topic"], MODERN_REFUSED[self.params["topic"]]))
 
     def _work(self):
         rng = self.rng()
-        topics = KERNEL_TOPICS[self.kernel]
-        topic = self.params["topic"] or topics[int(rng.random() * len(topics))]
+        topic = self.params["topic"] or TOPICS[int(rng.random() * len(TOPICS))]
         w = Worked()
         w.lines.append("drill: " + topic)
         getattr(self, "_" + topic)(rng, w)
@@ -173,7 +183,8 @@ class DrillProblem(Problem):
         w.hints = [BUDDYINFO_RULE + ".", FRAG_RULE + "."]
 
     def _pcp(self, rng, w):
-        m = teaching_machine(128, 4, 2, 16)
+        m = teaching_machine(128, 4, 2, PCP_FRACTION[self.kernel], kernel=self.kernel)
+        modern = m.kernel.pcp_high_decays                 # v6.18: high auto-tuned
         run = OpRun(m)
         run.random_ops(rng, 4 + int(rng.random() * 8), m.max_order, "m", 0.4, orders=1)
         live = run.live()
@@ -187,26 +198,33 @@ class DrillProblem(Problem):
         snap = m.zone_snapshot(0, "Normal")
         pcp = snap.pcp[0]
         on_pcp = any(pfn in lst for lst in pcp.lists)
-        w.lines += ["machine: one Normal zone of 128 pages, pcp high %d batch %d" % (pcp.high,
-                                                                                   pcp.batch)]
+        rule = PCP_RULES[self.kernel]
+        if modern:
+            w.lines += ["machine: v6.18 kernel, one Normal zone of 128 pages, pcp batch %d, "
+                        "high_min %d, high_max %d" % (pcp.batch, pcp.high_min, pcp.high_max)]
+        else:
+            w.lines += ["machine: one Normal zone of 128 pages, pcp high %d batch %d"
+                        % (pcp.high, pcp.batch)]
         w.lines += run.given_lines()
         w.lines += ["$ cat /proc/buddyinfo", m.buddyinfo().rstrip("\n"),
-                    "zoneinfo pagesets: cpu: 0 count: %d high: %d batch: %d"
-                    % (pcp.count, pcp.high, pcp.batch)]
+                    "zoneinfo pagesets: cpu: 0 count: %d high: %d batch: %d%s"
+                    % (pcp.count, pcp.high, pcp.batch, "" if not modern else
+                       " high_min: %d high_max: %d" % (pcp.high_min, pcp.high_max))]
         w.lines.append(["is the page just freed (pfn %d) counted in buddyinfo? " % pfn,
-                        w.ask("in_buddyinfo", yes_no(), not on_pcp, PCP_RULE)])
+                        w.ask("in_buddyinfo", yes_no(), not on_pcp, rule)])
         w.lines.append(["'pages free' in /proc/zoneinfo (NR_FREE_PAGES): ",
-                        w.ask("nr_free_pages", count("pages"), snap.nr_free_pages, PCP_RULE)])
+                        w.ask("nr_free_pages", count("pages"), snap.nr_free_pages, rule)])
         w.lines.append(["pages free in all (buddy + pcp): ",
                         w.ask("all_free", count("pages"), snap.nr_free_pages + snap.pcp_pages(),
-                              PCP_RULE)])
-        w.steps = ["pcp lists: %s" % [list(x) for x in pcp.lists],
+                              rule)])
+        w.steps = ["pcp lists: %s" % ("; ".join(pcp_list_lines(m, snap)) if modern
+                                      else [list(x) for x in pcp.lists]),
                    "NR_FREE_PAGES %d + pcp %d" % (snap.nr_free_pages, snap.pcp_pages())]
-        w.hints = [PCP_RULE + ".", BUDDYINFO_RULE + "."]
+        w.hints = [rule + ".", BUDDYINFO_RULE + "."]
 
     def _pagetypeinfo(self, rng, w):
         from .fallback import FallbackProblem
-        run, _ = FallbackProblem(0)._attempt(rng, True)
+        run, _ = FallbackProblem(0, kernel=self.kernel)._attempt(rng, True)
         m = run.m
         run.finish()
         snap = m.zone_snapshot(0, "Normal")
@@ -217,18 +235,18 @@ class DrillProblem(Problem):
         mt = int(rng.random() * 2) * 2          # Unmovable or Reclaimable
         name = mz.MIGRATETYPE_NAMES[mt]
         w.lines += ["$ cat /proc/pagetypeinfo", m.pagetypeinfo().rstrip("\n")]
+        rule = PTI_RULES[self.kernel]
         w.lines.append(["free pages on free_list[%s]: " % name,
-                        w.ask("free_pages_on_%s_lists" % name, count("pages"), lists[mt],
-                              PTI_RULE)])
+                        w.ask("free_pages_on_%s_lists" % name, count("pages"), lists[mt], rule)])
         w.lines.append(["pageblocks of type %s: " % name,
-                        w.ask("%s_pageblocks" % name, count("pageblocks"), blocks[mt], PTI_RULE)])
+                        w.ask("%s_pageblocks" % name, count("pageblocks"), blocks[mt], rule)])
         w.lines.append(["free pages on free_list[Movable]: ",
-                        w.ask("free_pages_on_Movable_lists", count("pages"), lists[1], PTI_RULE)])
+                        w.ask("free_pages_on_Movable_lists", count("pages"), lists[1], rule)])
         w.steps = ["free pages per list type: %s" % {mz.MIGRATETYPE_NAMES[k]: v
                                                      for k, v in lists.items()},
                    "pageblocks per type: %s" % {mz.MIGRATETYPE_NAMES[k]: v
                                                 for k, v in blocks.items()}]
-        w.hints = [PTI_RULE + ".", BUDDYINFO_RULE + "."]
+        w.hints = [rule + ".", BUDDYINFO_RULE + "."]
 
     def _malloc(self, rng, w):
         kib = (4, 16, 64, 100, 100, 127, 128, 200, 1000)[int(rng.random() * 9)]

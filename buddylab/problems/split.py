@@ -41,8 +41,9 @@ def size_params(pages=64, max_order=4, pageblock_order=2):
 
 SIZE_PARAMS = size_params()
 
+# v4.18 fires "fallback", v6.18 "claim" and "steal" (kernels/*/events.py)
 EXPLAINED = ("rmqueue", "split", "merge", "place", "pcp_refill", "pcp_alloc", "pcp_free",
-             "pcp_drain", "fallback")
+             "pcp_drain", "fallback", "claim", "steal")
 
 
 def validate_sizes(params):

@@ -8,7 +8,7 @@ import ipywidgets as W
 
 from .. import gfp as G
 from ..trace import explain
-from ._base import FigureWidget
+from ._base import FigureWidget, clear_axes
 
 # the GFP composites offered in the dropdown (label -> mask)
 GFP_CHOICES = (
@@ -130,8 +130,8 @@ class AllocFreeExplorer(FigureWidget):
     def draw(self):
         """Redraw: the last split/merge (if any) and the zone's memory map."""
         from ..plot import plot_memory_map, plot_split_merge, split_merge_groups
-        self.ax_tree.clear()
-        self.ax_map.clear()
+        clear_axes(self.ax_tree)
+        clear_axes(self.ax_map)
         groups = split_merge_groups(self.last_trace) if self.last_trace is not None else []
         if groups:
             plot_split_merge(self.last_trace, ax=self.ax_tree, which=len(groups) - 1)
@@ -143,7 +143,7 @@ class AllocFreeExplorer(FigureWidget):
                               ha="center", va="center", transform=self.ax_tree.transAxes)
         plot_memory_map(self.machine.zone_snapshot(*self.zone), ax=self.ax_map, width=self.width,
                         max_rows=self.max_rows)
-        self.fig.tight_layout()
+        self._fit_layout()
         self._show()
 
 
@@ -153,11 +153,11 @@ def draw_free_area_state(snap_zone, ax_free, ax_map=None, width=64, max_rows=24)
     `free_area_text` (nr_free and every free_list[type], head first).  Pure: reads only the
     snapshot."""
     from ..plot import plot_free_area, plot_memory_map, free_area_text
-    ax_free.clear()
+    clear_axes(ax_free)
     plot_free_area(snap_zone, ax=ax_free, unit="blocks",
                    title="free_area[order]: nr_free, stacked by free_list[migratetype]")
     if ax_map is not None:
-        ax_map.clear()
+        clear_axes(ax_map)
         plot_memory_map(snap_zone, ax=ax_map, width=width, max_rows=max_rows)
     return free_area_text(snap_zone)
 
@@ -206,5 +206,5 @@ class FreeAreaExplorer(AllocFreeExplorer):
         if not self.show_map:
             text = "/proc/buddyinfo:\n%s\n%s" % (self.machine.buddyinfo().rstrip(), text)
         self.lists.value = "<pre>%s</pre>" % html.escape(text)
-        self.fig.tight_layout()
+        self._fit_layout()
         self._show()

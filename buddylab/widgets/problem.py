@@ -12,12 +12,9 @@ import html
 
 import ipywidgets as W
 
+from ..exercises.core import PRE_WRAP as PRE     # wrap at spaces, never mid-word
 from ._base import BoxWidget
 
-
-# JupyterLab's output CSS lets <pre> lines break anywhere (word-break: break-all):
-# wrap at spaces only, so that no word of a question or a verdict is cut in two
-PRE = '<pre style="white-space: pre-wrap; word-break: normal; overflow-wrap: normal">%s</pre>'
 
 class ProblemWidget(BoxWidget):
     """Practise one kind of problem.

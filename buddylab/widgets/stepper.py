@@ -17,7 +17,7 @@ import ipywidgets as W
 from ..machine import Machine
 from ..trace import explain
 from ..replay import run_op
-from ._base import FigureWidget, add_step_controls
+from ._base import FigureWidget, add_step_controls, clear_axes
 
 def _highlight(ev):
     """(pfn, order) of the block the event names (its spec's ``block``), or None."""
@@ -97,8 +97,8 @@ class TraceStepper(FigureWidget):
         """Draw step i: the zone after the call event i belongs to, the event outlined."""
         from ..plot import plot_memory_map, plot_free_area
         self.step = i
-        self.ax_map.clear()
-        self.ax_free.clear()
+        clear_axes(self.ax_map)
+        clear_axes(self.ax_free)
         if not self.events:
             self.label.value = "(no events in this trace)"
             snap, hl, title = self.snapshots[-1], None, None
@@ -115,7 +115,7 @@ class TraceStepper(FigureWidget):
         plot_memory_map(snap, ax=self.ax_map, width=self.width, max_rows=self.max_rows,
                         highlight=hl, title=title)
         plot_free_area(snap, ax=self.ax_free)
-        self.fig.tight_layout()
+        self._fit_layout()
         self._show()
 
 
