@@ -9,7 +9,14 @@ from .node import first_zones_zonelist
 
 
 class AllocContext:
-    """struct alloc_context: zonelist, high_zoneidx, migratetype, preferred_zoneref."""
+    """struct alloc_context: zonelist, high_zoneidx, migratetype, preferred_zoneref.
+
+    ``preferred`` is the preferred zoneref as an index into ``zonelist`` (len(zonelist): the
+    terminator); setting it also sets ``preferred_zone``, its ->zone (None for the
+    terminator), as the kernel's zoneref carries both.
+    """
+
+    __slots__ = ("zonelist", "high_zoneidx", "migratetype", "_preferred", "preferred_zone")
 
     def __init__(self, zonelist, high_zoneidx, migratetype):
         self.zonelist = zonelist
@@ -18,11 +25,14 @@ class AllocContext:
         self.preferred = first_zones_zonelist(zonelist, high_zoneidx)
 
     @property
-    def preferred_zone(self):
-        """ac->preferred_zoneref->zone (None for the terminator)."""
-        if self.preferred < len(self.zonelist):
-            return self.zonelist[self.preferred]
-        return None
+    def preferred(self):
+        """ac->preferred_zoneref, as an index into zonelist."""
+        return self._preferred
+
+    @preferred.setter
+    def preferred(self, i):
+        self._preferred = i
+        self.preferred_zone = self.zonelist[i] if i < len(self.zonelist) else None
 
     def classzone_idx(self):
         """ac_classzone_idx(): the zone index of the preferred zoneref (0 for the terminator)."""
@@ -35,7 +45,6 @@ class AllocContext:
         for z in self.zonelist[first:]:
             if z.idx <= self.high_zoneidx:
                 yield z
-
 
 
 class SlowpathState:

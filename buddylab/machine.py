@@ -81,6 +81,14 @@ class Page:
         return "Page(pfn=%d)" % self.pfn
 
 
+def _model_page(pfn):
+    """The Page of a pfn the model itself produced (an int inside the machine): the checks of
+    Page.__post_init__ have nothing to refuse there, so the hot path skips them."""
+    page = object.__new__(Page)
+    object.__setattr__(page, "pfn", pfn)
+    return page
+
+
 def _gfp_bit(k, name):
     """A __GFP_* bit of kernel `k` by name (a class body would mangle ``k.gfp.__GFP_X``)."""
     return getattr(k.gfp, name)
@@ -354,6 +362,8 @@ class Machine:
 
     # ---------------------------------------------------------------- helpers
     def _cpu(self, cpu):
+        if type(cpu) is int and 0 <= cpu < self.nr_cpus:       # the common case: one test
+            return cpu
         if isinstance(cpu, bool) or not isinstance(cpu, int) or not 0 <= cpu < self.nr_cpus:
             raise UnknownCpuError("unknown cpu %r: this machine has cpus 0..%d"
                                   % (cpu, self.nr_cpus - 1))
@@ -384,8 +394,9 @@ class Machine:
                 self._history = None         # past the bound: the prefix is lost for good
             else:
                 self._history.append((_op, kwargs))
-        if self.trace is not None:
-            self.trace.ops.append((_op, kwargs))
+        trace = self.vm.trace
+        if trace is not None:
+            trace.ops.append((_op, kwargs))
 
     @contextmanager
     def _unrecorded(self):
@@ -404,7 +415,7 @@ class Machine:
         """page_zone(): the zone a pfn belongs to (None outside every zone)."""
         if not 0 <= pfn < self.mm.nr_pfns:
             return None
-        zi = self.zone_of_pfn[pfn]
+        zi = self.mm.zone_id[pfn]
         return None if zi == NO_ZONE else self.zones[zi]
 
     def zone(self, nid, name):
@@ -442,7 +453,8 @@ class Machine:
         self._cpu(cpu)
         if name == "alloc_pages" or (_is_int(nid) and nid == -1):   # NUMA_NO_NODE: CPU's node
             nid = self.cpu_to_node[cpu]
-        self._nid(nid)
+        else:
+            self._nid(nid)
         gfp_mask = self._gfp(gfp_mask)
         if name == "alloc_pages_node":
             self._record(name, nid=nid, gfp_mask=gfp_mask, order=order, cpu=cpu)
@@ -452,7 +464,7 @@ class Machine:
         # then one int operation, not a call of gfp_t.__and__ building another gfp_t
         res = self.kernel.alloc_pages_nodemask(self, int(gfp_mask), order, nid, cpu)
         self._after()
-        return Page(res[1]) if res else None
+        return _model_page(res[1]) if res else None
 
     def page_address(self, page):
         """page_address(): the page's address in the direct map."""
@@ -574,11 +586,12 @@ class Machine:
         Kernel: free_pages(addr, order) is ``if (addr) __free_pages(virt_to_page(addr),
         order)``; the model also takes the Page itself (the public contract).
         """
-        if isinstance(page_or_addr, int) and not isinstance(page_or_addr, bool) \
-                and page_or_addr >= PAGE_OFFSET:
-            page_or_addr = self.virt_to_page(page_or_addr)
-        elif page_or_addr == 0 and not isinstance(page_or_addr, Page):
-            return
+        if type(page_or_addr) is not Page:
+            if isinstance(page_or_addr, int) and not isinstance(page_or_addr, bool) \
+                    and page_or_addr >= PAGE_OFFSET:
+                page_or_addr = self.virt_to_page(page_or_addr)
+            elif page_or_addr == 0 and not isinstance(page_or_addr, Page):
+                return
         return self._free_pages(page_or_addr, order, cpu)
 
     def free_page(self, page_or_addr, cpu=0):

@@ -16,8 +16,16 @@ decimal, and the teaching events named after the function that fires them), plus
 handed its machine's table (``machine.kernel.EVENTS``); each Event carries its spec, and
 format_event(), explain() and the stepper read it.  ``KERNEL_EVENTS``, ``TEACHING_EVENTS``
 and ``EVENT_NAMES`` list the classic names.
+
+What tracing costs: ``emit()`` keeps each event's name and the keyword dict it was given
+(nothing formatted, no Event built); ``trace.events`` (an `EventList`) makes the `Event`
+when the event is first read.  A dict of ints, strings and tuples of them is untracked by
+CPython's cyclic garbage collector at its first full collection, so a long trace does not
+make every later collection walk all its events (an Event, once read, is tracked, as is
+mm_page_alloc's dict, whose gfp_flags is a gfp_t object).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Tuple
 
@@ -76,19 +84,84 @@ def explain(ev):
     return ev.spec.explain_text(ev) if ev.spec is not None else generic_line(ev)
 
 
+class EventList(Sequence):
+    """A trace's events in order: a sequence of `Event`, each made when it is first read.
+
+    Kept as what `Trace.emit()` was given: the names in one list, the keyword dicts in
+    another (a dict of ints and strings is left alone by the garbage collector once a full
+    collection has seen it; a tuple holding it would not be).  Reading an event replaces its
+    dict by the `Event`, so every later read gives the same object.  Indexing, slicing (a
+    list), iteration, ``len`` and ``==`` (with another EventList or a list of Events) work
+    as on a list.
+    """
+
+    __slots__ = ("_names", "_fields", "_schema")
+
+    def __init__(self, schema, events=()):
+        self._fields = list(events)
+        self._names = [ev.name for ev in self._fields]
+        self._schema = schema
+
+    def _event(self, i):
+        ev = self._fields[i]
+        if type(ev) is dict:
+            name = self._names[i]
+            ev = self._fields[i] = Event(name, tuple(ev.items()), self._schema.get(name))
+        return ev
+
+    def __len__(self):
+        return len(self._fields)
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self._event(j) for j in range(*i.indices(len(self._fields)))]
+        return self._event(i)
+
+    def __iter__(self):
+        i = 0
+        while i < len(self._fields):      # as a list's iterator: sees events added meanwhile
+            yield self._event(i)
+            i += 1
+
+    def record(self, name, fields):
+        """Add an event as emitted: its name and its dict of fields."""
+        self._names.append(name)
+        self._fields.append(fields)
+
+    def append(self, ev):
+        """Add an Event at the end."""
+        self._names.append(ev.name)
+        self._fields.append(ev)
+
+    def __eq__(self, other):
+        if not isinstance(other, (EventList, list, tuple)):
+            return NotImplemented
+        return len(self) == len(other) and all(a == b for a, b in zip(self, other))
+
+    __hash__ = None
+
+    def __repr__(self):
+        return repr(list(self))
+
+
 @dataclass
 class Trace:
     """A recording: the events in order and the top-level calls that made them."""
-    events: List[Event] = field(default_factory=list)
+    events: Any = None       # an EventList (a list of Events given here becomes one)
     ops: List[Tuple[str, Dict[str, Any]]] = field(default_factory=list)
     machine_args: Dict[str, Any] = field(default_factory=dict)
     kinds: Any = None        # None = every event; else a set of names to keep
     prefix: List[Tuple[str, Dict[str, Any]]] = field(default_factory=list)
     schema: Dict[str, Any] = field(default_factory=dict, repr=False)   # name -> EventSpec
 
+    def __post_init__(self):
+        if not isinstance(self.events, EventList):
+            self.events = EventList(self.schema, self.events or ())
+
     def emit(self, name, **fields):
+        """Record one event: its name and its fields as given (the Event is made when read)."""
         if self.kinds is None or name in self.kinds:
-            self.events.append(Event(name, tuple(fields.items()), self.schema.get(name)))
+            self.events.record(name, fields)
 
     def __len__(self):
         return len(self.events)

@@ -16,6 +16,8 @@ GFP_KERNEL|__GFP_ZERO
 3
 """
 
+import functools
+
 from ... import mmzone
 from ..gfpbase import (make_gfp_type, show_gfp_flags, parse_gfp_names, zone_of, migratetype_of,
                        GFP_ZONE_TABLE, GFP_ZONE_BAD)  # noqa: F401  (the table: chapter 05)
@@ -139,6 +141,7 @@ def parse_gfp(text):
     return gfp_t(parse_gfp_names(text, dict(COMPOSITES, **GFP_BITS, __GFP_RECLAIM=__GFP_RECLAIM)))
 
 
+@functools.lru_cache(maxsize=4096)     # a pure function of the mask: decoded once per mask
 def gfp_zone(flags):
     """gfp_zone(): the highest zone index a request may use.
 
@@ -153,6 +156,7 @@ def gfp_zone(flags):
     return zone_of(flags, gfp_str)
 
 
+@functools.lru_cache(maxsize=4096)     # a pure function of the mask: decoded once per mask
 def gfpflags_to_migratetype(gfp_flags, page_group_by_mobility_disabled=False):
     """gfpflags_to_migratetype(): UNMOVABLE, MOVABLE or RECLAIMABLE.
 

@@ -1,4 +1,4 @@
-"""The v4.18 spellings of include/linux/mmzone.h and mm/internal.h: a leaf (no imports).
+"""The v4.18 spellings of include/linux/mmzone.h and mm/internal.h: a leaf (no buddylab imports).
 
 Kernel: include/linux/mmzone.h (MAX_ORDER, enum zone_watermarks) and mm/internal.h
 (ALLOC_* alloc_flags), Linux v4.18.  MAX_ORDER is *exclusive* in 4.18: valid orders are
@@ -6,6 +6,8 @@ Kernel: include/linux/mmzone.h (MAX_ORDER, enum zone_watermarks) and mm/internal
 values differ in 6.x (ALLOC_HARDER became ALLOC_NON_BLOCK / ALLOC_MIN_RESERVE), so they live
 here, with the kernel that has them; ``buddylab.mmzone`` re-exports them for old callers.
 """
+
+import functools
 
 MAX_ORDER = 11                      # exclusive: orders 0..10
 MAX_ORDER_NR_PAGES = 1 << (MAX_ORDER - 1)
@@ -35,6 +37,7 @@ ALLOC_FLAG_NAMES = (
 )
 
 
+@functools.lru_cache(maxsize=1024)   # a pure function of the flags: decoded once per value
 def alloc_flags_str(alloc_flags):
     """Decode alloc_flags into the mm/internal.h names, watermark first.
 

@@ -47,17 +47,17 @@ MAX_RECLAIM_RETRIES = mz.MAX_RECLAIM_RETRIES
 OOM_NO_KILL_GIVE_UP = 64
 
 # aliases without leading underscores, usable inside class bodies too
-GFP_DIRECT_RECLAIM = G.__GFP_DIRECT_RECLAIM
-GFP_KSWAPD_RECLAIM = G.__GFP_KSWAPD_RECLAIM
-GFP_ATOMIC_BIT = G.__GFP_ATOMIC
-GFP_NOWARN = G.__GFP_NOWARN
-GFP_NORETRY = G.__GFP_NORETRY
-GFP_RETRY_MAYFAIL = G.__GFP_RETRY_MAYFAIL
-GFP_NOFAIL = G.__GFP_NOFAIL
-GFP_THISNODE = G.__GFP_THISNODE
-GFP_HARDWALL = G.__GFP_HARDWALL
-GFP_HIGHMEM_BIT = G.__GFP_HIGHMEM
-GFP_ZERO_BIT = G.__GFP_ZERO
+GFP_DIRECT_RECLAIM = int(G.__GFP_DIRECT_RECLAIM)
+GFP_KSWAPD_RECLAIM = int(G.__GFP_KSWAPD_RECLAIM)
+GFP_ATOMIC_BIT = int(G.__GFP_ATOMIC)
+GFP_NOWARN = int(G.__GFP_NOWARN)
+GFP_NORETRY = int(G.__GFP_NORETRY)
+GFP_RETRY_MAYFAIL = int(G.__GFP_RETRY_MAYFAIL)
+GFP_NOFAIL = int(G.__GFP_NOFAIL)
+GFP_THISNODE = int(G.__GFP_THISNODE)
+GFP_HARDWALL = int(G.__GFP_HARDWALL)
+GFP_HIGHMEM_BIT = int(G.__GFP_HIGHMEM)
+GFP_ZERO_BIT = int(G.__GFP_ZERO)
 
 
 def rmqueue(m, zone, order, gfp_flags, alloc_flags, migratetype, cpu):
@@ -71,9 +71,10 @@ def rmqueue(m, zone, order, gfp_flags, alloc_flags, migratetype, cpu):
     pfn = -1
     if alloc_flags & mz418.ALLOC_HARDER:
         pfn = buddy.rmqueue_smallest(zone, order, mz.MIGRATE_HIGHATOMIC)
-        if pfn >= 0 and m.trace is not None:
-            m.trace.emit("mm_page_alloc_zone_locked", pfn=pfn, order=order,
-                         migratetype=migratetype, percpu_refill=0)
+        tr = m.vm.trace
+        if pfn >= 0 and tr is not None:
+            tr.emit("mm_page_alloc_zone_locked", pfn=pfn, order=order,
+                    migratetype=migratetype, percpu_refill=0)
     if pfn < 0:
         pfn = buddy.rmqueue(zone, order, migratetype)
     if pfn < 0:
@@ -107,7 +108,7 @@ def get_page_from_freelist(m, gfp_mask, order, alloc_flags, ac, cpu):
     zone that fails the check is skipped.  Returns (zone, pfn) or None.
     """
     classzone_idx = ac.classzone_idx()
-    tr = m.trace
+    tr = m.vm.trace
     for zone in ac.zones(ac.preferred):
         wm = alloc_flags & mz418.ALLOC_WMARK_MASK
         mark = zone.watermark[wm]
@@ -130,9 +131,10 @@ def get_page_from_freelist(m, gfp_mask, order, alloc_flags, ac, cpu):
 
 
 def _slow(m, step, alloc_flags, detail=""):
-    if m.trace is not None:
-        m.trace.emit("slowpath", step=step, alloc_flags=mz418.alloc_flags_str(alloc_flags),
-                     detail=detail)
+    tr = m.vm.trace
+    if tr is not None:
+        tr.emit("slowpath", step=step, alloc_flags=mz418.alloc_flags_str(alloc_flags),
+                detail=detail)
 
 
 def should_reclaim_retry(m, gfp_mask, order, ac, alloc_flags, did_some_progress, state):
@@ -349,7 +351,7 @@ def prepare_alloc_pages(m, gfp_mask, preferred_nid):
     """
     alloc_flags = mz418.ALLOC_WMARK_LOW
     high_zoneidx = G.gfp_zone(gfp_mask)
-    migratetype = G.gfpflags_to_migratetype(gfp_mask, m.page_group_by_mobility_disabled)
+    migratetype = G.gfpflags_to_migratetype(gfp_mask, m.vm.page_group_by_mobility_disabled)
     which = mz.ZONELIST_NOFALLBACK if gfp_mask & GFP_THISNODE else mz.ZONELIST_FALLBACK
     zonelist = m.nodes[preferred_nid].node_zonelists[which]
     if migratetype == mz.MIGRATE_MOVABLE:
@@ -370,9 +372,10 @@ def alloc_pages_nodemask(m, gfp_mask, order, preferred_nid, cpu):
     page = get_page_from_freelist(m, gfp_mask, order, alloc_flags, ac, cpu)
     if page is None:
         page = alloc_pages_slowpath(m, gfp_mask, order, ac, cpu)
-    if m.trace is not None:
-        m.trace.emit("mm_page_alloc", pfn=page[1] if page else -1, order=order,
-                     gfp_flags=G.gfp_t(gfp_mask), migratetype=migratetype)
+    tr = m.vm.trace
+    if tr is not None:
+        tr.emit("mm_page_alloc", pfn=page[1] if page else -1, order=order,
+                gfp_flags=G.gfp_t(gfp_mask), migratetype=migratetype)
     return page
 
 
@@ -399,8 +402,9 @@ def free_pages_core(m, zone, pfn, order, cpu):
     mm.lru[pfn:pfn + n] = bytes(n)
     mm.refcount[pfn] = 0
     del m.allocated[pfn]
-    if m.trace is not None:
-        m.trace.emit("mm_page_free", pfn=pfn, order=order)
+    tr = m.vm.trace
+    if tr is not None:
+        tr.emit("mm_page_free", pfn=pfn, order=order)
     if order == 0:
         P.free_unref_page(zone, zone.pageset[cpu], pfn)
     else:

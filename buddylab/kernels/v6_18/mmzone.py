@@ -1,4 +1,4 @@
-"""The v6.18 spellings of include/linux/mmzone.h and mm/internal.h: a leaf (no imports).
+"""The v6.18 spellings of include/linux/mmzone.h and mm/internal.h: a leaf (no buddylab imports).
 
 Kernel: include/linux/mmzone.h (MAX_PAGE_ORDER, NR_PAGE_ORDERS, enum zone_watermarks,
 enum zone_type, NR_PCP_LISTS) and mm/internal.h (ALLOC_* alloc_flags), Linux v6.18.
@@ -9,6 +9,8 @@ MAX_PAGE_ORDER in 6.8); ``free_area[]`` has NR_PAGE_ORDERS = MAX_PAGE_ORDER + 1 
 A model machine's ``max_order`` argument keeps counting orders (NR_PAGE_ORDERS), in both
 kernels: `max_page_order()` is the one conversion.
 """
+
+import functools
 
 MAX_PAGE_ORDER = 10                 # inclusive: orders 0..10 (x86_64 default)
 NR_PAGE_ORDERS = MAX_PAGE_ORDER + 1
@@ -87,6 +89,7 @@ ALLOC_FLAG_NAMES = (
 )
 
 
+@functools.lru_cache(maxsize=1024)   # a pure function of the flags: decoded once per value
 def alloc_flags_str(alloc_flags):
     """Decode alloc_flags into the mm/internal.h (v6.18) names, watermark first.
 

@@ -54,15 +54,15 @@ from .mmzone import (ALLOC_WMARK_MIN, ALLOC_WMARK_LOW, ALLOC_WMARK_HIGH, ALLOC_W
                      ALLOC_CPUSET, ALLOC_CMA, ALLOC_NOFRAGMENT, ALLOC_HIGHATOMIC, ALLOC_KSWAPD,
                      WMARK_NAMES, alloc_flags_str, pcp_allowed_order)
 
-GFP_DIRECT_RECLAIM = G.__GFP_DIRECT_RECLAIM
-GFP_KSWAPD_RECLAIM = G.__GFP_KSWAPD_RECLAIM
-GFP_NOWARN = G.__GFP_NOWARN
-GFP_NORETRY = G.__GFP_NORETRY
-GFP_RETRY_MAYFAIL = G.__GFP_RETRY_MAYFAIL
-GFP_NOFAIL = G.__GFP_NOFAIL
-GFP_THISNODE = G.__GFP_THISNODE
-GFP_HARDWALL = G.__GFP_HARDWALL
-GFP_NOMEMALLOC = G.__GFP_NOMEMALLOC
+GFP_DIRECT_RECLAIM = int(G.__GFP_DIRECT_RECLAIM)
+GFP_KSWAPD_RECLAIM = int(G.__GFP_KSWAPD_RECLAIM)
+GFP_NOWARN = int(G.__GFP_NOWARN)
+GFP_NORETRY = int(G.__GFP_NORETRY)
+GFP_RETRY_MAYFAIL = int(G.__GFP_RETRY_MAYFAIL)
+GFP_NOFAIL = int(G.__GFP_NOFAIL)
+GFP_THISNODE = int(G.__GFP_THISNODE)
+GFP_HARDWALL = int(G.__GFP_HARDWALL)
+GFP_NOMEMALLOC = int(G.__GFP_NOMEMALLOC)
 
 
 # ------------------------------------------------------------------------ kswapd
@@ -156,7 +156,7 @@ def get_page_from_freelist(m, gfp_mask, order, alloc_flags, ac, cpu):
     """
     highest_zoneidx = ac.high_zoneidx
     preferred_zone = ac.preferred_zone
-    tr = m.trace
+    tr = m.vm.trace
     while True:                                                    # retry:
         no_fallback = alloc_flags & ALLOC_NOFRAGMENT
         restart = False
@@ -216,7 +216,7 @@ def prepare_alloc_pages(m, gfp_mask, preferred_nid):
     """
     alloc_flags = ALLOC_WMARK_LOW
     high_zoneidx = G.gfp_zone(gfp_mask)
-    migratetype = G.gfp_migratetype(gfp_mask, m.page_group_by_mobility_disabled)
+    migratetype = G.gfp_migratetype(gfp_mask, m.vm.page_group_by_mobility_disabled)
     which = mz.ZONELIST_NOFALLBACK if gfp_mask & GFP_THISNODE else mz.ZONELIST_FALLBACK
     zonelist = m.nodes[preferred_nid].node_zonelists[which]
     if migratetype == mz.MIGRATE_MOVABLE:             # gfp_to_alloc_flags_cma()
@@ -243,17 +243,19 @@ def alloc_pages_nodemask(m, gfp_mask, order, preferred_nid, cpu):
     page = get_page_from_freelist(m, gfp_mask, order, alloc_flags, ac, cpu)
     if page is None:
         page = alloc_pages_slowpath(m, gfp_mask, order, ac, cpu)
-    if m.trace is not None:
-        m.trace.emit("mm_page_alloc", pfn=page[1] if page else -1, order=order,
-                     gfp_flags=G.gfp_t(gfp_mask), migratetype=ac.migratetype)
+    tr = m.vm.trace
+    if tr is not None:
+        tr.emit("mm_page_alloc", pfn=page[1] if page else -1, order=order,
+                gfp_flags=G.gfp_t(gfp_mask), migratetype=ac.migratetype)
     return page
 
 
 # ---------------------------------------------------------------- the slow path
 def _slow(m, step, alloc_flags, detail=""):
-    if m.trace is not None:
-        m.trace.emit("slowpath", step=step, alloc_flags=alloc_flags_str(alloc_flags),
-                     detail=detail)
+    tr = m.vm.trace
+    if tr is not None:
+        tr.emit("slowpath", step=step, alloc_flags=alloc_flags_str(alloc_flags),
+                detail=detail)
 
 
 def should_reclaim_retry(m, gfp_mask, order, ac, alloc_flags, did_some_progress, state):
@@ -464,8 +466,9 @@ def free_pages_core(m, zone, pfn, order, cpu):
     mm.lru[pfn:pfn + n] = bytes(n)
     mm.refcount[pfn] = 0
     del m.allocated[pfn]
-    if m.trace is not None:
-        m.trace.emit("mm_page_free", pfn=pfn, order=order)
+    tr = m.vm.trace
+    if tr is not None:
+        tr.emit("mm_page_free", pfn=pfn, order=order)
     if not pcp_allowed_order(order):
         free_pages_ok(m, zone, pfn, order)
         return
