@@ -185,17 +185,19 @@ def __rmqueue_pcplist(zone, order, migratetype, alloc_flags, pcp, pindex):
 
     Kernel: __rmqueue_pcplist() in mm/page_alloc.c (v6.18): nr_pcp_alloc() blocks by
     rmqueue_bulk(); pcp->count counts pages.  check_new_pages() always passes in the
-    model.  Returns a pfn or -1.
+    model.  The kernel's list_empty() then list_first_entry() is read as one
+    list_first_entry_or_null() (-1: empty).  Returns a pfn or -1.
     """
     mm = zone.mm
     head = pcp.list_head(pindex)
-    if mm.list_empty(head):
+    pfn = mm.first(head)
+    if pfn < 0:                                  # list_empty(list)
         batch = nr_pcp_alloc(pcp, zone, order)
         alloced = rmqueue_bulk(zone, order, batch, pcp, pindex, migratetype, alloc_flags)
         pcp.count += alloced << order
-        if mm.list_empty(head):
+        pfn = mm.first(head)
+        if pfn < 0:
             return -1
-    pfn = mm.first(head)
     mm.list_del(pfn)
     pcp.count -= 1 << order
     return pfn
