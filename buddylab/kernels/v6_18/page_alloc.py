@@ -172,7 +172,7 @@ def get_page_from_freelist(m, gfp_mask, order, alloc_flags, ac, cpu):
                 break
             ok = False
             if not zone.below_high:
-                mark = zone.high_wmark_pages()
+                mark = zone.wmark_pages(ALLOC_WMARK_HIGH)         # high_wmark_pages(zone)
                 ok = zone_watermark_fast(zone, order, mark, highest_zoneidx, alloc_flags)
                 _zonelist_step(tr, zone, order, ALLOC_WMARK_HIGH, mark, highest_zoneidx,
                                alloc_flags, ok)
