@@ -427,6 +427,8 @@ class Machine:
             self._unrecorded_depth -= 1
 
     def _after(self):
+        """The debug check after a public call (check(), with debug=True).  The allocation
+        and free paths test ``self.debug`` before calling it: one test per call there."""
         if self.debug:
             self.check()
 
@@ -482,7 +484,8 @@ class Machine:
         # the kernel path gets the plain int: each of its flag tests (gfp_mask & __GFP_X) is
         # then one int operation, not a call of gfp_t.__and__ building another gfp_t
         res = self.kernel.alloc_pages_nodemask(self, int(gfp_mask), order, nid, cpu)
-        self._after()
+        if self.debug:
+            self._after()
         return _model_page(res[1]) if res else None
 
     def page_address(self, page):
@@ -587,7 +590,8 @@ class Machine:
         self._check_free(pfn, order)
         self._record_args("free_pages", (page if type(page) is Page else Page(pfn), order, cpu))
         self._put_page(pfn, order, cpu)
-        self._after()
+        if self.debug:
+            self._after()
 
     def _put_page(self, pfn, order, cpu):
         """put_page() of an allocated block's head: drop a reference, free it at zero."""
