@@ -182,7 +182,7 @@ def rmqueue_pcplist(zone, pcp, migratetype):
     list_first_entry_or_null() (-1: empty).  Returns a pfn or -1.
     """
     mm = zone.mm
-    head = pcp.list_head(migratetype)
+    head = pcp.lists[migratetype]
     pfn = mm.first(head)
     if pfn < 0:                                  # list_empty(list)
         pcp.count += rmqueue_bulk(zone, 0, pcp.batch, pcp, migratetype)
@@ -269,7 +269,7 @@ def free_unref_page(zone, pcp, pfn):
             buddy.free_one_page(zone, pfn, 0, migratetype)
             return
         migratetype = MIGRATE_MOVABLE
-    mm.list_add(pfn, pcp.list_head(migratetype))
+    mm.list_add(pfn, pcp.lists[migratetype])
     mm.state[pfn] = PCP
     pcp.count += 1
     tr = zone.vm.trace

@@ -184,7 +184,7 @@ def __rmqueue_pcplist(zone, order, migratetype, alloc_flags, pcp, pindex):
     list_first_entry_or_null() (-1: empty).  Returns a pfn or -1.
     """
     mm = zone.mm
-    head = pcp.list_head(pindex)
+    head = pcp.lists[pindex]
     pfn = mm.first(head)
     if pfn < 0:                                  # list_empty(list)
         batch = nr_pcp_alloc(pcp, zone, order)
@@ -300,7 +300,7 @@ def free_frozen_page_commit(zone, pcp, pfn, migratetype, order):
     mm = zone.mm
     pcp.alloc_factor >>= 1
     pindex = order_to_pindex(migratetype, order)
-    mm.list_add(pfn, pcp.list_head(pindex))
+    mm.list_add(pfn, pcp.lists[pindex])
     _mark(zone, pfn, order, PCP)
     pcp.count += 1 << order
     tr = zone.vm.trace
