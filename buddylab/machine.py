@@ -61,6 +61,18 @@ INT_MAX = (1 << 31) - 1
 ISOLATION_MIGRATETYPES = (mz.MIGRATE_UNMOVABLE, mz.MIGRATE_MOVABLE, mz.MIGRATE_RECLAIMABLE,
                           mz.MIGRATE_CMA)             # an int sysctl (proc_dointvec_minmax)
 DEFAULT_HISTORY_LIMIT = 100_000     # recorded calls kept for replay (~35 MB; see Machine)
+# the argument names of the calls that record a plain tuple of values (the hot path: no
+# dict per call); _recorded_call() makes the (name, kwargs) that replay() runs
+RECORDED_ARGS = {"alloc_pages": ("gfp_mask", "order", "cpu"),
+                 "alloc_pages_node": ("nid", "gfp_mask", "order", "cpu"),
+                 "free_pages": ("page_or_addr", "order", "cpu")}
+
+
+def _recorded_call(record):
+    """A history record as replay() takes it, (name, kwargs): a tuple of values is given the
+    names RECORDED_ARGS lists for its call."""
+    op, args = record
+    return (op, dict(zip(RECORDED_ARGS[op], args))) if type(args) is tuple else record
 
 
 @dataclass(frozen=True)
@@ -387,16 +399,23 @@ class Machine:
         Calls made from inside a recorded call (an owner's alloc_pages(), say)
         are not recorded: replaying the outer call makes them again.
         """
+        self._record_args(_op, kwargs)
+
+    def _record_args(self, op, args):
+        """_record() with the arguments as one object: the keyword dict, or (the calls of
+        RECORDED_ARGS, on every allocation and free) the plain tuple of their values, which
+        the history keeps as it is; the dict is made when a trace reads the record."""
         if self._unrecorded_depth:
             return
-        if self._history is not None:
-            if self.history_limit is not None and len(self._history) >= self.history_limit:
+        history = self._history
+        if history is not None:
+            if self.history_limit is not None and len(history) >= self.history_limit:
                 self._history = None         # past the bound: the prefix is lost for good
             else:
-                self._history.append((_op, kwargs))
+                history.append((op, args))
         trace = self.vm.trace
         if trace is not None:
-            trace.ops.append((_op, kwargs))
+            trace.ops.append(_recorded_call((op, args)))
 
     @contextmanager
     def _unrecorded(self):
@@ -408,6 +427,8 @@ class Machine:
             self._unrecorded_depth -= 1
 
     def _after(self):
+        """The debug check after a public call (check(), with debug=True).  The allocation
+        and free paths test ``self.debug`` before calling it: one test per call there."""
         if self.debug:
             self.check()
 
@@ -457,13 +478,14 @@ class Machine:
             self._nid(nid)
         gfp_mask = self._gfp(gfp_mask)
         if name == "alloc_pages_node":
-            self._record(name, nid=nid, gfp_mask=gfp_mask, order=order, cpu=cpu)
+            self._record_args(name, (nid, gfp_mask, order, cpu))
         else:
-            self._record("alloc_pages", gfp_mask=gfp_mask, order=order, cpu=cpu)
+            self._record_args("alloc_pages", (gfp_mask, order, cpu))
         # the kernel path gets the plain int: each of its flag tests (gfp_mask & __GFP_X) is
         # then one int operation, not a call of gfp_t.__and__ building another gfp_t
         res = self.kernel.alloc_pages_nodemask(self, int(gfp_mask), order, nid, cpu)
-        self._after()
+        if self.debug:
+            self._after()
         return _model_page(res[1]) if res else None
 
     def page_address(self, page):
@@ -566,10 +588,10 @@ class Machine:
         self._cpu(cpu)
         pfn = self._pfn_of(page)
         self._check_free(pfn, order)
-        self._record("free_pages", page_or_addr=page if type(page) is Page else Page(pfn),
-                     order=order, cpu=cpu)
+        self._record_args("free_pages", (page if type(page) is Page else Page(pfn), order, cpu))
         self._put_page(pfn, order, cpu)
-        self._after()
+        if self.debug:
+            self._after()
 
     def _put_page(self, pfn, order, cpu):
         """put_page() of an allocated block's head: drop a reference, free it at zero."""
@@ -924,7 +946,8 @@ class Machine:
         """
         kinds = check_kinds(kinds, self.kernel.EVENTS)
         self.trace = Trace(machine_args=dict(self._args), kinds=kinds, schema=self.kernel.EVENTS)
-        self.trace.prefix = None if self._history is None else list(self._history)
+        self.trace.prefix = None if self._history is None else [_recorded_call(r)
+                                                                 for r in self._history]
         return self.trace
 
     def stop_trace(self):

@@ -128,36 +128,39 @@ class MemMap:
     # --- include/linux/list.h ----------------------------------------------
     def list_add(self, pfn, head):
         """list_add(): insert at the head of list `head`."""
+        next_, prev = self.next, self.prev
         h = self.nr_pfns + head
-        nxt = self.next[h]
-        self.next[pfn] = nxt
-        self.prev[pfn] = h
-        self.prev[nxt] = pfn
-        self.next[h] = pfn
+        nxt = next_[h]
+        next_[pfn] = nxt
+        prev[pfn] = h
+        prev[nxt] = pfn
+        next_[h] = pfn
         self.onlist[pfn] = head
         self.list_len[head] += 1
 
     def list_add_tail(self, pfn, head):
         """list_add_tail(): insert at the tail of list `head`."""
+        next_, prev = self.next, self.prev
         h = self.nr_pfns + head
-        prv = self.prev[h]
-        self.next[pfn] = h
-        self.prev[pfn] = prv
-        self.next[prv] = pfn
-        self.prev[h] = pfn
+        prv = prev[h]
+        next_[pfn] = h
+        prev[pfn] = prv
+        next_[prv] = pfn
+        prev[h] = pfn
         self.onlist[pfn] = head
         self.list_len[head] += 1
 
     def list_del(self, pfn):
         """list_del(): unlink pfn from whatever list holds it."""
-        nxt = self.next[pfn]
-        prv = self.prev[pfn]
-        self.next[prv] = nxt
-        self.prev[nxt] = prv
-        self.next[pfn] = pfn
-        self.prev[pfn] = pfn
-        self.list_len[self.onlist[pfn]] -= 1
-        self.onlist[pfn] = -1
+        next_, prev, onlist = self.next, self.prev, self.onlist
+        nxt = next_[pfn]
+        prv = prev[pfn]
+        next_[prv] = nxt
+        prev[nxt] = prv
+        next_[pfn] = pfn
+        prev[pfn] = pfn
+        self.list_len[onlist[pfn]] -= 1
+        onlist[pfn] = -1
 
     def list_move(self, pfn, head):
         """list_move(): unlink, then add at the head of `head`."""

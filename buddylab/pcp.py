@@ -34,10 +34,13 @@ class PerCpuPages:
         self.free_count = 0              # v6.18: pages freed since the last allocation
         self.nr_lists = nr_lists         # the kernel's NR_PCP_LISTS
         self.head_base = mm.reserve_heads(nr_lists, self)   # lists[i] is head head_base + i
+        # pcp->lists: lists[pindex] is the list head id (a range: indexed in C, no call, so
+        # the allocation and free paths read it as the kernel does, &pcp->lists[pindex])
+        self.lists = range(self.head_base, self.head_base + nr_lists)
 
     def list_head(self, pindex):
         """The list head id of pcp->lists[pindex] (v4.18: pindex is the migrate type)."""
-        return self.head_base + pindex
+        return self.lists[pindex]
 
 
 # compat re-exports (chapter 03, README, tests): v4.18's pcp code, never used here

@@ -105,11 +105,17 @@ def get_page_from_freelist(m, gfp_mask, order, alloc_flags, ac, cpu):
     idx <= high_zoneidx is checked against the watermark alloc_flags selects,
     with the lowmem_reserve of the preferred zone's index; the first zone that
     passes and has a page serves the request.  node_reclaim_mode is 0, so a
-    zone that fails the check is skipped.  Returns (zone, pfn) or None.
+    zone that fails the check is skipped.  The walk is the kernel's
+    for_next_zone_zonelist_nodemask() written out (from the preferred zoneref, skipping
+    zones above high_zoneidx), not a call of ac.zones() per allocation.  Returns (zone,
+    pfn) or None.
     """
     classzone_idx = ac.classzone_idx()
+    high_zoneidx = ac.high_zoneidx
     tr = m.vm.trace
-    for zone in ac.zones(ac.preferred):
+    for zone in ac.zonelist[ac.preferred:]:          # for_next_zone_zonelist_nodemask()
+        if zone.idx > high_zoneidx:
+            continue
         wm = alloc_flags & mz418.ALLOC_WMARK_MASK
         mark = zone.watermark[wm]
         ok = zone_watermark_fast(zone, order, mark, classzone_idx, alloc_flags)

@@ -177,16 +177,18 @@ def rmqueue_pcplist(zone, pcp, migratetype):
     """rmqueue_pcplist(): an order-0 page from the head of this CPU's list.
 
     Kernel: rmqueue_pcplist() / __rmqueue_pcplist() in mm/page_alloc.c.  An
-    empty list is first refilled with `batch` pages by rmqueue_bulk().
-    Returns a pfn or -1.
+    empty list is first refilled with `batch` pages by rmqueue_bulk().  The
+    kernel's list_empty() then list_first_entry() is read as one
+    list_first_entry_or_null() (-1: empty).  Returns a pfn or -1.
     """
     mm = zone.mm
-    head = pcp.list_head(migratetype)
-    if mm.list_empty(head):
-        pcp.count += rmqueue_bulk(zone, 0, pcp.batch, pcp, migratetype)
-        if mm.list_empty(head):
-            return -1
+    head = pcp.lists[migratetype]
     pfn = mm.first(head)
+    if pfn < 0:                                  # list_empty(list)
+        pcp.count += rmqueue_bulk(zone, 0, pcp.batch, pcp, migratetype)
+        pfn = mm.first(head)
+        if pfn < 0:
+            return -1
     mm.list_del(pfn)
     pcp.count -= 1
     tr = zone.vm.trace
@@ -267,7 +269,7 @@ def free_unref_page(zone, pcp, pfn):
             buddy.free_one_page(zone, pfn, 0, migratetype)
             return
         migratetype = MIGRATE_MOVABLE
-    mm.list_add(pfn, pcp.list_head(migratetype))
+    mm.list_add(pfn, pcp.lists[migratetype])
     mm.state[pfn] = PCP
     pcp.count += 1
     tr = zone.vm.trace

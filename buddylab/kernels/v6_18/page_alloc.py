@@ -151,8 +151,10 @@ def get_page_from_freelist(m, gfp_mask, order, alloc_flags, ac, cpu):
     selects (boost included), with lowmem_reserve[highest_zoneidx]; a failing zone is
     skipped (node_reclaim_mode 0) unless ALLOC_NO_WATERMARKS.  After a page:
     prep_new_page(), and reserve_highatomic_pageblock() for ALLOC_HIGHATOMIC.  When the
-    whole walk failed with ALLOC_NOFRAGMENT, it is dropped and the walk restarts.
-    Returns (zone, pfn) or None.
+    whole walk failed with ALLOC_NOFRAGMENT, it is dropped and the walk restarts.  The
+    walk is the kernel's for_next_zone_zonelist_nodemask() written out (from the preferred
+    zoneref, skipping zones above highest_zoneidx), not a call of ac.zones() per
+    allocation.  Returns (zone, pfn) or None.
     """
     highest_zoneidx = ac.high_zoneidx
     preferred_zone = ac.preferred_zone
@@ -160,7 +162,9 @@ def get_page_from_freelist(m, gfp_mask, order, alloc_flags, ac, cpu):
     while True:                                                    # retry:
         no_fallback = alloc_flags & ALLOC_NOFRAGMENT
         restart = False
-        for zone in ac.zones(ac.preferred):
+        for zone in ac.zonelist[ac.preferred:]:      # for_next_zone_zonelist_nodemask()
+            if zone.idx > highest_zoneidx:
+                continue
             if no_fallback and m.nr_nodes > 1 and zone is not preferred_zone \
                     and zone.nid != preferred_zone.nid:
                 alloc_flags &= ~ALLOC_NOFRAGMENT
@@ -168,7 +172,7 @@ def get_page_from_freelist(m, gfp_mask, order, alloc_flags, ac, cpu):
                 break
             ok = False
             if not zone.below_high:
-                mark = zone.high_wmark_pages()
+                mark = zone.wmark_pages(ALLOC_WMARK_HIGH)         # high_wmark_pages(zone)
                 ok = zone_watermark_fast(zone, order, mark, highest_zoneidx, alloc_flags)
                 _zonelist_step(tr, zone, order, ALLOC_WMARK_HIGH, mark, highest_zoneidx,
                                alloc_flags, ok)

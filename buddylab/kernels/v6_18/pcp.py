@@ -108,14 +108,9 @@ def pindex_to_order(pindex):
 
 
 # ---------------------------------------------------------------- zone flags
-def _below_high(zone):
-    """test_bit(ZONE_BELOW_HIGH, &zone->flags) (set by get_page_from_freelist())."""
-    return zone.below_high
-
-
-def _reclaim_active(zone):
-    """test_bit(ZONE_RECLAIM_ACTIVE, &zone->flags) (set while kswapd balances the node)."""
-    return zone.reclaim_active
+# test_bit(ZONE_BELOW_HIGH, &zone->flags) is ``zone.below_high`` (set by
+# get_page_from_freelist()), test_bit(ZONE_RECLAIM_ACTIVE, &zone->flags) is
+# ``zone.reclaim_active`` (set while kswapd balances the node): read in place, no call.
 
 
 def _mark(zone, pfn, order, state):
@@ -140,7 +135,7 @@ def nr_pcp_alloc(pcp, zone, order):
     if high < base_batch:
         return 1
     batch = base_batch if order else base_batch << pcp.alloc_factor
-    if high_min != high_max and not _below_high(zone):
+    if high_min != high_max and not zone.below_high:   # ZONE_BELOW_HIGH
         high = pcp.high = min(high + batch, high_max)
     if not order:
         max_nr_alloc = max(high - pcp.count - base_batch, base_batch)
@@ -185,17 +180,19 @@ def __rmqueue_pcplist(zone, order, migratetype, alloc_flags, pcp, pindex):
 
     Kernel: __rmqueue_pcplist() in mm/page_alloc.c (v6.18): nr_pcp_alloc() blocks by
     rmqueue_bulk(); pcp->count counts pages.  check_new_pages() always passes in the
-    model.  Returns a pfn or -1.
+    model.  The kernel's list_empty() then list_first_entry() is read as one
+    list_first_entry_or_null() (-1: empty).  Returns a pfn or -1.
     """
     mm = zone.mm
-    head = pcp.list_head(pindex)
-    if mm.list_empty(head):
+    head = pcp.lists[pindex]
+    pfn = mm.first(head)
+    if pfn < 0:                                  # list_empty(list)
         batch = nr_pcp_alloc(pcp, zone, order)
         alloced = rmqueue_bulk(zone, order, batch, pcp, pindex, migratetype, alloc_flags)
         pcp.count += alloced << order
-        if mm.list_empty(head):
+        pfn = mm.first(head)
+        if pfn < 0:
             return -1
-    pfn = mm.first(head)
     mm.list_del(pfn)
     pcp.count -= 1 << order
     return pfn
@@ -272,13 +269,13 @@ def nr_pcp_high(pcp, zone, batch, free_high):
     if free_high:
         pcp.high = max(high - (batch << PCP_BATCH_SCALE_MAX), high_min)
         return 0
-    if _reclaim_active(zone):
+    if zone.reclaim_active:                      # test_bit(ZONE_RECLAIM_ACTIVE)
         free_count = max(pcp.free_count, batch)
         pcp.high = max(high - free_count, high_min)
         return min(batch << 2, pcp.high)
     if high_min == high_max:
         return high
-    if _below_high(zone):
+    if zone.below_high:                          # test_bit(ZONE_BELOW_HIGH)
         free_count = max(pcp.free_count, batch)
         pcp.high = max(high - free_count, high_min)
         high = max(pcp.count, high_min)
@@ -303,7 +300,7 @@ def free_frozen_page_commit(zone, pcp, pfn, migratetype, order):
     mm = zone.mm
     pcp.alloc_factor >>= 1
     pindex = order_to_pindex(migratetype, order)
-    mm.list_add(pfn, pcp.list_head(pindex))
+    mm.list_add(pfn, pcp.lists[pindex])
     _mark(zone, pfn, order, PCP)
     pcp.count += 1 << order
     tr = zone.vm.trace
@@ -325,7 +322,7 @@ def free_frozen_page_commit(zone, pcp, pfn, migratetype, order):
     if pcp.count >= high:
         free_pcppages_bulk(zone, nr_pcp_free(pcp, batch, high, free_high), pcp, pindex,
                            reason="count >= high")
-        if _below_high(zone) and zone_watermark_ok(zone, 0, zone.high_wmark_pages(),
+        if zone.below_high and zone_watermark_ok(zone, 0, zone.high_wmark_pages(),
                                                    ZONE_MOVABLE, 0):
             zone.below_high = False
 
