@@ -45,7 +45,7 @@ lab: venv
 test: venv
 	@command -v chromium >/dev/null 2>&1 || [ -n "$$CHROMIUM" ] || \
 	    echo "no chromium on PATH: the browser tests (tests/e2e) will be SKIPPED (apt-get install chromium)"
-	$(PY) -m pytest -q $(XDIST) tests --doctest-modules buddylab || [ $$? -eq 5 ]
+	$(PY) -m pytest -q $(XDIST) --durations=15 tests --doctest-modules buddylab || [ $$? -eq 5 ]
 ifneq ($(NOTEBOOKS),)
 	$(PY) -m pytest -q $(NBVAL_FLAGS) notebooks/ || [ $$? -eq 5 ]
 else
