@@ -7,9 +7,11 @@ free_list[Movable], so the list reads 48, 32, 16, 0 and pfn 48 is taken first.
 """
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -468,28 +470,55 @@ def test_import_plot_does_not_touch_rcparams():
     assert out.stdout.strip() == "True"
 
 
-def test_figures_are_byte_identical_run_to_run(tmp_path):
-    """`python -m buddylab.plot.figures` twice gives the same bytes in every PNG.
+# One build of every suite figure serves two tests (it is the costliest step of `make test`):
+# a fresh `python -m buddylab.plot.figures` run that also measures each figure's smallest text
+# as Lab shows it, just before the figure is saved.
+_FIGURES_RUN = r"""
+import json, sys
+sys.path.insert(0, sys.argv[2])
+from buddylab.plot import figures
+from helpers import displayed_font_sizes
+build_all, smallest = figures.build_all, {}
+def build_and_measure():
+    out = build_all()
+    for name, fig in out:
+        sizes = displayed_font_sizes(fig)
+        smallest[name] = [round(min(sizes)[0], 2), min(sizes)[1][:30]] if sizes else None
+    return out
+figures.build_all = build_and_measure
+figures.main(["--out", sys.argv[1]])
+print(json.dumps(smallest))
+"""
 
-    The two runs are separate processes started together (one per core of the 2-core machine:
-    half the wall time of running them one after the other)."""
-    runs = {run: subprocess.Popen([sys.executable, "-m", "buddylab.plot.figures", "--out",
-                                   str(tmp_path / run)], cwd=ROOT, stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True) for run in ("a", "b")}
-    hashes = []
-    for run, proc in runs.items():
-        out = tmp_path / run
-        _, err = proc.communicate()
-        assert proc.returncode == 0, err
-        hashes.append({str(f.relative_to(out)): hashlib.sha256(f.read_bytes()).hexdigest()
-                       for f in sorted(out.rglob("*.png"))})
-    assert hashes[0] == hashes[1]
-    assert len(hashes[0]) >= 20
+
+@pytest.fixture(scope="module")
+def figures_run(tmp_path_factory):
+    """(output folder, {figure name: [smallest displayed pt, its text]}) of one fresh run."""
+    out = tmp_path_factory.mktemp("figures")
+    run = subprocess.run([sys.executable, "-c", _FIGURES_RUN, str(out), os.path.join(ROOT, "tests")],
+                         cwd=ROOT, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    return out, json.loads(run.stdout.splitlines()[-1])
+
+
+def test_figures_are_byte_identical_run_to_run(figures_run):
+    """A fresh `python -m buddylab.plot.figures` gives, byte for byte, the PNGs of an earlier
+    run: the committed figures/ (so they are also up to date with the code)."""
+    out, _ = figures_run
+    made = {str(f.relative_to(out)): hashlib.sha256(f.read_bytes()).hexdigest()
+            for f in sorted(out.rglob("*.png"))}
+    figures = Path(ROOT) / "figures"
+    committed = {str(f.relative_to(figures)): hashlib.sha256(f.read_bytes()).hexdigest()
+                 for f in sorted(figures.rglob("*.png"))}
+    assert len(made) >= 20
+    stale = sorted(name for name in made.keys() | committed.keys()
+                   if made.get(name) != committed.get(name))
+    assert not stale, "figures/ differs from a fresh run (make figures): %s" % stale
     # a thumbnail per figure, small enough for the README's chapter map
     from PIL import Image
-    for name in hashes[0]:
+    for name in made:
         if not name.startswith("thumbs/"):
-            with Image.open(tmp_path / "a" / "thumbs" / name) as im:
+            with Image.open(out / "thumbs" / name) as im:
                 assert im.size[0] <= 320 and im.size[1] <= 150, (name, im.size)
 
 
@@ -506,16 +535,11 @@ def test_displayed_font_size_measure():
     assert all(s == pytest.approx(12 * LAB_WIDTH_PX / 2000, rel=0.05) for s, _ in sizes)
 
 
-def test_every_suite_figure_readable_in_lab():
+def test_every_suite_figure_readable_in_lab(figures_run):
     """Every figure `make figures` writes shows no text under 8 pt at Lab's width."""
-    from buddylab.plot.figures import build_all
-    small = []
-    for name, fig in build_all():
-        sizes = displayed_font_sizes(fig)
-        assert sizes, name
-        pt, text = min(sizes)
-        if pt < MIN_DISPLAYED_PT:
-            small.append((name, round(pt, 1), text[:30]))
+    _, smallest = figures_run
+    assert smallest and all(smallest.values()), smallest
+    small = [(name, pt, text) for name, (pt, text) in smallest.items() if pt < MIN_DISPLAYED_PT]
     assert not small, small
 
 
