@@ -52,7 +52,7 @@ else
 	@echo "no notebooks/*.ipynb: skipping the nbval run"
 endif
 
-# The figures of issue #11 beside their targets, both profiles (~6-8 min); BENCH_ARGS=--json for JSON,
+# The figures of issue #11 beside their targets, both profiles (about a minute); BENCH_ARGS=--json for JSON,
 # BENCH_ARGS="--kernel classic" (or modern) for one profile.
 bench: venv
 	$(PY) -m buddylab.bench $(BENCH_ARGS)
