@@ -7,11 +7,11 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.stamp
 NOTEBOOKS := $(wildcard notebooks/*.ipynb)
 
-# Both halves run on two workers (pytest-xdist), a test file per worker at a time: the e2e
-# chapters share one JupyterLab per file, and the 2-core machine keeps `make test` under 6 minutes.
+# One pytest run on two workers (pytest-xdist), a test file (or notebook) per worker at a time:
+# the e2e chapters share one JupyterLab per file; the unit tests, doctests and the notebooks
+# under nbval share the two cores to the end (the 2-core machine: `make test` under 6 minutes).
 XDIST := -n 2 --dist loadfile
-NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with nbval_sanitize.cfg \
-               -p no:cacheprovider $(XDIST)
+NBVAL_FLAGS := --nbval --nbval-current-env --nbval-sanitize-with nbval_sanitize.cfg
 
 .PHONY: all venv lab test bench figures html refresh clean distclean
 
@@ -45,12 +45,12 @@ lab: venv
 test: venv
 	@command -v chromium >/dev/null 2>&1 || [ -n "$$CHROMIUM" ] || \
 	    echo "no chromium on PATH: the browser tests (tests/e2e) will be SKIPPED (apt-get install chromium)"
-	$(PY) -m pytest -q $(XDIST) --durations=15 tests --doctest-modules buddylab || [ $$? -eq 5 ]
-ifneq ($(NOTEBOOKS),)
-	$(PY) -m pytest -q $(NBVAL_FLAGS) notebooks/ || [ $$? -eq 5 ]
-else
-	@echo "no notebooks/*.ipynb: skipping the nbval run"
+ifeq ($(NOTEBOOKS),)
+	@echo "no notebooks/*.ipynb: no nbval run"
 endif
+	$(PY) -m pytest -q $(XDIST) -p no:cacheprovider --durations=15 \
+	    $(if $(NOTEBOOKS),$(NBVAL_FLAGS)) tests $(if $(NOTEBOOKS),notebooks) \
+	    --doctest-modules buddylab || [ $$? -eq 5 ]
 
 # The figures of issue #11 beside their targets, both profiles (about a minute); BENCH_ARGS=--json for JSON,
 # BENCH_ARGS="--kernel classic" (or modern) for one profile.
