@@ -143,27 +143,21 @@ def main(argv=None):
         for name, fig in build_all():
             path = os.path.join(args.out, name)
             fig.savefig(path, bbox_inches="tight", **SAVE)
-            save_thumbnail(fig, os.path.join(thumbs, name))
+            save_thumbnail(path, os.path.join(thumbs, name))
             plt.close(fig)
             print(path)
 
 
-def save_thumbnail(fig, path, box=THUMB_BOX):
-    """The figure again, small enough to fit `box` (width, height in px): the README's chapter
-    map shows these beside each chapter, each linking to the full figure."""
-    import io
-    import struct
-    bbox = fig.get_tightbbox(fig.canvas.get_renderer())       # inches
-    dpi = min(box[0] / bbox.width, box[1] / bbox.height)
-    for _ in range(3):          # the tight box's padding does not scale with dpi: shrink again
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", bbox_inches="tight", dpi=dpi, metadata=SAVE["metadata"])
-        width, height = struct.unpack(">II", buf.getvalue()[16:24])     # the PNG's IHDR
-        if width <= box[0] and height <= box[1]:
-            break
-        dpi *= min(box[0] / width, box[1] / height)
-    with open(path, "wb") as f:
-        f.write(buf.getvalue())
+def save_thumbnail(png, path, box=THUMB_BOX):
+    """The saved figure `png` (a file path) scaled down to fit `box` (width, height in px),
+    aspect kept, with Pillow's Lanczos filter (Pillow comes with matplotlib): the README's
+    chapter map shows these beside each chapter, each linking to the full figure.  Scaling
+    the PNG already written costs a fraction of drawing the figure again."""
+    from PIL import Image
+    with Image.open(png) as im:
+        scale = min(box[0] / im.width, box[1] / im.height, 1.0)
+        size = (max(1, int(im.width * scale)), max(1, int(im.height * scale)))
+        im.convert("RGBA").resize(size, Image.LANCZOS).save(path, format="png")
 
 
 if __name__ == "__main__":
