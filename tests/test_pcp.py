@@ -89,6 +89,24 @@ def test_free_pcppages_bulk_round_robin_from_movable():
     m.check()
 
 
+def test_free_pcppages_bulk_an_empty_list_gives_the_next_one_a_bigger_turn():
+    """Worked by hand: U=[56,57] M=[] R=[48,49]: M is skipped, so batch_free is 2 when R is
+    reached and R gives two pages in a row (49 48); then U gives one (57); then M and R are
+    empty, batch_free reaches MIGRATE_PCPTYPES and is set to the count left: U gives 56."""
+    m = tiny(cpus=2, percpu_pagelist_fraction=8)      # high 8, batch 2: no drain at 4 pages
+    u = [m.alloc_pages(bl.GFP_KERNEL, 0, cpu=1).pfn for _ in range(2)]
+    r = [m.alloc_pages(bl.GFP_KERNEL | bl.__GFP_RECLAIMABLE, 0, cpu=1).pfn for _ in range(2)]
+    assert (u, r) == ([56, 57], [48, 49])
+    for pfn in (57, 56, 49, 48):                       # each free goes to the head on cpu 0
+        m.free_pages(bl.Page(pfn), 0, cpu=0)
+    assert m.zone_snapshot(0, "Normal").pcp[0].lists == ((56, 57), (), (48, 49))
+    t = m.start_trace(kinds={"mm_page_pcpu_drain"})
+    m.drain_pages(0)
+    m.stop_trace()
+    assert [(e["pfn"], e["migratetype"]) for e in t] == [(49, R), (48, R), (57, U), (56, U)]
+    m.check()
+
+
 def test_reaching_high_drains_batch_oldest_first():
     """count >= high: free_pcppages_bulk(batch) takes the oldest pages (the tail)."""
     m = tiny(cpus=2, percpu_pagelist_fraction=8)      # high 8, batch 2
