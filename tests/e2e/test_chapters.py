@@ -11,9 +11,11 @@ wait for its kernel, Run > Run All Cells, wait until every code cell has run, th
   bytes (the <img> data URL), the free-list or walk text, the verdict text.
 
 Screenshots of every chapter's widget after the interaction (and of the page on a failure)
-land in test-artifacts/e2e/.  One server and one browser for the session, chapters in
-sequence, each chapter's kernel shut down after it; no fixed sleeps (every wait is for a
-selector, a kernel state or a changed page).  About 90 s for the seven chapters on 2 cores.
+land in test-artifacts/e2e/.  One server, one browser and one JupyterLab page for the
+session: Lab starts once (5-7 s of CPU on this machine, more than most chapters' kernels
+need), and each chapter is opened in it with File > Open from Path..., run, then closed
+(its changes discarded) and its kernel shut down.  No fixed sleeps (every wait is for a
+selector, a kernel state or a changed page).
 
 Skipped, saying why, when no Chromium (apt-get install chromium) or no playwright package
 (pip install -e '.[test]') is found.
@@ -180,14 +182,52 @@ def interact(page, kind, description, key):
     return view, before
 
 
-@pytest.mark.parametrize("chapter", CHAPTERS)
-def test_chapter_runs_and_its_widgets_respond(chapter, lab, browser, artifacts):
+@pytest.fixture(scope="module")
+def lab_page(lab, browser):
+    """One JupyterLab page (a fresh workspace) that every chapter is opened in."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     page.set_default_timeout(30_000)
+    page.goto("%s/lab?token=%s&reset" % (lab["url"], lab["token"]))
+    page.get_by_role("menuitem", name="File", exact=True).wait_for(timeout=90_000)
+    yield page
+    page.close()
+
+
+def open_chapter(page, chapter):
+    """File > Open from Path...: the chapter opens in a tab of the running Lab."""
+    page.get_by_role("menuitem", name="File", exact=True).click()
+    page.get_by_role("menuitem", name="Open from Path…", exact=True).click()
+    dialog = page.locator(".jp-Dialog")
+    dialog.locator("input").fill("notebooks/%s.ipynb" % chapter)
+    dialog.get_by_role("button", name="Open", exact=True).click()
+    expect(dialog).to_have_count(0)
+    page.locator(".jp-NotebookPanel:visible .jp-Notebook .jp-Cell").first.wait_for(timeout=60_000)
+
+
+def close_chapter(page, lab):
+    """File > Close All Tabs, discarding the chapter's changes; then its kernel is shut down."""
+    try:
+        page.keyboard.press("Escape")           # a menu or dialog left open by a failure
+        page.get_by_role("menuitem", name="File", exact=True).click()
+        page.get_by_role("menuitem", name="Close All Tabs", exact=True).click()
+        panels = page.locator(".jp-NotebookPanel")
+        # (Lab names the button by its title, "Discard changes to file": match its label)
+        discard = page.locator(".jp-Dialog button", has_text=re.compile(r"^\s*Discard\s*$"))
+        page.wait_for_function("() => !!document.querySelector('.jp-Dialog') || "
+                               "!document.querySelector('.jp-NotebookPanel')", timeout=10_000)
+        if discard.count():                     # the chapter has run: it has unsaved changes
+            discard.click()
+        expect(panels).to_have_count(0, timeout=10_000)
+    finally:
+        shut_down_kernels(lab)
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_chapter_runs_and_its_widgets_respond(chapter, lab, lab_page, artifacts):
+    page = lab_page
     shot = ARTIFACTS / ("%s.png" % chapter)
     try:
-        page.goto("%s/lab/tree/notebooks/%s.ipynb?token=%s&reset"
-                  % (lab["url"], chapter, lab["token"]))
+        open_chapter(page, chapter)
         # The toolbar says "idle" before a kernel exists; Run All at that moment clears the
         # cells without running them.  Wait for the kernel in the status bar and on the server.
         page.wait_for_function(KERNEL_READY_JS)
@@ -236,8 +276,7 @@ def test_chapter_runs_and_its_widgets_respond(chapter, lab, browser, artifacts):
             pass
         raise
     finally:
-        page.close()
-        shut_down_kernels(lab)
+        close_chapter(page, lab)
     if not actions:
         pytest.xfail("%s has no widget yet (issue 12 asks for one): it ran in the browser "
                      "without an error, nothing to move" % chapter)
