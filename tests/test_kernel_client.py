@@ -7,6 +7,7 @@ is missed: the message is there, yet poll(ms) answers only when its timeout fire
 """
 
 import asyncio
+import concurrent.futures
 import time
 from queue import Empty
 
@@ -39,6 +40,13 @@ class StubChannel:
         return self.socket.messages.pop(0)
 
 
+def run(coro):
+    """asyncio.run() in a thread of its own: a test run earlier in this worker may have left
+    an event loop running in the main thread (playwright's, nbclient's)."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 def channel(messages):
     return K._sliced_get_msg_class(StubChannel)(MissedWakeUpSocket(messages))
 
@@ -48,7 +56,7 @@ def test_a_waiting_message_is_read_after_one_slice_not_at_the_timeout():
     a single poll(300000) would hang the cell for 300 s."""
     ch = channel([{"msg_type": "execute_reply"}])
     t0 = time.monotonic()
-    msg = asyncio.run(asyncio.wait_for(ch.get_msg(timeout=300), 10))
+    msg = run(asyncio.wait_for(ch.get_msg(timeout=300), 10))
     assert msg == {"msg_type": "execute_reply"}
     assert time.monotonic() - t0 < 5
     assert ch.socket.polls == [int(K.POLL_SLICE * 1000)]
@@ -66,7 +74,7 @@ def test_no_timeout_means_slices_until_a_message_comes():
         _, msg = await asyncio.gather(arrive_later(), ch.get_msg())
         return msg
 
-    assert asyncio.run(asyncio.wait_for(both(), 10)) == {"msg_type": "status"}
+    assert run(asyncio.wait_for(both(), 10)) == {"msg_type": "status"}
     assert len(ch.socket.polls) >= 3          # 0.6 s in slices of 0.25 s
     assert all(p == int(K.POLL_SLICE * 1000) for p in ch.socket.polls)
 
@@ -77,12 +85,12 @@ def test_nothing_within_the_timeout_is_empty_after_the_timeout():
     ch = channel([])
     t0 = time.monotonic()
     with pytest.raises(Empty):
-        asyncio.run(ch.get_msg(timeout=0.6))
+        run(ch.get_msg(timeout=0.6))
     assert 0.6 <= time.monotonic() - t0 < 5
     assert max(ch.socket.polls) <= int(K.POLL_SLICE * 1000) and len(ch.socket.polls) >= 3
     ch = channel([])
     with pytest.raises(Empty):
-        asyncio.run(ch.get_msg(timeout=0))
+        run(ch.get_msg(timeout=0))
     assert ch.socket.polls == [0]
 
 
