@@ -22,6 +22,7 @@ to the README of the checkout.  Nothing here is committed: build/ is a build fol
 from __future__ import annotations
 
 import argparse
+import functools
 import html
 import os
 import re
@@ -139,15 +140,22 @@ def relink(nb, out_dir: Path):
             cell.source = README_LINK.sub("](" + readme, src)
 
 
+@functools.lru_cache(maxsize=None)
+def _exporter():
+    """One HTMLExporter for every chapter (as nbconvert's command line does): its Jinja
+    templates are compiled once, not once per chapter."""
+    from nbconvert import HTMLExporter
+    return HTMLExporter(template_name="lab", embed_images=True)
+
+
 def convert(path: Path, out_dir: Path, execute=True, timeout=600) -> Path:
     """Write out_dir/<name>.html for notebook `path`; returns its path."""
-    from nbconvert import HTMLExporter
     nb = nbformat.read(path, as_version=4)
     if execute:
         refresh.execute(nb, path.resolve().parent, timeout)
     staticize_widgets(nb)
     relink(nb, out_dir)
-    body, _ = HTMLExporter(template_name="lab", embed_images=True).from_notebook_node(
+    body, _ = _exporter().from_notebook_node(
         nb, resources={"metadata": {"name": path.stem}})
     out_dir.mkdir(parents=True, exist_ok=True)
     target = out_dir / (path.stem + ".html")
