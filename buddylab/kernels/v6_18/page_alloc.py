@@ -250,7 +250,7 @@ def alloc_pages_nodemask(m, gfp_mask, order, preferred_nid, cpu):
     tr = m.vm.trace
     if tr is not None:
         tr.emit("mm_page_alloc", pfn=page[1] if page else -1, order=order,
-                gfp_flags=G.gfp_t(gfp_mask), migratetype=ac.migratetype)
+                gfp_flags=gfp_mask, migratetype=ac.migratetype)
     return page
 
 
