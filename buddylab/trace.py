@@ -214,8 +214,12 @@ class Trace:
         if not isinstance(self.ops, OpList):
             self.ops = OpList(self.ops or ())
 
-    def emit(self, name, **fields):
-        """Record one event: its name and its fields as given (the Event is made when read)."""
+    def emit(self, name, /, **fields):
+        """Record one event: its name and its fields as given (the Event is made when read).
+
+        ``self`` and ``name`` are positional-only: CPython then matches no keyword against
+        them (for a named parameter it compares every keyword's string with its name).
+        """
         if self.kinds is None or name in self.kinds:
             events = self.events             # EventList.record(), written out: once per event
             events._names.append(name)
