@@ -58,6 +58,7 @@ GFP_THISNODE = int(G.__GFP_THISNODE)
 GFP_HARDWALL = int(G.__GFP_HARDWALL)
 GFP_HIGHMEM_BIT = int(G.__GFP_HIGHMEM)
 GFP_ZERO_BIT = int(G.__GFP_ZERO)
+ALLOCATED_BYTE = bytes([ALLOCATED])     # one page's state in MemMap.state
 
 
 def rmqueue(m, zone, order, gfp_flags, alloc_flags, migratetype, cpu):
@@ -91,7 +92,7 @@ def prep_new_page(m, zone, pfn, order, migratetype):
     """
     mm = m.mm
     n = 1 << order
-    mm.state[pfn:pfn + n] = bytes([ALLOCATED]) * n
+    mm.state[pfn:pfn + n] = ALLOCATED_BYTE * n
     mm.refcount[pfn] = 1
     if migratetype == mz.MIGRATE_MOVABLE:
         mm.lru[pfn:pfn + n] = b"\x01" * n

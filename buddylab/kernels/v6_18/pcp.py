@@ -114,8 +114,13 @@ def pindex_to_order(pindex):
 
 
 def _mark(zone, pfn, order, state):
-    n = 1 << order
-    zone.mm.state[pfn:pfn + n] = bytes([state]) * n
+    """The model's state byte of each page of a block (FREE, PCP): the kernel's PageBuddy
+    and list membership.  An order-0 block is one byte, set without a bytes object."""
+    if order:
+        n = 1 << order
+        zone.mm.state[pfn:pfn + n] = bytes([state]) * n
+    else:
+        zone.mm.state[pfn] = state
 
 
 # ---------------------------------------------------------------- allocation
