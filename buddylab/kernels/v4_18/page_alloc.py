@@ -257,7 +257,7 @@ def alloc_pages_slowpath(m, gfp_mask, order, ac, cpu):
     state = SlowpathState(compact_priority=C.DEF_COMPACT_PRIORITY)
     compact_result = C.COMPACT_SKIPPED
     alloc_flags = G.gfp_to_alloc_flags(gfp_mask, ac.migratetype)
-    ac.preferred = first_zones_zonelist(ac.zonelist, ac.high_zoneidx)
+    ac.set_preferred_zoneref(first_zones_zonelist(ac.zonelist, ac.high_zoneidx))
     if ac.preferred_zone is None:
         return _nopage(m, gfp_mask, order, ac, cpu, can_direct_reclaim)
     _slow(m, "gfp_to_alloc_flags", alloc_flags)
@@ -285,7 +285,7 @@ def alloc_pages_slowpath(m, gfp_mask, order, ac, cpu):
         if reserve_flags:
             alloc_flags = reserve_flags
         if not alloc_flags & mz418.ALLOC_CPUSET or reserve_flags:
-            ac.preferred = first_zones_zonelist(ac.zonelist, ac.high_zoneidx)
+            ac.set_preferred_zoneref(first_zones_zonelist(ac.zonelist, ac.high_zoneidx))
         _slow(m, "retry", alloc_flags)
         page = get_page_from_freelist(m, gfp_mask, order, alloc_flags, ac, cpu)
         if page is not None:

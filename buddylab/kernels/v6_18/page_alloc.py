@@ -349,7 +349,7 @@ def alloc_pages_slowpath(m, gfp_mask, order, ac, cpu):
     state = SlowpathState(compact_priority=C.DEF_COMPACT_PRIORITY)
     compact_result = C.COMPACT_SKIPPED
     alloc_flags = G.gfp_to_alloc_flags(gfp_mask, order)
-    ac.preferred = first_zones_zonelist(ac.zonelist, ac.high_zoneidx)
+    ac.set_preferred_zoneref(first_zones_zonelist(ac.zonelist, ac.high_zoneidx))
     if ac.preferred_zone is None:
         return _nopage(m, gfp_mask, order, ac, cpu, can_direct_reclaim)
     _slow(m, "gfp_to_alloc_flags", alloc_flags)
@@ -380,7 +380,7 @@ def alloc_pages_slowpath(m, gfp_mask, order, ac, cpu):
             if ac.migratetype == mz.MIGRATE_MOVABLE:
                 alloc_flags |= ALLOC_CMA                    # gfp_to_alloc_flags_cma()
         if not alloc_flags & ALLOC_CPUSET or reserve_flags:
-            ac.preferred = first_zones_zonelist(ac.zonelist, ac.high_zoneidx)
+            ac.set_preferred_zoneref(first_zones_zonelist(ac.zonelist, ac.high_zoneidx))
         _slow(m, "retry", alloc_flags)
         page = get_page_from_freelist(m, gfp_mask, order, alloc_flags, ac, cpu)
         if page is not None:
