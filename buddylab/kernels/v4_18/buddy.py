@@ -68,8 +68,13 @@ def rmv_page_order(zone, pfn):
 
 
 def _mark(zone, pfn, order, state):
-    mm = zone.mm
-    mm.state[pfn:pfn + (1 << order)] = bytes([state]) * (1 << order)
+    """The model's state byte of each page of a block (FREE, PCP): the kernel's PageBuddy
+    and list membership.  An order-0 block is one byte, set without a bytes object."""
+    if order:
+        n = 1 << order
+        zone.mm.state[pfn:pfn + n] = bytes([state]) * n
+    else:
+        zone.mm.state[pfn] = state
 
 
 def expand(zone, page_pfn, low, high, migratetype):
