@@ -21,9 +21,10 @@ What tracing costs: ``emit()`` keeps each event's name and the keyword dict it w
 (nothing formatted, no Event built); ``trace.events`` (an `EventList`) makes the `Event`
 when the event is first read.  ``trace.ops`` (an `OpList`) holds the very record the
 machine's history keeps for each call, and makes its kwargs dict when it is read.  A dict
-of ints, strings and gfp_t masks (an int without a ``__dict__``) is never tracked by
-CPython's cyclic garbage collector, so a long trace adds nothing for later collections to
-walk (an Event, once read, is tracked).
+of ints and strings is never tracked by CPython's cyclic garbage collector (mm_page_alloc
+records its gfp_flags as the plain int; the Event makes the gfp_t, see EventSpec.convert),
+so a long trace adds nothing for later collections to walk (an Event, once read, is
+tracked).
 """
 
 from collections.abc import Sequence
@@ -141,10 +142,10 @@ class _Recorded(Sequence):
 class EventList(_Recorded):
     """A trace's events in order: a sequence of `Event`, each made when it is first read.
 
-    Kept as what `Trace.emit()` was given: the names in one list, the keyword dicts in
-    another (a dict of ints and strings is never tracked by the garbage collector; a tuple
-    holding it would be, until a collection sees it).  Reading an event replaces its dict by
-    the `Event`.
+    Kept as what `Trace.emit()` was given (it appends to both lists itself, a call less per
+    event): the names in one list, the keyword dicts in another (a dict of ints and strings
+    is never tracked by the garbage collector; a tuple holding it would be, until a
+    collection sees it).  Reading an event replaces its dict by the `Event`.
     """
 
     __slots__ = ("_names", "_schema")
@@ -162,11 +163,6 @@ class EventList(_Recorded):
             fields = tuple(ev.items()) if spec is None else spec.event_fields(ev)
             ev = self._items[i] = Event(name, fields, spec)
         return ev
-
-    def record(self, name, fields):
-        """Add an event as emitted: its name and its dict of fields."""
-        self._names.append(name)
-        self._items.append(fields)
 
     def append(self, ev):
         """Add an Event at the end."""
@@ -221,7 +217,7 @@ class Trace:
         them (for a named parameter it compares every keyword's string with its name).
         """
         if self.kinds is None or name in self.kinds:
-            events = self.events             # EventList.record(), written out: once per event
+            events = self.events             # the EventList's two lists, appended in place
             events._names.append(name)
             events._items.append(fields)
 
