@@ -19,7 +19,8 @@ Rows (the issue's numbering):
 4. 1, 16 and 64 GiB models: boot time and peak memory (one subprocess per boot, so peaks do
    not mix); ``check()``, the /proc texts and a memory-map figure on the 64 GiB model;
 5. widget redraw: one stepper step and one explorer allocation, at 64 pages and 16 GiB;
-6. tracing on against off, on workload 2 (a ratio of times);
+6. tracing on against off, on workload 2 (a ratio of times: untraced and traced runs in pairs,
+   in turns which one first; the row is the median of the pairs' ratios);
 7. workload 2 on the naive reference model of the tests (``tests/reference.py``), as a ratio;
 8. the replay of a real trace: ``buddylab.tracereplay.replay_trace_dir()`` of the shipped
    trace ``buddylab/data/traces/file-256m`` (Linux 6.18, dd writes then rm deletes a 256 MiB
@@ -151,6 +152,23 @@ def rate(setup, run, repeats):
     return statistics.median(samples), samples
 
 
+def paired_rates(setup_a, setup_b, run, repeats):
+    """rate() of two setups taken in pairs, a then b, then b then a, and so on: a load that
+    comes and goes during the runs falls on both alike, and each follows the other as often
+    (what the run before leaves in the heap).  Returns (median ops/s of a, its samples,
+    median of b, its samples, the median of the ratios a / b of each pair)."""
+    a, b = [], []
+    for i in range(repeats):
+        if i % 2:
+            b.append(rate(setup_b, run, 1)[0])
+            a.append(rate(setup_a, run, 1)[0])
+        else:
+            a.append(rate(setup_a, run, 1)[0])
+            b.append(rate(setup_b, run, 1)[0])
+    return (statistics.median(a), a, statistics.median(b), b,
+            statistics.median(x / y for x, y in zip(a, b)))
+
+
 def seconds(fn, repeats, setup=lambda: None):
     """Median wall time of `repeats` calls of fn(setup()) (setup untimed); also the samples."""
     samples = []
@@ -209,17 +227,19 @@ def bench_mixed(cfg):
 
     def run(m):
         return mixed_workload(*machine_ops(m), n)
-    v, s = rate(lambda: mixed_machine(cfg["kernel"]), run, cfg["repeats"])
 
     def traced():
         m = mixed_machine(cfg["kernel"])
         m.start_trace()
         return m
-    v_on, s_on = rate(traced, run, cfg["repeats"])
+    # untraced and traced runs in pairs; row 6 is the median of the pairs' ratios
+    v, s, v_on, s_on, ratio = paired_rates(lambda: mixed_machine(cfg["kernel"]), traced, run,
+                                           cfg["repeats"])
     rows = [row("mixed", "2. mixed: orders 0-5, 3 types, 2 CPUs", v, "ops/s", 200_000,
                 samples=s),
-            row("tracing_ratio", "6. tracing on / off, workload 2 (time)", v / v_on, "x", 2.0,
-                op="<=", note="on: %s ops/s" % _fmt(v_on), samples=s_on)]
+            row("tracing_ratio", "6. tracing on / off, workload 2 (time)", ratio, "x", 2.0,
+                op="<=", note="on: %s ops/s; the median of %d paired runs' ratios"
+                % (_fmt(v_on), len(s_on)), samples=s_on)]
     ref = load_reference()
     if get_kernel(cfg["kernel"]).version != REFERENCE_VERSION:
         rows.append(row("reference_ratio", "7. workload 2, buddylab / naive reference (speed)",

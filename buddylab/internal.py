@@ -11,27 +11,23 @@ from .node import first_zones_zonelist
 class AllocContext:
     """struct alloc_context: zonelist, high_zoneidx, migratetype, preferred_zoneref.
 
-    ``preferred`` is the preferred zoneref as an index into ``zonelist`` (len(zonelist): the
-    terminator); setting it also sets ``preferred_zone``, its ->zone (None for the
-    terminator), as the kernel's zoneref carries both.
+    The preferred zoneref is two plain attributes, as the kernel's zoneref carries both:
+    ``preferred``, its index into ``zonelist`` (len(zonelist): the terminator), and
+    ``preferred_zone``, its ->zone (None for the terminator).  set_preferred_zoneref()
+    sets them together; reading either is an attribute read, no call.
     """
 
-    __slots__ = ("zonelist", "high_zoneidx", "migratetype", "_preferred", "preferred_zone")
+    __slots__ = ("zonelist", "high_zoneidx", "migratetype", "preferred", "preferred_zone")
 
     def __init__(self, zonelist, high_zoneidx, migratetype):
         self.zonelist = zonelist
         self.high_zoneidx = high_zoneidx
         self.migratetype = migratetype
-        self.preferred = first_zones_zonelist(zonelist, high_zoneidx)
+        self.set_preferred_zoneref(first_zones_zonelist(zonelist, high_zoneidx))
 
-    @property
-    def preferred(self):
-        """ac->preferred_zoneref, as an index into zonelist."""
-        return self._preferred
-
-    @preferred.setter
-    def preferred(self, i):
-        self._preferred = i
+    def set_preferred_zoneref(self, i):
+        """ac->preferred_zoneref = the zoneref at index i (first_zones_zonelist()'s answer)."""
+        self.preferred = i
         self.preferred_zone = self.zonelist[i] if i < len(self.zonelist) else None
 
     def classzone_idx(self):

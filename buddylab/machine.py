@@ -35,7 +35,7 @@ from .layout import parse_layout, parse_cpus, parse_distance
 from . import boot
 from .checks import _is_int, _as_tuple, check_order as _check_order
 from .node import build_all_zonelists
-from .trace import Trace, check_kinds
+from .trace import Trace, OpList, check_kinds
 from .owners import Owners, check_owner_args
 from .check import check_machine
 from .snapshot import take_snapshot, zone_snapshot
@@ -61,20 +61,6 @@ INT_MAX = (1 << 31) - 1
 ISOLATION_MIGRATETYPES = (mz.MIGRATE_UNMOVABLE, mz.MIGRATE_MOVABLE, mz.MIGRATE_RECLAIMABLE,
                           mz.MIGRATE_CMA)             # an int sysctl (proc_dointvec_minmax)
 DEFAULT_HISTORY_LIMIT = 100_000     # recorded calls kept for replay (~35 MB; see Machine)
-# the argument names of the calls that record a plain tuple of values (the hot path: no
-# dict per call); _recorded_call() makes the (name, kwargs) that replay() runs
-RECORDED_ARGS = {"alloc_pages": ("gfp_mask", "order", "cpu"),
-                 "alloc_pages_node": ("nid", "gfp_mask", "order", "cpu"),
-                 "free_pages": ("page_or_addr", "order", "cpu")}
-
-
-def _recorded_call(record):
-    """A history record as replay() takes it, (name, kwargs): a tuple of values is given the
-    names RECORDED_ARGS lists for its call."""
-    op, args = record
-    return (op, dict(zip(RECORDED_ARGS[op], args))) if type(args) is tuple else record
-
-
 @dataclass(frozen=True)
 class Page:
     """A struct page, named by its pfn (what alloc_pages() returns).
@@ -403,19 +389,21 @@ class Machine:
 
     def _record_args(self, op, args):
         """_record() with the arguments as one object: the keyword dict, or (the calls of
-        RECORDED_ARGS, on every allocation and free) the plain tuple of their values, which
-        the history keeps as it is; the dict is made when a trace reads the record."""
+        trace.RECORDED_ARGS, on every allocation and free) the plain tuple of their values,
+        which the history and the trace's ops keep as it is (one record object for both);
+        the dict is made when the record is read (trace.recorded_call())."""
         if self._unrecorded_depth:
             return
+        record = (op, args)
         history = self._history
         if history is not None:
             if self.history_limit is not None and len(history) >= self.history_limit:
                 self._history = None         # past the bound: the prefix is lost for good
             else:
-                history.append((op, args))
+                history.append(record)
         trace = self.vm.trace
         if trace is not None:
-            trace.ops.append(_recorded_call((op, args)))
+            trace.ops.append(record)         # the same record: no object of the trace's own
 
     @contextmanager
     def _unrecorded(self):
@@ -946,8 +934,7 @@ class Machine:
         """
         kinds = check_kinds(kinds, self.kernel.EVENTS)
         self.trace = Trace(machine_args=dict(self._args), kinds=kinds, schema=self.kernel.EVENTS)
-        self.trace.prefix = None if self._history is None else [_recorded_call(r)
-                                                                 for r in self._history]
+        self.trace.prefix = None if self._history is None else OpList(self._history)
         return self.trace
 
     def stop_trace(self):

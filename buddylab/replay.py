@@ -12,7 +12,7 @@ import warnings
 
 from . import machine as _machine
 from .errors import TraceError
-from .trace import Trace
+from .trace import Trace, OpList
 
 # The calls a machine records, and so the only ones replay() runs: Machine methods, then
 # owner and handle operations, named by the owner's oid and the handle's hid.
@@ -82,7 +82,7 @@ def replay(trace, machine=None):
     if not isinstance(trace, Trace):
         raise TraceError("replay() takes a Trace, got %r" % (trace,))
     for what, ops in (("ops", trace.ops), ("prefix", trace.prefix)):
-        if ops is not None and not isinstance(ops, (list, tuple)):
+        if ops is not None and not isinstance(ops, (list, tuple, OpList)):
             raise TraceError("trace.%s must be a list of (name, kwargs), got %r" % (what, ops))
     if machine is None:
         if trace.prefix is None:

@@ -19,10 +19,12 @@ and ``EVENT_NAMES`` list the classic names.
 
 What tracing costs: ``emit()`` keeps each event's name and the keyword dict it was given
 (nothing formatted, no Event built); ``trace.events`` (an `EventList`) makes the `Event`
-when the event is first read.  A dict of ints, strings and tuples of them is untracked by
-CPython's cyclic garbage collector at its first full collection, so a long trace does not
-make every later collection walk all its events (an Event, once read, is tracked, as is
-mm_page_alloc's dict, whose gfp_flags is a gfp_t object).
+when the event is first read.  ``trace.ops`` (an `OpList`) holds the very record the
+machine's history keeps for each call, and makes its kwargs dict when it is read.  A dict
+of ints and strings is never tracked by CPython's cyclic garbage collector (mm_page_alloc
+records its gfp_flags as the plain int; the Event makes the gfp_t, see EventSpec.convert),
+so a long trace adds nothing for later collections to walk (an Event, once read, is
+tracked).
 """
 
 from collections.abc import Sequence
@@ -84,57 +86,50 @@ def explain(ev):
     return ev.spec.explain_text(ev) if ev.spec is not None else generic_line(ev)
 
 
-class EventList(Sequence):
-    """A trace's events in order: a sequence of `Event`, each made when it is first read.
+# the argument names of the calls the machine records as a plain tuple of values (every
+# allocation and free: no dict per call); recorded_call() makes the (name, kwargs) of one
+RECORDED_ARGS = {"alloc_pages": ("gfp_mask", "order", "cpu"),
+                 "alloc_pages_node": ("nid", "gfp_mask", "order", "cpu"),
+                 "free_pages": ("page_or_addr", "order", "cpu")}
 
-    Kept as what `Trace.emit()` was given: the names in one list, the keyword dicts in
-    another (a dict of ints and strings is left alone by the garbage collector once a full
-    collection has seen it; a tuple holding it would not be).  Reading an event replaces its
-    dict by the `Event`, so every later read gives the same object.  Indexing, slicing (a
-    list), iteration, ``len`` and ``==`` (with another EventList or a list of Events) work
-    as on a list.
-    """
 
-    __slots__ = ("_names", "_fields", "_schema")
+def recorded_call(record):
+    """A record of a call as replay() takes it, (name, kwargs): a (name, tuple of values) of a
+    call RECORDED_ARGS lists is given the argument names; anything else is returned as is."""
+    if type(record) is tuple and len(record) == 2 and type(record[1]) is tuple \
+            and record[0] in RECORDED_ARGS:
+        op, args = record
+        return op, dict(zip(RECORDED_ARGS[op], args))
+    return record
 
-    def __init__(self, schema, events=()):
-        self._fields = list(events)
-        self._names = [ev.name for ev in self._fields]
-        self._schema = schema
 
-    def _event(self, i):
-        ev = self._fields[i]
-        if type(ev) is dict:
-            name = self._names[i]
-            ev = self._fields[i] = Event(name, tuple(ev.items()), self._schema.get(name))
-        return ev
+class _Recorded(Sequence):
+    """A list of records kept as they were recorded, each made into what it stands for
+    (`_item()`) when first read; the made item replaces the record, so every later read
+    gives the same object.  Indexing, slicing (a list), iteration, ``len`` and ``==`` (with
+    another such list, a list or a tuple) work as on a list."""
+
+    __slots__ = ("_items",)
+
+    def _item(self, i):
+        raise NotImplementedError
 
     def __len__(self):
-        return len(self._fields)
+        return len(self._items)
 
     def __getitem__(self, i):
         if isinstance(i, slice):
-            return [self._event(j) for j in range(*i.indices(len(self._fields)))]
-        return self._event(i)
+            return [self._item(j) for j in range(*i.indices(len(self._items)))]
+        return self._item(i)
 
     def __iter__(self):
         i = 0
-        while i < len(self._fields):      # as a list's iterator: sees events added meanwhile
-            yield self._event(i)
+        while i < len(self._items):       # as a list's iterator: sees items added meanwhile
+            yield self._item(i)
             i += 1
 
-    def record(self, name, fields):
-        """Add an event as emitted: its name and its dict of fields."""
-        self._names.append(name)
-        self._fields.append(fields)
-
-    def append(self, ev):
-        """Add an Event at the end."""
-        self._names.append(ev.name)
-        self._fields.append(ev)
-
     def __eq__(self, other):
-        if not isinstance(other, (EventList, list, tuple)):
+        if not isinstance(other, (_Recorded, list, tuple)):
             return NotImplemented
         return len(self) == len(other) and all(a == b for a, b in zip(self, other))
 
@@ -144,11 +139,66 @@ class EventList(Sequence):
         return repr(list(self))
 
 
+class EventList(_Recorded):
+    """A trace's events in order: a sequence of `Event`, each made when it is first read.
+
+    Kept as what `Trace.emit()` was given (it appends to both lists itself, a call less per
+    event): the names in one list, the keyword dicts in another (a dict of ints and strings
+    is never tracked by the garbage collector; a tuple holding it would be, until a
+    collection sees it).  Reading an event replaces its dict by the `Event`.
+    """
+
+    __slots__ = ("_names", "_schema")
+
+    def __init__(self, schema, events=()):
+        self._items = list(events)
+        self._names = [ev.name for ev in self._items]
+        self._schema = schema
+
+    def _item(self, i):
+        ev = self._items[i]
+        if type(ev) is dict:
+            name = self._names[i]
+            spec = self._schema.get(name)
+            fields = tuple(ev.items()) if spec is None else spec.event_fields(ev)
+            ev = self._items[i] = Event(name, fields, spec)
+        return ev
+
+    def append(self, ev):
+        """Add an Event at the end."""
+        self._names.append(ev.name)
+        self._items.append(ev)
+
+
+class OpList(_Recorded):
+    """A trace's recorded calls in order, each read as (name, kwargs) (see recorded_call()).
+
+    The machine appends the record its history keeps, the same tuple object (a call of
+    RECORDED_ARGS: the name and a plain tuple of the argument values), so tracing makes no
+    object of its own per call; the kwargs dict is made when the call is first read.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, ops=()):
+        self._items = list(ops)
+
+    def _item(self, i):
+        op = self._items[i]
+        if type(op) is tuple:
+            op = self._items[i] = recorded_call(op)
+        return op
+
+    def append(self, record):
+        """Add a call: (name, kwargs), or a record as the machine's history keeps it."""
+        self._items.append(record)
+
+
 @dataclass
 class Trace:
     """A recording: the events in order and the top-level calls that made them."""
     events: Any = None       # an EventList (a list of Events given here becomes one)
-    ops: List[Tuple[str, Dict[str, Any]]] = field(default_factory=list)
+    ops: Any = None          # an OpList of (name, kwargs) (a list given here becomes one)
     machine_args: Dict[str, Any] = field(default_factory=dict)
     kinds: Any = None        # None = every event; else a set of names to keep
     prefix: List[Tuple[str, Dict[str, Any]]] = field(default_factory=list)
@@ -157,11 +207,19 @@ class Trace:
     def __post_init__(self):
         if not isinstance(self.events, EventList):
             self.events = EventList(self.schema, self.events or ())
+        if not isinstance(self.ops, OpList):
+            self.ops = OpList(self.ops or ())
 
-    def emit(self, name, **fields):
-        """Record one event: its name and its fields as given (the Event is made when read)."""
+    def emit(self, name, /, **fields):
+        """Record one event: its name and its fields as given (the Event is made when read).
+
+        ``self`` and ``name`` are positional-only: CPython then matches no keyword against
+        them (for a named parameter it compares every keyword's string with its name).
+        """
         if self.kinds is None or name in self.kinds:
-            self.events.record(name, fields)
+            events = self.events             # the EventList's two lists, appended in place
+            events._names.append(name)
+            events._items.append(fields)
 
     def __len__(self):
         return len(self.events)

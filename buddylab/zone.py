@@ -21,6 +21,9 @@ class Zone:
     ``free_area`` is modelled by ``nr_free[order]`` plus one list head per
     (order, migratetype): list head id ``head_base + order * MIGRATE_TYPES + mt``
     in the machine's MemMap, which hands the zone its heads (``reserve_heads``).
+    ``free_lists[order][mt]`` holds those ids, so the kernel paths read
+    ``&zone->free_area[order].free_list[mt]`` as two subscripts, not a call of
+    free_list().
     """
 
     def __init__(self, mm, vm, nid, zone_idx, start_pfn, spanned_pages, present_pages,
@@ -39,6 +42,9 @@ class Zone:
         self.pageblock_order = pageblock_order
         self.pageblock_nr_pages = 1 << pageblock_order
         self.head_base = mm.reserve_heads(max_order * MIGRATE_TYPES, self)
+        self.free_lists = tuple(tuple(self.free_list(order, mt)
+                                      for mt in range(MIGRATE_TYPES))
+                                for order in range(max_order))
         self.nr_free = [0] * self.max_order
         self.watermark = [0] * nr_wmark      # _watermark[NR_WMARK] (v4.18: watermark[])
         self.watermark_boost = 0             # v6.18 only (boost_watermark()); 0 in v4.18

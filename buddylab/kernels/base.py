@@ -158,18 +158,31 @@ class EventSpec:
     ``explain(f)`` is one sentence in kernel words (None: the printk line); ``tracepoint``
     marks an include/trace/events/kmem.h event; ``block`` = (pfn field, order field or
     None) names the block a stepper outlines; ``step`` False: a stepper skips the event by
-    default; ``doc`` is the line of the table in trace.py's docstring.
+    default; ``doc`` is the line of the table in trace.py's docstring; ``convert`` maps a
+    field to what its recorded value is made into when the Event is read (mm_page_alloc
+    records gfp_flags as the plain int the allocation path carries; the Event holds the
+    kernel's gfp_t, which prints as show_gfp_flags() does).
     """
 
-    __slots__ = ("name", "fields", "printk", "explain", "tracepoint", "block", "step", "doc")
+    __slots__ = ("name", "fields", "printk", "explain", "tracepoint", "block", "step", "doc",
+                 "convert")
 
     def __init__(self, name, fields, explain=None, printk=None, tracepoint=False, block=None,
-                 step=True, doc=""):
+                 step=True, doc="", convert=None):
         self.name, self.fields, self.explain, self.printk = name, tuple(fields), explain, printk
         self.tracepoint, self.block, self.step, self.doc = tracepoint, block, step, doc
+        self.convert = convert or {}
 
     def __repr__(self):
         return "EventSpec(%r)" % self.name
+
+    def event_fields(self, recorded):
+        """The (name, value) pairs an Event holds, from the dict emit() recorded (``convert``
+        applied)."""
+        convert = self.convert
+        if not convert:
+            return tuple(recorded.items())
+        return tuple((k, convert[k](v) if k in convert else v) for k, v in recorded.items())
 
     def format(self, ev):
         """The event as a line of text (the tracepoint's printk layout for a tracepoint)."""

@@ -68,8 +68,13 @@ def rmv_page_order(zone, pfn):
 
 
 def _mark(zone, pfn, order, state):
-    mm = zone.mm
-    mm.state[pfn:pfn + (1 << order)] = bytes([state]) * (1 << order)
+    """The model's state byte of each page of a block (FREE, PCP): the kernel's PageBuddy
+    and list membership.  An order-0 block is one byte, set without a bytes object."""
+    if order:
+        n = 1 << order
+        zone.mm.state[pfn:pfn + n] = bytes([state]) * n
+    else:
+        zone.mm.state[pfn] = state
 
 
 def expand(zone, page_pfn, low, high, migratetype):
@@ -89,7 +94,7 @@ def expand(zone, page_pfn, low, high, migratetype):
         high -= 1
         size >>= 1
         buddy_pfn = page_pfn + size
-        mm.list_add(buddy_pfn, zone.free_list(high, migratetype))
+        mm.list_add(buddy_pfn, zone.free_lists[high][migratetype])
         zone.nr_free[high] += 1
         set_page_order(zone, buddy_pfn, high)
         if tr is not None:
@@ -106,7 +111,7 @@ def rmqueue_smallest(zone, order, migratetype):
     """
     mm = zone.mm
     for current_order in range(order, zone.max_order):
-        pfn = mm.first(zone.free_list(current_order, migratetype))
+        pfn = mm.first(zone.free_lists[current_order][migratetype])
         if pfn < 0:
             continue
         mm.list_del(pfn)
@@ -173,7 +178,7 @@ def free_one_page_locked(zone, pfn, order, migratetype):
         higher_buddy = find_buddy_pfn(combined_pfn, order + 1)
         if page_is_buddy(zone, combined_pfn, higher_buddy, order + 1):
             position = "tail"
-    head = zone.free_list(order, migratetype)
+    head = zone.free_lists[order][migratetype]
     if position == "tail":
         mm.list_add_tail(pfn, head)
     else:
@@ -222,7 +227,7 @@ def move_freepages(zone, start_pfn, end_pfn, migratetype, count_movable=False):
             pfn += 1
             continue
         order = mm.private[pfn]
-        mm.list_move(pfn, zone.free_list(order, migratetype))
+        mm.list_move(pfn, zone.free_lists[order][migratetype])
         pfn += 1 << order
         pages_moved += 1 << order
     return pages_moved, movable
@@ -271,7 +276,7 @@ def find_suitable_fallback(zone, order, migratetype, only_stealable):
         return -1, False
     can_steal = False
     for fallback_mt in fallbacks[migratetype]:
-        if mm.list_empty(zone.free_list(order, fallback_mt)):
+        if mm.list_empty(zone.free_lists[order][fallback_mt]):
             continue
         if can_steal_fallback(zone, order, migratetype):
             can_steal = True
@@ -340,7 +345,7 @@ def steal_suitable_fallback(zone, pfn, start_type, whole_block):
             set_pageblock_migratetype(zone, pfn, start_type)
             info["claimed"] = True
     if single:
-        mm.list_move(pfn, zone.free_list(current_order, start_type))
+        mm.list_move(pfn, zone.free_lists[current_order][start_type])
         info["moved_pages"] = max(info["moved_pages"], 1 << current_order)
     info["new_pageblock_mt"] = mm.get_pageblock_migratetype(pfn)
     return info
@@ -378,7 +383,7 @@ def rmqueue_fallback(zone, order, start_migratetype):
     if not found:
         return False
     # do_steal:
-    pfn = mm.first(zone.free_list(current_order, fallback_mt))
+    pfn = mm.first(zone.free_lists[current_order][fallback_mt])
     info = steal_suitable_fallback(zone, pfn, start_migratetype, can_steal)
     tr = zone.vm.trace
     if tr is not None:
@@ -462,7 +467,7 @@ def unreserve_highatomic_pageblock(zones, migratetype, force):
             continue
         mm = zone.mm
         for order in range(zone.max_order):
-            pfn = mm.first(zone.free_list(order, MIGRATE_HIGHATOMIC))
+            pfn = mm.first(zone.free_lists[order][MIGRATE_HIGHATOMIC])
             if pfn < 0:
                 continue
             if mm.get_pageblock_migratetype(pfn) == MIGRATE_HIGHATOMIC:

@@ -10,7 +10,7 @@ reclaim, OOM) are ``buddylab.kernels.base.COMMON_EVENTS``.
 
 from ..base import EventSpec, COMMON_EVENTS, events_table
 from ...mmzone import MIGRATETYPE_NAMES, pageblock_order
-from .gfp import gfp_str
+from .gfp import gfp_str, gfp_t
 
 
 def _mt(mt):
@@ -59,7 +59,8 @@ def _fallback_explain(f):
 KERNEL_SPECS = (
     EventSpec("mm_page_alloc", ("pfn", "order", "gfp_flags", "migratetype"), _alloc_explain,
               _alloc_printk, tracepoint=True, block=("pfn", "order"),
-              doc="pfn (-1 if NULL), order, gfp_flags, migratetype"),
+              doc="pfn (-1 if NULL), order, gfp_flags, migratetype",
+              convert={"gfp_flags": gfp_t}),
     EventSpec("mm_page_free", ("pfn", "order"),
               lambda f: "__free_pages(): order-%d block at pfn %d freed" % (f["order"], f["pfn"]),
               lambda f: "mm_page_free: pfn=%d order=%d" % (f["pfn"], f["order"]),

@@ -58,6 +58,7 @@ GFP_THISNODE = int(G.__GFP_THISNODE)
 GFP_HARDWALL = int(G.__GFP_HARDWALL)
 GFP_HIGHMEM_BIT = int(G.__GFP_HIGHMEM)
 GFP_ZERO_BIT = int(G.__GFP_ZERO)
+ALLOCATED_BYTE = bytes([ALLOCATED])     # one page's state in MemMap.state
 
 
 def rmqueue(m, zone, order, gfp_flags, alloc_flags, migratetype, cpu):
@@ -91,7 +92,7 @@ def prep_new_page(m, zone, pfn, order, migratetype):
     """
     mm = m.mm
     n = 1 << order
-    mm.state[pfn:pfn + n] = bytes([ALLOCATED]) * n
+    mm.state[pfn:pfn + n] = ALLOCATED_BYTE * n
     mm.refcount[pfn] = 1
     if migratetype == mz.MIGRATE_MOVABLE:
         mm.lru[pfn:pfn + n] = b"\x01" * n
@@ -256,7 +257,7 @@ def alloc_pages_slowpath(m, gfp_mask, order, ac, cpu):
     state = SlowpathState(compact_priority=C.DEF_COMPACT_PRIORITY)
     compact_result = C.COMPACT_SKIPPED
     alloc_flags = G.gfp_to_alloc_flags(gfp_mask, ac.migratetype)
-    ac.preferred = first_zones_zonelist(ac.zonelist, ac.high_zoneidx)
+    ac.set_preferred_zoneref(first_zones_zonelist(ac.zonelist, ac.high_zoneidx))
     if ac.preferred_zone is None:
         return _nopage(m, gfp_mask, order, ac, cpu, can_direct_reclaim)
     _slow(m, "gfp_to_alloc_flags", alloc_flags)
@@ -284,7 +285,7 @@ def alloc_pages_slowpath(m, gfp_mask, order, ac, cpu):
         if reserve_flags:
             alloc_flags = reserve_flags
         if not alloc_flags & mz418.ALLOC_CPUSET or reserve_flags:
-            ac.preferred = first_zones_zonelist(ac.zonelist, ac.high_zoneidx)
+            ac.set_preferred_zoneref(first_zones_zonelist(ac.zonelist, ac.high_zoneidx))
         _slow(m, "retry", alloc_flags)
         page = get_page_from_freelist(m, gfp_mask, order, alloc_flags, ac, cpu)
         if page is not None:
@@ -381,7 +382,7 @@ def alloc_pages_nodemask(m, gfp_mask, order, preferred_nid, cpu):
     tr = m.vm.trace
     if tr is not None:
         tr.emit("mm_page_alloc", pfn=page[1] if page else -1, order=order,
-                gfp_flags=G.gfp_t(gfp_mask), migratetype=migratetype)
+                gfp_flags=gfp_mask, migratetype=migratetype)
     return page
 
 

@@ -59,11 +59,11 @@ def suitable_free_block(z, order, cma_ok, highatomic_ok):
         if z.nr_free[o] == 0:
             continue
         for mt in range(MIGRATE_PCPTYPES):
-            if mm.list_len[z.free_list(o, mt)]:
+            if mm.list_len[z.free_lists[o][mt]]:
                 return True
-        if cma_ok and mm.list_len[z.free_list(o, mz.MIGRATE_CMA)]:
+        if cma_ok and mm.list_len[z.free_lists[o][mz.MIGRATE_CMA]]:
             return True
-        if highatomic_ok and mm.list_len[z.free_list(o, mz.MIGRATE_HIGHATOMIC)]:
+        if highatomic_ok and mm.list_len[z.free_lists[o][mz.MIGRATE_HIGHATOMIC]]:
             return True
     return False
 

@@ -77,7 +77,7 @@ def account_freepages(zone, nr_pages, migratetype):
 
 def add_to_free_list(zone, pfn, order, migratetype, tail):
     """__add_to_free_list(): list_add_tail() or list_add() on free_list[order][mt]."""
-    head = zone.free_list(order, migratetype)
+    head = zone.free_lists[order][migratetype]
     if tail:
         zone.mm.list_add_tail(pfn, head)
     else:
@@ -92,7 +92,7 @@ def move_to_free_list(zone, pfn, order, old_mt, new_mt):
     """
     mm = zone.mm
     mm.list_del(pfn)
-    mm.list_add_tail(pfn, zone.free_list(order, new_mt))
+    mm.list_add_tail(pfn, zone.free_lists[order][new_mt])
     account_freepages(zone, -(1 << order), old_mt)
     account_freepages(zone, 1 << order, new_mt)
 
@@ -240,7 +240,7 @@ def rmqueue_smallest(zone, order, migratetype):
     mm = zone.mm
     tr = zone.vm.trace
     for current_order in range(order, zone.max_order):
-        pfn = mm.first(zone.free_list(current_order, migratetype))
+        pfn = mm.first(zone.free_lists[current_order][migratetype])
         if pfn < 0:
             continue
         if tr is not None:
@@ -372,7 +372,7 @@ def find_suitable_fallback(zone, order, migratetype, claimable):
     if zone.nr_free[order] == 0:
         return -1
     for fallback_mt in fallbacks[migratetype]:
-        if not zone.mm.list_empty(zone.free_list(order, fallback_mt)):
+        if not zone.mm.list_empty(zone.free_lists[order][fallback_mt]):
             return fallback_mt
     return -1
 
@@ -453,7 +453,7 @@ def rmqueue_claim(zone, order, start_migratetype, alloc_flags):
             continue
         if fallback_mt == -2:
             break
-        pfn = mm.first(zone.free_list(current_order, fallback_mt))
+        pfn = mm.first(zone.free_lists[current_order][fallback_mt])
         pfn = try_to_claim_block(zone, pfn, current_order, order, start_migratetype,
                                  fallback_mt, alloc_flags)
         if pfn >= 0:
@@ -475,7 +475,7 @@ def rmqueue_steal(zone, order, start_migratetype):
         fallback_mt = find_suitable_fallback(zone, current_order, start_migratetype, False)
         if fallback_mt == -1:
             continue
-        pfn = mm.first(zone.free_list(current_order, fallback_mt))
+        pfn = mm.first(zone.free_lists[current_order][fallback_mt])
         tr = zone.vm.trace
         if tr is not None:
             tr.emit("steal", nid=zone.nid, zone=zone.name, pfn=pfn, order=current_order,
@@ -571,7 +571,7 @@ def unreserve_highatomic_pageblock(zones, migratetype, force):
             continue
         mm = zone.mm
         for order in range(zone.max_order):
-            pfn = mm.first(zone.free_list(order, MIGRATE_HIGHATOMIC))
+            pfn = mm.first(zone.free_lists[order][MIGRATE_HIGHATOMIC])
             if pfn < 0:
                 continue
             size = min(max(nr, 1 << order), zone.nr_reserved_highatomic)

@@ -12,7 +12,7 @@ events shared code emits are ``buddylab.kernels.base.COMMON_EVENTS``.
 from ..base import EventSpec, COMMON_EVENTS, events_table
 from ...mmzone import MIGRATETYPE_NAMES
 from ..v4_18.events import TEACHING_SPECS as _V418_TEACHING
-from .gfp import gfp_str
+from .gfp import gfp_str, gfp_t
 
 
 def _mt(mt):
@@ -59,7 +59,8 @@ def _extfrag_explain(f):
 KERNEL_SPECS = (
     EventSpec("mm_page_alloc", ("pfn", "order", "gfp_flags", "migratetype"), _alloc_explain,
               _alloc_printk, tracepoint=True, block=("pfn", "order"),
-              doc="pfn (-1 if NULL), order, gfp_flags, migratetype"),
+              doc="pfn (-1 if NULL), order, gfp_flags, migratetype",
+              convert={"gfp_flags": gfp_t}),
     EventSpec("mm_page_free", ("pfn", "order"),
               lambda f: "free_pages_prepare(): order-%d block at pfn %d freed"
                         % (f["order"], f["pfn"]),

@@ -132,7 +132,7 @@ def alloc_flags_nofragment(m, zone, gfp_mask):
     zone's node has no populated ZONE_DMA32 (vm.defrag_mode is 0).  It is what makes an
     allocation try other zones before fragmenting a pageblock of its preferred zone.
     """
-    alloc_flags = int(gfp_mask) & int(GFP_KSWAPD_RECLAIM)        # == ALLOC_KSWAPD
+    alloc_flags = int(gfp_mask) & GFP_KSWAPD_RECLAIM        # == ALLOC_KSWAPD
     if zone is None or zone.idx != mz618.ZONE_NORMAL:
         return alloc_flags
     if m.nr_nodes > 1 and not any(z.idx == mz618.ZONE_DMA32 and z.populated()
@@ -174,15 +174,17 @@ def get_page_from_freelist(m, gfp_mask, order, alloc_flags, ac, cpu):
             if not zone.below_high:
                 mark = zone.wmark_pages(ALLOC_WMARK_HIGH)         # high_wmark_pages(zone)
                 ok = zone_watermark_fast(zone, order, mark, highest_zoneidx, alloc_flags)
-                _zonelist_step(tr, zone, order, ALLOC_WMARK_HIGH, mark, highest_zoneidx,
-                               alloc_flags, ok)
+                if tr is not None:
+                    _zonelist_step(tr, zone, order, ALLOC_WMARK_HIGH, mark, highest_zoneidx,
+                                   alloc_flags, ok)
                 if not ok:
                     zone.below_high = True                 # set_bit(ZONE_BELOW_HIGH)
             if not ok:                                             # check_alloc_wmark:
                 wm = alloc_flags & ALLOC_WMARK_MASK
                 mark = zone.wmark_pages(wm)
                 ok = zone_watermark_fast(zone, order, mark, highest_zoneidx, alloc_flags)
-                _zonelist_step(tr, zone, order, wm, mark, highest_zoneidx, alloc_flags, ok)
+                if tr is not None:
+                    _zonelist_step(tr, zone, order, wm, mark, highest_zoneidx, alloc_flags, ok)
                 if not ok and not alloc_flags & ALLOC_NO_WATERMARKS:
                     continue
             # try_this_zone:
@@ -202,12 +204,12 @@ def get_page_from_freelist(m, gfp_mask, order, alloc_flags, ac, cpu):
 
 
 def _zonelist_step(tr, zone, order, wm, mark, highest_zoneidx, alloc_flags, ok):
-    if tr is not None:
-        tr.emit("zonelist_step", nid=zone.nid, zone=zone.name, order=order,
-                mark=WMARK_NAMES[wm], mark_pages=mark, classzone_idx=highest_zoneidx,
-                free_pages=zone.NR_FREE_PAGES,
-                lowmem_reserve=zone.lowmem_reserve[highest_zoneidx],
-                alloc_flags=alloc_flags_str(alloc_flags), ok=ok)
+    """The zonelist_step event of one watermark check (the caller tests ``tr`` first)."""
+    tr.emit("zonelist_step", nid=zone.nid, zone=zone.name, order=order,
+            mark=WMARK_NAMES[wm], mark_pages=mark, classzone_idx=highest_zoneidx,
+            free_pages=zone.NR_FREE_PAGES,
+            lowmem_reserve=zone.lowmem_reserve[highest_zoneidx],
+            alloc_flags=alloc_flags_str(alloc_flags), ok=ok)
 
 
 def prepare_alloc_pages(m, gfp_mask, preferred_nid):
@@ -250,7 +252,7 @@ def alloc_pages_nodemask(m, gfp_mask, order, preferred_nid, cpu):
     tr = m.vm.trace
     if tr is not None:
         tr.emit("mm_page_alloc", pfn=page[1] if page else -1, order=order,
-                gfp_flags=G.gfp_t(gfp_mask), migratetype=ac.migratetype)
+                gfp_flags=gfp_mask, migratetype=ac.migratetype)
     return page
 
 
@@ -347,7 +349,7 @@ def alloc_pages_slowpath(m, gfp_mask, order, ac, cpu):
     state = SlowpathState(compact_priority=C.DEF_COMPACT_PRIORITY)
     compact_result = C.COMPACT_SKIPPED
     alloc_flags = G.gfp_to_alloc_flags(gfp_mask, order)
-    ac.preferred = first_zones_zonelist(ac.zonelist, ac.high_zoneidx)
+    ac.set_preferred_zoneref(first_zones_zonelist(ac.zonelist, ac.high_zoneidx))
     if ac.preferred_zone is None:
         return _nopage(m, gfp_mask, order, ac, cpu, can_direct_reclaim)
     _slow(m, "gfp_to_alloc_flags", alloc_flags)
@@ -378,7 +380,7 @@ def alloc_pages_slowpath(m, gfp_mask, order, ac, cpu):
             if ac.migratetype == mz.MIGRATE_MOVABLE:
                 alloc_flags |= ALLOC_CMA                    # gfp_to_alloc_flags_cma()
         if not alloc_flags & ALLOC_CPUSET or reserve_flags:
-            ac.preferred = first_zones_zonelist(ac.zonelist, ac.high_zoneidx)
+            ac.set_preferred_zoneref(first_zones_zonelist(ac.zonelist, ac.high_zoneidx))
         _slow(m, "retry", alloc_flags)
         page = get_page_from_freelist(m, gfp_mask, order, alloc_flags, ac, cpu)
         if page is not None:
@@ -462,8 +464,9 @@ def free_pages_core(m, zone, pfn, order, cpu):
     """__free_frozen_pages() once the refcount reached 0: pcp orders to the pcp, else buddy.
 
     Kernel: __free_frozen_pages() in mm/page_alloc.c (v6.18): mm_page_free fires in
-    free_pages_prepare(); an order pcp_allowed_order() refuses goes to __free_pages_ok();
-    the rest to this CPU's pcp (free_unref_page() of the running kernel's pcp code).
+    free_pages_prepare(); the rest of __free_frozen_pages() is free_unref_page() of the
+    running kernel's pcp code, which sends an order pcp_allowed_order() refuses to the
+    buddy lists (__free_pages_ok()) and the others to this CPU's pcp.
     """
     mm = m.mm
     n = 1 << order
@@ -473,7 +476,4 @@ def free_pages_core(m, zone, pfn, order, cpu):
     tr = m.vm.trace
     if tr is not None:
         tr.emit("mm_page_free", pfn=pfn, order=order)
-    if not pcp_allowed_order(order):
-        free_pages_ok(m, zone, pfn, order)
-        return
     P.free_unref_page(zone, zone.pageset[cpu], pfn, order)

@@ -59,7 +59,7 @@ from ...memmap import PCP
 from ...kmath import clamp
 from . import mmzone as mz
 from . import buddy as _buddy
-from .buddy import FPI_NONE, RMQUEUE_NORMAL
+from .buddy import FPI_NONE, RMQUEUE_NORMAL, _mark
 from .mmzone import HPAGE_PMD_ORDER, pcp_allowed_order  # noqa: F401  (their home: mmzone.py)
 from .watermark import zone_watermark_ok
 
@@ -111,11 +111,6 @@ def pindex_to_order(pindex):
 # test_bit(ZONE_BELOW_HIGH, &zone->flags) is ``zone.below_high`` (set by
 # get_page_from_freelist()), test_bit(ZONE_RECLAIM_ACTIVE, &zone->flags) is
 # ``zone.reclaim_active`` (set while kswapd balances the node): read in place, no call.
-
-
-def _mark(zone, pfn, order, state):
-    n = 1 << order
-    zone.mm.state[pfn:pfn + n] = bytes([state]) * n
 
 
 # ---------------------------------------------------------------- allocation

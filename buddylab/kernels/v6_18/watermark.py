@@ -98,26 +98,19 @@ def set_recommended_min_free_kbytes(zones, zonelist, pageblock_nr_pages, min_fre
 
 
 # ----------------------------------------------------------------- checking them
-def nr_free_highatomic(z):
-    """zone->nr_free_highatomic: free pages on the zone's HIGHATOMIC lists.
-
-    Kernel: READ_ONCE(z->nr_free_highatomic) in __zone_watermark_unusable_free(),
-    mm/page_alloc.c (v6.18): the counter account_freepages() keeps as pages join and leave
-    those lists (buddy.account_freepages()), not a count of the lists.
-    """
-    return z.nr_free_highatomic
-
-
 def zone_watermark_unusable_free(z, order, alloc_flags):
     """__zone_watermark_unusable_free(): the free pages this request may not count.
 
     Kernel: __zone_watermark_unusable_free() in mm/page_alloc.c (v6.18): (1 << order) - 1,
     plus the free HIGHATOMIC pages unless the request has any ALLOC_RESERVES bit, plus
-    the free CMA pages unless ALLOC_CMA (a machine without a CMA area has none).
+    the free CMA pages unless ALLOC_CMA (a machine without a CMA area has none).  The
+    HIGHATOMIC pages are READ_ONCE(z->nr_free_highatomic), read in place: the counter
+    account_freepages() keeps as pages join and leave those lists
+    (buddy.account_freepages()), not a count of the lists.
     """
     unusable = (1 << order) - 1
     if not alloc_flags & mz618.ALLOC_RESERVES:
-        unusable += nr_free_highatomic(z)
+        unusable += z.nr_free_highatomic          # READ_ONCE(z->nr_free_highatomic)
     if not alloc_flags & mz618.ALLOC_CMA:
         unusable += z.NR_FREE_CMA_PAGES
     return unusable
