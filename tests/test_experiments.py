@@ -14,21 +14,10 @@ def test_deterministic_same_seed():
     assert a == b and a["report"].startswith("experiment compaction --seed 3 --size tiny")
 
 
-def test_antifrag_grouping_helps():
-    """Grouping by mobility: once page cache is dropped, most pageblocks come back whole with
-    grouping and few without, for every seed (min with grouping above max without).
-    Kernel: __rmqueue_fallback() and set_pageblock_migratetype() in mm/page_alloc.c, v4.18
-    (page_group_by_mobility_disabled makes every pageblock UNMOVABLE), drop_caches in
-    fs/drop_caches.c."""
-    r = E.run("antifrag", seed=0, size="tiny", progress=False)
-    rows = {(x["grouping"], x["compaction"]): x for x in r["rows"]}
-    on, off = rows[True, False]["percent_after_drop"], rows[False, False]["percent_after_drop"]
-    assert on["min"] > 4 * max(1.0, off["max"]) and on["min"] > 40
-    # with compaction, grouping wins even before the caches are dropped
-    assert rows[True, True]["percent"]["min"] > 4 * max(1.0, rows[False, True]["percent"]["max"])
-    assert rows[False, False]["mixed_pageblocks"]["min"] > rows[True, False]["mixed_pageblocks"]["max"]
-    # the same seed gives the same rows (checked on a shorter run: the rule does not depend on
-    # the length, and a second full run would double the test's time)
+def test_antifrag_runs_are_deterministic():
+    """The same seed gives the same rows (on a short run: the rule does not depend on the
+    length).  The grouping claim itself is checked on chapter 06's full run, which the figures
+    run makes anyway (tests/test_plot.py, test_antifrag_grouping_helps)."""
     short = dict(seed=0, size="tiny", progress=False, steps=3000)
     assert E.run("antifrag", **short) == E.run("antifrag", **short)
 
@@ -38,10 +27,11 @@ def test_spread():
     assert E.spread([4, 0, 5]) == dict(mean=3.0, min=0, max=5)
 
 
-@pytest.mark.parametrize("order", [0, 1])
+@pytest.mark.parametrize("order", [0])
 def test_tail_placement_keeps_higher_orders_free(order):
-    """Under churn with no pcp in the way (tiny: pcp high 0; order 1 never uses them), tail
-    placement keeps more free memory in blocks two orders up, for every seed.
+    """Under churn with no pcp in the way (tiny: pcp high 0), tail placement keeps more free
+    memory in blocks two orders up, for every seed (order 1, chapter 06's run: checked on the
+    figures run, tests/test_plot.py).
     Kernel: __free_one_page() in mm/page_alloc.c, v4.18 (a block that could not merge goes to
     the list tail when the buddy of its next-larger block is free; __rmqueue_smallest()
     takes from the head)."""

@@ -470,41 +470,51 @@ def test_import_plot_does_not_touch_rcparams():
     assert out.stdout.strip() == "True"
 
 
-# One build of every suite figure serves two tests (it is the costliest step of `make test`):
+# One build of every suite figure serves four tests (it is the costliest step of `make test`):
 # a fresh `python -m buddylab.plot.figures` run that also measures each figure's smallest text
-# as Lab shows it, just before the figure is saved.
+# as Lab shows it, just before the figure is saved, and keeps what each experiment it runs
+# returned (chapter 06's antifrag and tail runs, which tests/test_experiments.py would
+# otherwise run a second time for their claims).
 _FIGURES_RUN = r"""
 import json, sys
 sys.path.insert(0, sys.argv[2])
+from buddylab import experiments
 from buddylab.plot import figures
 from helpers import displayed_font_sizes
-build_all, smallest = figures.build_all, {}
+build_all, smallest, runs = figures.build_all, {}, {}
 def build_and_measure():
     out = build_all()
     for name, fig in out:
         sizes = displayed_font_sizes(fig)
         smallest[name] = [round(min(sizes)[0], 2), min(sizes)[1][:30]] if sizes else None
     return out
-figures.build_all = build_and_measure
+experiment_run = experiments.run
+def run_and_keep(name, **params):
+    result = experiment_run(name, **params)
+    runs[name] = dict(params, result=result)
+    return result
+figures.build_all, experiments.run = build_and_measure, run_and_keep
 figures.main(["--out", sys.argv[1]])
-print(json.dumps(smallest))
+print(json.dumps(dict(smallest=smallest, runs=runs)))
 """
 
 
 @pytest.fixture(scope="module")
 def figures_run(tmp_path_factory):
-    """(output folder, {figure name: [smallest displayed pt, its text]}) of one fresh run."""
+    """(output folder, {figure name: [smallest displayed pt, its text]}, {experiment name:
+    its parameters and result}) of one fresh run."""
     out = tmp_path_factory.mktemp("figures")
     run = subprocess.run([sys.executable, "-c", _FIGURES_RUN, str(out), os.path.join(ROOT, "tests")],
                          cwd=ROOT, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
-    return out, json.loads(run.stdout.splitlines()[-1])
+    kept = json.loads(run.stdout.splitlines()[-1])
+    return out, kept["smallest"], kept["runs"]
 
 
 def test_figures_are_byte_identical_run_to_run(figures_run):
     """A fresh `python -m buddylab.plot.figures` gives, byte for byte, the PNGs of an earlier
     run: the committed figures/ (so they are also up to date with the code)."""
-    out, _ = figures_run
+    out, _, _ = figures_run
     made = {str(f.relative_to(out)): hashlib.sha256(f.read_bytes()).hexdigest()
             for f in sorted(out.rglob("*.png"))}
     figures = Path(ROOT) / "figures"
@@ -537,7 +547,7 @@ def test_displayed_font_size_measure():
 
 def test_every_suite_figure_readable_in_lab(figures_run):
     """Every figure `make figures` writes shows no text under 8 pt at Lab's width."""
-    _, smallest = figures_run
+    _, smallest, _ = figures_run
     assert smallest and all(smallest.values()), smallest
     small = [(name, pt, text) for name, (pt, text) in smallest.items() if pt < MIN_DISPLAYED_PT]
     assert not small, small
@@ -606,3 +616,41 @@ def test_fallback_and_zonelist_tables():
                      pageblock_order=3, min_free_kbytes=0)
     assert bp.zonelist_rows(two) == [(0, 0, 0, "DMA"), (0, 1, 1, "Normal"),
                                      (1, 0, 1, "Normal"), (1, 1, 0, "DMA")]
+
+
+# ------------------------------------------------ chapter 06's experiments, as the figures ran them
+def _experiment(figures_run, name):
+    """The figures run's `name` experiment: seed 0 at size tiny, as chapter 06 runs it."""
+    run = figures_run[2][name]
+    assert (run["seed"], run["size"]) == (0, "tiny")
+    return run["result"]
+
+
+def test_antifrag_grouping_helps(figures_run):
+    """Grouping by mobility: once page cache is dropped, most pageblocks come back whole with
+    grouping and few without, for every seed (min with grouping above max without).
+    Kernel: __rmqueue_fallback() and set_pageblock_migratetype() in mm/page_alloc.c, v4.18
+    (page_group_by_mobility_disabled makes every pageblock UNMOVABLE), drop_caches in
+    fs/drop_caches.c.  (tests/test_experiments.py checks that a seed gives the same rows.)"""
+    r = _experiment(figures_run, "antifrag")
+    rows = {(x["grouping"], x["compaction"]): x for x in r["rows"]}
+    on, off = rows[True, False]["percent_after_drop"], rows[False, False]["percent_after_drop"]
+    assert on["min"] > 4 * max(1.0, off["max"]) and on["min"] > 40
+    # with compaction, grouping wins even before the caches are dropped
+    assert rows[True, True]["percent"]["min"] > 4 * max(1.0, rows[False, True]["percent"]["max"])
+    assert rows[False, False]["mixed_pageblocks"]["min"] > rows[True, False]["mixed_pageblocks"]["max"]
+
+
+def test_tail_placement_keeps_order_1_churn_two_orders_up(figures_run):
+    """Order-1 churn (no pcp in the way: order 1 never uses them): tail placement keeps more
+    free memory in blocks of order 3 and up, for every seed (order 0:
+    tests/test_experiments.py).
+    Kernel: __free_one_page() in mm/page_alloc.c, v4.18 (a block that could not merge goes to
+    the list tail when the buddy of its next-larger block is free; __rmqueue_smallest()
+    takes from the head)."""
+    r = _experiment(figures_run, "tail")
+    assert r["params"]["order"] == 1
+    on, off = r["rows"]
+    assert on["tail_placement"] and not off["tail_placement"]
+    assert on["ge3"]["min"] > 1.5 * off["ge3"]["max"]
+    assert on["tail_placed"]["min"] > 0 and off["tail_placed"]["max"] == 0
