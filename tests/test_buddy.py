@@ -95,6 +95,34 @@ def test_small_movable_fallback_uses_find_smallest():
     assert dict(m.zone_snapshot(0, "Normal").pageblock_mt)[112] == U
 
 
+def test_find_smallest_skips_an_order_without_a_foreign_block():
+    """find_smallest walks up from the request's order past orders with no fallback block.
+
+    The machine of the test above, then the Unmovable order-0 block 113 taken by a
+    GFP_KERNEL page: the only free block left is 114 (order 1, Unmovable).  A Movable order-0
+    request: __rmqueue_fallback() (mm/page_alloc.c, v4.18) finds order 1 from the top, may
+    not steal (Movable, order 1 < pageblock_order / 2) -> find_smallest: order 0 has no
+    free block (find_suitable_fallback(): nr_free == 0 -> -1), so it goes on to order 1 ->
+    steal_suitable_fallback() moves the single block 114 to free_list[Movable] (no claim);
+    __rmqueue_smallest() then splits it: expand() keeps 114, puts 115 on Movable order 0."""
+    m = bl.Machine(nodes=[{"Normal": 128}], cpus_per_node=1, max_order=5, pageblock_order=4,
+                   min_free_kbytes=0)
+    assert m.alloc_pages(bl.GFP_KERNEL, 0).pfn == 112
+    assert m.alloc_pages(bl.GFP_KERNEL, 3).pfn == 120
+    assert m.alloc_pages(bl.GFP_KERNEL, 2).pfn == 116
+    assert [m.alloc_pages(bl.GFP_HIGHUSER_MOVABLE, 4).pfn for _ in range(7)] == \
+        [96, 80, 64, 48, 32, 16, 0]
+    assert m.alloc_pages(bl.GFP_KERNEL, 0).pfn == 113     # its own list: no fallback
+    t = m.start_trace(kinds={"mm_page_alloc_extfrag"})
+    page = m.alloc_pages(bl.GFP_HIGHUSER_MOVABLE, 0)
+    m.stop_trace()
+    assert page.pfn == 114
+    e = t[0]
+    assert (e["fallback_order"], e["fallback_migratetype"], e["change_ownership"]) == (1, U, 0)
+    assert lists(m, 0, M) == [115] and dict(m.zone_snapshot(0, "Normal").pageblock_mt)[112] == U
+    m.check()
+
+
 def test_free_merges_with_buddies_and_places_at_head():
     """__free_one_page: merge upward while the buddy is free with the same order."""
     m = tiny()
