@@ -74,10 +74,10 @@ def test_reclaimable_fallback_prefers_unmovable_list_at_same_order():
     assert types[48] == R and types[52] == R
 
 
-def test_small_movable_fallback_uses_find_smallest():
-    """A movable request that may not steal a whole block takes the SMALLEST foreign block."""
-    # 128 pages, MAX_ORDER 5 (order 4 = 16 pages), pageblock_order 4: grouping on (128 >= 6*16);
-    # can_steal_fallback is false for MOVABLE requests below order 4//2 = 2.
+def movable_fallback_machine():
+    """128 pages, MAX_ORDER 5 (order 4 = 16 pages), pageblock_order 4: grouping on
+    (128 >= 6*16); can_steal_fallback is false for MOVABLE requests below order 4//2 = 2.
+    Every Movable block taken; free: Unmovable 114 (order 1) and 113 (order 0)."""
     m = bl.Machine(nodes=[{"Normal": 128}], cpus_per_node=1, max_order=5, pageblock_order=4,
                    min_free_kbytes=0)
     assert m.alloc_pages(bl.GFP_KERNEL, 0).pfn == 112     # U steals block 112: 120 o3 116 o2 114 o1 113 o0
@@ -85,6 +85,12 @@ def test_small_movable_fallback_uses_find_smallest():
     assert m.alloc_pages(bl.GFP_KERNEL, 2).pfn == 116     # U lists now: o1 [114], o0 [113]
     assert [m.alloc_pages(bl.GFP_HIGHUSER_MOVABLE, 4).pfn for _ in range(7)] == \
         [96, 80, 64, 48, 32, 16, 0]
+    return m
+
+
+def test_small_movable_fallback_uses_find_smallest():
+    """A movable request that may not steal a whole block takes the SMALLEST foreign block."""
+    m = movable_fallback_machine()
     t = m.start_trace(kinds={"mm_page_alloc_extfrag"})
     page = m.alloc_pages(bl.GFP_HIGHUSER_MOVABLE, 0)
     m.stop_trace()
@@ -105,13 +111,7 @@ def test_find_smallest_skips_an_order_without_a_foreign_block():
     free block (find_suitable_fallback(): nr_free == 0 -> -1), so it goes on to order 1 ->
     steal_suitable_fallback() moves the single block 114 to free_list[Movable] (no claim);
     __rmqueue_smallest() then splits it: expand() keeps 114, puts 115 on Movable order 0."""
-    m = bl.Machine(nodes=[{"Normal": 128}], cpus_per_node=1, max_order=5, pageblock_order=4,
-                   min_free_kbytes=0)
-    assert m.alloc_pages(bl.GFP_KERNEL, 0).pfn == 112
-    assert m.alloc_pages(bl.GFP_KERNEL, 3).pfn == 120
-    assert m.alloc_pages(bl.GFP_KERNEL, 2).pfn == 116
-    assert [m.alloc_pages(bl.GFP_HIGHUSER_MOVABLE, 4).pfn for _ in range(7)] == \
-        [96, 80, 64, 48, 32, 16, 0]
+    m = movable_fallback_machine()
     assert m.alloc_pages(bl.GFP_KERNEL, 0).pfn == 113     # its own list: no fallback
     t = m.start_trace(kinds={"mm_page_alloc_extfrag"})
     page = m.alloc_pages(bl.GFP_HIGHUSER_MOVABLE, 0)
