@@ -88,16 +88,21 @@ def movable_fallback_machine():
     return m
 
 
-def test_small_movable_fallback_uses_find_smallest():
-    """A movable request that may not steal a whole block takes the SMALLEST foreign block."""
-    m = movable_fallback_machine()
+def movable_order0_fallback(m):
+    """A Movable order-0 request that falls back: (pfn, fallback_order, fallback_migratetype,
+    change_ownership) of its one mm_page_alloc_extfrag event."""
     t = m.start_trace(kinds={"mm_page_alloc_extfrag"})
     page = m.alloc_pages(bl.GFP_HIGHUSER_MOVABLE, 0)
     m.stop_trace()
+    (e,) = t
+    return page.pfn, e["fallback_order"], e["fallback_migratetype"], e["change_ownership"]
+
+
+def test_small_movable_fallback_uses_find_smallest():
+    """A movable request that may not steal a whole block takes the SMALLEST foreign block."""
+    m = movable_fallback_machine()
     # largest fallback found is order 1 (no steal allowed) -> find_smallest -> order 0 at 113
-    assert page.pfn == 113
-    e = t[0]
-    assert (e["fallback_order"], e["fallback_migratetype"], e["change_ownership"]) == (0, U, 0)
+    assert movable_order0_fallback(m) == (113, 0, U, 0)
     assert dict(m.zone_snapshot(0, "Normal").pageblock_mt)[112] == U
 
 
@@ -113,12 +118,7 @@ def test_find_smallest_skips_an_order_without_a_foreign_block():
     __rmqueue_smallest() then splits it: expand() keeps 114, puts 115 on Movable order 0."""
     m = movable_fallback_machine()
     assert m.alloc_pages(bl.GFP_KERNEL, 0).pfn == 113     # its own list: no fallback
-    t = m.start_trace(kinds={"mm_page_alloc_extfrag"})
-    page = m.alloc_pages(bl.GFP_HIGHUSER_MOVABLE, 0)
-    m.stop_trace()
-    assert page.pfn == 114
-    e = t[0]
-    assert (e["fallback_order"], e["fallback_migratetype"], e["change_ownership"]) == (1, U, 0)
+    assert movable_order0_fallback(m) == (114, 1, U, 0)
     assert lists(m, 0, M) == [115] and dict(m.zone_snapshot(0, "Normal").pageblock_mt)[112] == U
     m.check()
 
