@@ -5,6 +5,7 @@ only when a notebook is run (they come with the ``teach`` and ``test`` extras).
 """
 
 import contextlib
+import functools
 import gc
 import logging
 import subprocess
@@ -66,9 +67,10 @@ def _sliced_get_msg_class(base):
     return SlicedPollChannel
 
 
+@functools.lru_cache(maxsize=None)
 def _client_class():
     """AsyncKernelClient whose shell, iopub, stdin and control channels poll in slices
-    (_sliced_get_msg_class); the heartbeat channel is jupyter_client's own."""
+    (_sliced_get_msg_class); the heartbeat channel is jupyter_client's own.  Made once."""
     from jupyter_client.asynchronous import AsyncKernelClient
     from jupyter_client.channels import AsyncZMQSocketChannel
     from traitlets import Type
